@@ -1,0 +1,61 @@
+"""Settings, read from environment variables.
+
+``APP_ENV`` picks the profile: ``production`` (the default: safe settings,
+``SECRET_KEY`` required), ``development`` or ``testing``.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'consultation.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    #: Requests larger than this are refused with 413 (uploads are capped per question).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    #: Long questionnaires take time: the CSRF token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    TIMEZONE = "Europe/Brussels"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret")
+    SESSION_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SESSION_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+PROFILES = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def get_config(name=None):
+    """The settings class for ``name`` or, by default, for ``APP_ENV``."""
+    name = name or os.environ.get("APP_ENV", "production")
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise RuntimeError(
+            f"APP_ENV={name!r} is not a known profile; use one of {', '.join(PROFILES)}."
+        ) from None

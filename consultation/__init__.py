@@ -1,0 +1,76 @@
+"""The public consultation platform: ``create_app`` builds the Flask application."""
+
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from config import INSTANCE_DIR, get_config
+
+from . import formatting
+from .extensions import csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the application with ``config`` (a class, or a profile name; default ``APP_ENV``)."""
+    if config is None or isinstance(config, str):
+        config = get_config(config)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "value (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    formatting.register(app)
+
+    from .consultations.views import bp as consultations_bp
+    from .responses.views import bp as responses_bp
+
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(responses_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app):
+    messages = {
+        400: ("The request could not be understood", "Go back, check the page and try again."),
+        403: ("You cannot do this", "If you think you should be able to, contact us."),
+        404: ("Page not found", "Check the address, or start again from the home page."),
+        405: ("This page cannot be used this way", "Start again from the home page."),
+        413: (
+            "What you sent is too large",
+            "A file you attached is bigger than we accept. Go back and choose a smaller file.",
+        ),
+        500: (
+            "Something went wrong on our side",
+            "Nothing you did caused this. Please try again in a few minutes.",
+        ),
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        title, advice = messages.get(code, messages[500])
+        return render_template("errors/error.html", code=code, title=title, advice=advice), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)

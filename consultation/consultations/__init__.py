@@ -1,0 +1,1 @@
+"""Consultations: their window, their state and their questionnaire definition."""

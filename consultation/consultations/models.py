@@ -1,0 +1,130 @@
+"""The consultation table and its state, derived from timestamps and the clock."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    literal,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+from ..questionnaires.definition import Questionnaire, questionnaire_for
+from ..questionnaires.text import tr
+
+
+class State(enum.StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Consultation(db.Model):
+    """A public consultation: a questionnaire open between two instants."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (CheckConstraint("closes_at > opens_at", name="window_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    #: The normalised questionnaire definition loaded from YAML.
+    definition: Mapped[dict] = mapped_column(JSON)
+    #: Fingerprint of ``definition``: loading an unchanged file changes nothing.
+    definition_digest: Mapped[str] = mapped_column(String(64))
+    #: First instant at which contributions are accepted (UTC).
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: First instant at which contributions are refused: the end of the closing date in Brussels.
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set when an administrator closes the consultation by hand before ``closes_at``.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=clock.now_utc, onupdate=clock.now_utc
+    )
+
+    questions: Mapped[list["QuestionRecord"]] = relationship(
+        back_populates="consultation", order_by="QuestionRecord.position"
+    )
+
+    # -- state: the one place where it is decided --------------------------------
+    def state_at(self, now: datetime) -> State:
+        """Upcoming, open or closed at ``now``."""
+        if self.closed_at is not None and self.closed_at <= now:
+            return State.CLOSED
+        if now < self.opens_at:
+            return State.UPCOMING
+        if now >= self.closes_at:
+            return State.CLOSED
+        return State.OPEN
+
+    @property
+    def state(self) -> State:
+        return self.state_at(clock.now_utc())
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is State.OPEN
+
+    @classmethod
+    def state_expression(cls, now: datetime):
+        """The same rule as ``state_at``, as a SQL expression for queries."""
+        moment = literal(now, UTCDateTime)
+        return case(
+            (and_(cls.closed_at.is_not(None), cls.closed_at <= moment), State.CLOSED.value),
+            (moment < cls.opens_at, State.UPCOMING.value),
+            (moment >= cls.closes_at, State.CLOSED.value),
+            else_=State.OPEN.value,
+        )
+
+    @property
+    def ended_at(self) -> datetime:
+        """When contributions stopped (or will stop) being accepted."""
+        if self.closed_at is not None and self.closed_at < self.closes_at:
+            return self.closed_at
+        return self.closes_at
+
+    @property
+    def closing_date(self):
+        """The last Brussels day of the window."""
+        return clock.closing_date(self.closes_at)
+
+    # -- questionnaire -----------------------------------------------------------
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return questionnaire_for(self.definition, self.definition_digest)
+
+    def text(self, name: str, locale=None) -> str:
+        """A text of the definition (title, summary, about, privacy_notice) in ``locale``."""
+        return tr(self.definition.get(name), locale)
+
+
+class QuestionRecord(db.Model):
+    """A question as a row, so answers can refer to it and SQL can group by it."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("consultation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int]
+    #: False once a reloaded definition no longer has the question; its answers are kept.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="questions")

@@ -1,0 +1,113 @@
+"""Writes to consultations: loading definitions. They flush; the caller commits."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from .. import clock
+from ..extensions import db
+from ..questionnaires.loader import QuestionnaireError, digest
+from ..responses.models import Answer
+from .models import Consultation, QuestionRecord
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+def demo_window(definition: dict, today: date, *, closed: bool) -> tuple[date, date]:
+    """A window of the official length placed around ``today``: open now, or closed recently."""
+    length = date.fromisoformat(definition["closes"]) - date.fromisoformat(definition["opens"])
+    if closed:
+        closes = today - timedelta(days=3)
+    else:
+        closes = today + max(length // 2, timedelta(days=14))
+    return closes - length, closes
+
+
+def load_definition(definition: dict, *, window: tuple[date, date] | None = None, source="") -> str:
+    """Create or update the consultation of ``definition``; say what changed.
+
+    Official dates from the file are applied when the consultation is created or
+    when the file's dates change, so an extension made by an administrator survives
+    reloading an unchanged file. A ``window`` (the demo) always applies.
+    """
+    fingerprint = digest(definition)
+    opens, closes = window or (
+        date.fromisoformat(definition["opens"]),
+        date.fromisoformat(definition["closes"]),
+    )
+    opens_at, closes_at = clock.start_of_day(opens), clock.end_of_day(closes)
+    consultation = db.session.scalar(
+        select(Consultation).where(Consultation.slug == definition["slug"])
+    )
+    if consultation is None:
+        consultation = Consultation(
+            slug=definition["slug"],
+            title=_plain(definition["title"]),
+            definition=definition,
+            definition_digest=fingerprint,
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+        db.session.add(consultation)
+        db.session.flush()
+        _sync_questions(consultation, definition, source)
+        return CREATED
+
+    changed = False
+    file_dates_changed = (definition["opens"], definition["closes"]) != (
+        consultation.definition.get("opens"),
+        consultation.definition.get("closes"),
+    )
+    if (window or file_dates_changed) and (consultation.opens_at, consultation.closes_at) != (
+        opens_at,
+        closes_at,
+    ):
+        consultation.opens_at, consultation.closes_at = opens_at, closes_at
+        changed = True
+    if consultation.definition_digest != fingerprint:
+        _sync_questions(consultation, definition, source)
+        consultation.definition = definition
+        consultation.definition_digest = fingerprint
+        consultation.title = _plain(definition["title"])
+        changed = True
+    db.session.flush()
+    return UPDATED if changed else UNCHANGED
+
+
+def _plain(text):
+    return text if isinstance(text, str) else text.get("en") or next(iter(text.values()))
+
+
+def _sync_questions(consultation, definition, source):
+    """Make the question rows match the definition, keeping rows (and answers) of old questions."""
+    existing = {record.key: record for record in consultation.questions}
+    position = 0
+    seen = set()
+    for section in definition["sections"]:
+        for spec in section["questions"]:
+            position += 1
+            record = existing.get(spec["key"])
+            if record is None:
+                record = QuestionRecord(consultation=consultation, key=spec["key"])
+                db.session.add(record)
+            elif record.kind != spec["type"] and _answer_count(record):
+                raise QuestionnaireError(
+                    source or definition["slug"],
+                    f"changes type from {record.kind} to {spec['type']} but already has "
+                    "answers; give the new question a new key",
+                    spec["key"],
+                )
+            record.kind = spec["type"]
+            record.position = position
+            record.active = True
+            seen.add(spec["key"])
+    for key, record in existing.items():
+        if key not in seen:
+            record.active = False
+    db.session.flush()
+
+
+def _answer_count(record):
+    return db.session.scalar(
+        select(func.count()).select_from(Answer).where(Answer.question_id == record.id)
+    )

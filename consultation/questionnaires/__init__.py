@@ -1,0 +1,1 @@
+"""Questionnaires as data: YAML definitions, the loader and one class per question type."""

@@ -1,0 +1,62 @@
+"""A questionnaire at run time: sections and question objects built from a definition."""
+
+from functools import lru_cache
+
+from .text import tr
+from .types import QUESTION_TYPES
+
+
+class Section:
+    """A titled group of questions."""
+
+    def __init__(self, data, questions):
+        self.key = data["key"]
+        self.title = data["title"]
+        self.intro = data.get("intro")
+        self.questions = questions
+        for question in questions:
+            question.section = self
+
+    def heading(self, locale=None):
+        return tr(self.title, locale)
+
+    def intro_text(self, locale=None):
+        return tr(self.intro, locale)
+
+
+class Questionnaire:
+    """The questions of one consultation, in order, keyed by their ``key``."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.sections = []
+        self.questions = {}
+        for section_data in data["sections"]:
+            questions = [QUESTION_TYPES[q["type"]](q) for q in section_data["questions"]]
+            self.sections.append(Section(section_data, questions))
+            self.questions.update((q.key, q) for q in questions)
+
+    def __iter__(self):
+        return iter(self.questions.values())
+
+    def profile_questions(self):
+        """Questions whose answer is also a column of the response row."""
+        return {q.profile: q for q in self if q.profile}
+
+    def visible_questions(self, values: dict):
+        """The questions that apply, given accepted answers (conditions refer backwards)."""
+        return [q for q in self if q.visible(values)]
+
+
+@lru_cache(maxsize=64)
+def _build(digest, data_json):
+    import json
+
+    return Questionnaire(json.loads(data_json))
+
+
+def questionnaire_for(definition: dict, digest: str) -> Questionnaire:
+    """The questionnaire of a stored definition, built once per definition version."""
+    import json
+
+    return _build(digest, json.dumps(definition, sort_keys=True))

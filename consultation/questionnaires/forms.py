@@ -1,0 +1,72 @@
+"""A form class built per questionnaire, and validation that applies the conditions.
+
+Fields are named ``q_<key>`` so a question key can never shadow a form attribute.
+The browser's show/hide of conditional questions is a convenience: the server
+decides which questions apply from the answers it accepted, in order.
+"""
+
+from functools import lru_cache
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from .types import AnswerError
+
+FIELD_PREFIX = "q_"
+
+
+def field_name(question) -> str:
+    return FIELD_PREFIX + question.key
+
+
+@lru_cache(maxsize=64)
+def _form_class(questionnaire):
+    attributes = {field_name(q): q.field() for q in questionnaire}
+    attributes["submission_token"] = HiddenField()
+    return type("QuestionnaireForm", (FlaskForm,), attributes)
+
+
+def build_form(questionnaire, values: dict | None = None, **kwargs):
+    """A bound form for ``questionnaire``; ``values`` fills it (e.g. to edit), else the request."""
+    form_class = _form_class(questionnaire)
+    if values is not None:
+        data = {field_name(q): q.form_data(values.get(q.key)) for q in questionnaire}
+        form = form_class(formdata=None, data=data, **kwargs)
+    else:
+        form = form_class(**kwargs)
+    form.questionnaire = questionnaire
+    return form
+
+
+def field_for(form, question):
+    return form[field_name(question)]
+
+
+def validate_answers(form, questionnaire) -> tuple[dict, dict]:
+    """Accepted values of the visible questions, and errors keyed by question key.
+
+    Hidden questions are neither required nor stored, whatever the request holds.
+    """
+    values, errors = {}, {}
+    for question in questionnaire:
+        field = field_for(form, question)
+        field.errors = []
+        if not question.visible(values):
+            continue
+        try:
+            value = question.clean(field)
+        except AnswerError as error:
+            field.errors = [str(error)]
+            errors[question.key] = str(error)
+            continue
+        if value is not None:
+            values[question.key] = value
+    return values, errors
+
+
+def csrf_ok(form) -> bool:
+    """Whether the form's CSRF token is valid (it expires with the session)."""
+    if not form.meta.csrf:
+        return True
+    field = form.csrf_token
+    return field.validate(form)

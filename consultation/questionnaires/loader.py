@@ -1,0 +1,226 @@
+"""Reading and checking questionnaire YAML files.
+
+A file is turned into a normalised definition (plain data, stored as JSON with
+the consultation). Anything wrong is reported as ``QuestionnaireError`` naming
+the file, the question and the problem, and nothing is loaded.
+"""
+
+import hashlib
+import json
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .text import is_text
+from .types import QUESTION_TYPES, DefinitionProblem
+from .types.choices import ChoiceQuestion
+
+#: Columns of the response row that a question's answer may fill (``profile:`` in YAML).
+PROFILE_FIELDS = (
+    "language",
+    "respondent_type",
+    "first_name",
+    "surname",
+    "email",
+    "organisation_name",
+    "organisation_size",
+    "country",
+    "publication",
+)
+TOP_LEVEL_KEYS = {"slug", "title", "summary", "about", "opens", "closes", "privacy_notice"}
+REQUIRED_TOP_LEVEL = ("slug", "title", "summary", "opens", "closes", "privacy_notice", "sections")
+
+
+class QuestionnaireError(Exception):
+    """A questionnaire file is malformed."""
+
+    def __init__(self, filename, problem, question=None):
+        self.filename = str(filename)
+        self.question = question
+        self.problem = problem
+        where = f", question '{question}'" if question else ""
+        super().__init__(f"{self.filename}{where}: {problem}")
+
+
+def definitions_dir() -> Path:
+    """The package folder of the shipped YAML definitions."""
+    return Path(str(resources.files("consultation.questionnaires") / "definitions"))
+
+
+def definition_files(folder: Path | None = None) -> list[Path]:
+    """The consultation files of a folder; files starting with ``_`` are shared blocks."""
+    folder = folder or definitions_dir()
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def _read_yaml(path: Path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise QuestionnaireError(path, "file not found") from None
+    except yaml.YAMLError as error:
+        raise QuestionnaireError(path, f"not valid YAML: {error}") from None
+    except UnicodeDecodeError:
+        raise QuestionnaireError(path, "not UTF-8 text") from None
+
+
+def _date(path, data, name):
+    value = data.get(name)
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise QuestionnaireError(path, f"'{name}' must be a date such as 2025-06-04") from None
+
+
+def _sections(path, raw_sections, depth=0):
+    if not isinstance(raw_sections, list) or not raw_sections:
+        raise QuestionnaireError(path, "'sections' must be a non-empty list")
+    sections = []
+    for position, section in enumerate(raw_sections, 1):
+        if isinstance(section, dict) and set(section) == {"include"}:
+            if depth:
+                raise QuestionnaireError(path, "an included block cannot include another")
+            block = path.parent / f"_{str(section['include']).replace('-', '_')}.yaml"
+            data = _read_yaml(block)
+            if not isinstance(data, dict) or "sections" not in data:
+                raise QuestionnaireError(block, "a block file needs 'sections'")
+            sections.extend(_sections(block, data["sections"], depth + 1))
+            continue
+        if not isinstance(section, dict):
+            raise QuestionnaireError(path, f"section #{position} must be a mapping")
+        key = section.get("key")
+        if not isinstance(key, str) or not key:
+            raise QuestionnaireError(path, f"section #{position} has no 'key'")
+        if not is_text(section.get("title")):
+            raise QuestionnaireError(path, f"section '{key}' has no 'title'")
+        questions = section.get("questions")
+        if not isinstance(questions, list) or not questions:
+            raise QuestionnaireError(path, f"section '{key}' has no questions")
+        normalised = []
+        for number, spec in enumerate(questions, 1):
+            normalised.append(_question(path, key, number, spec))
+        entry = {"key": key, "title": section["title"], "questions": normalised}
+        if section.get("intro"):
+            entry["intro"] = section["intro"]
+        entry["_file"] = str(path)
+        sections.append(entry)
+    return sections
+
+
+def _question(path, section_key, number, spec):
+    if not isinstance(spec, dict):
+        raise QuestionnaireError(
+            path, f"question #{number} of section '{section_key}' is not a mapping"
+        )
+    key = spec.get("key")
+    if not isinstance(key, str) or not key.replace("_", "").isalnum():
+        raise QuestionnaireError(
+            path,
+            f"question #{number} of section '{section_key}' needs a 'key' of letters, "
+            "digits and underscores",
+        )
+    kind = spec.get("type")
+    if kind not in QUESTION_TYPES:
+        raise QuestionnaireError(
+            path, f"unknown type {kind!r}; use one of {', '.join(QUESTION_TYPES)}", key
+        )
+    try:
+        return QUESTION_TYPES[kind].normalise(spec)
+    except DefinitionProblem as problem:
+        raise QuestionnaireError(path, str(problem), key) from None
+
+
+def _check_references(path, sections):
+    seen = {}
+    profiles = set()
+    for section in sections:
+        for spec in section["questions"]:
+            key = spec["key"]
+            where = section["_file"]
+            if key in seen:
+                raise QuestionnaireError(where, "this key is used by two questions", key)
+            profile = spec.get("profile")
+            if profile is not None:
+                if profile not in PROFILE_FIELDS:
+                    raise QuestionnaireError(
+                        where, f"profile must be one of {', '.join(PROFILE_FIELDS)}", key
+                    )
+                if profile in profiles:
+                    raise QuestionnaireError(where, f"profile '{profile}' is used twice", key)
+                profiles.add(profile)
+            condition = spec.get("show_if")
+            if condition is not None:
+                _check_condition(where, key, condition, seen)
+            seen[key] = spec
+
+
+def _check_condition(where, key, condition, earlier):
+    if not isinstance(condition, dict) or set(condition) != {"question", "in"}:
+        raise QuestionnaireError(where, "'show_if' needs 'question' and 'in'", key)
+    other = earlier.get(condition["question"])
+    if other is None:
+        raise QuestionnaireError(
+            where,
+            f"'show_if' refers to '{condition['question']}', which is not an earlier question",
+            key,
+        )
+    other_class = QUESTION_TYPES[other["type"]]
+    if not issubclass(other_class, ChoiceQuestion) or other_class.kind == "ranking":
+        raise QuestionnaireError(where, "'show_if' must refer to a choice question", key)
+    values = condition["in"]
+    if not isinstance(values, list) or not values:
+        raise QuestionnaireError(where, "'show_if: in' must be a non-empty list", key)
+    options = {option["key"] for option in other_class(other).options}
+    unknown = [value for value in values if value not in options]
+    if unknown:
+        raise QuestionnaireError(
+            where, f"'show_if' uses unknown option(s) {', '.join(map(str, unknown))}", key
+        )
+
+
+def parse_file(path: Path | str) -> dict:
+    """The normalised definition of a questionnaire file, or ``QuestionnaireError``."""
+    path = Path(path)
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise QuestionnaireError(path, "the file must be a mapping with slug, title and sections")
+    missing = [name for name in REQUIRED_TOP_LEVEL if name not in data]
+    if missing:
+        raise QuestionnaireError(path, f"missing {', '.join(missing)}")
+    unknown = set(data) - TOP_LEVEL_KEYS - {"sections"}
+    if unknown:
+        raise QuestionnaireError(path, f"unknown setting(s): {', '.join(sorted(unknown))}")
+    slug = data["slug"]
+    if not isinstance(slug, str) or not slug.replace("-", "").isalnum() or slug != slug.lower():
+        raise QuestionnaireError(path, "'slug' must be lower-case letters, digits and dashes")
+    for name in ("title", "summary", "privacy_notice"):
+        if not is_text(data[name]):
+            raise QuestionnaireError(path, f"'{name}' must be a non-empty text")
+    opens, closes = _date(path, data, "opens"), _date(path, data, "closes")
+    if closes < opens:
+        raise QuestionnaireError(path, "'closes' is before 'opens'")
+    sections = _sections(path, data["sections"])
+    _check_references(path, sections)
+    for section in sections:
+        del section["_file"]
+    definition = {
+        "slug": slug,
+        "title": data["title"],
+        "summary": data["summary"],
+        "about": data.get("about") or data["summary"],
+        "privacy_notice": data["privacy_notice"],
+        "opens": opens,
+        "closes": closes,
+        "sections": sections,
+    }
+    return definition
+
+
+def digest(definition: dict) -> str:
+    """A fingerprint of a definition; loading the same file twice gives the same one."""
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()

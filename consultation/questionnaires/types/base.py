@@ -1,0 +1,186 @@
+"""What every question type shares: its definition, conditions and the answer contract.
+
+A question type is one class that knows its definition keys, its form field, how
+to clean a submitted value, how the value is stored as rows SQL can count, and how
+it is shown back to the person.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from ..text import is_text, tr
+
+
+class DefinitionProblem(Exception):
+    """A question's definition is malformed; the message says what is wrong."""
+
+
+class AnswerError(Exception):
+    """A submitted answer is not acceptable; the message is shown to the person."""
+
+
+@dataclass
+class StoredAnswer:
+    """One row of the ``answers`` table, before it is tied to a response."""
+
+    option_key: str | None = None
+    row_key: str | None = None
+    rank: int | None = None
+    text_value: str | None = None
+    number_value: float | None = None
+
+
+#: Characters a person can legitimately type in a text box besides printable ones.
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def clean_text(value: str | None) -> str:
+    """Normalise line endings and Unicode form, refuse control characters."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    for char in value:
+        if char not in _ALLOWED_CONTROLS and unicodedata.category(char) in ("Cc", "Cs", "Co"):
+            raise AnswerError("Remove the invisible control characters from this answer.")
+    return unicodedata.normalize("NFC", value)
+
+
+def parse_options(spec, name="options", *, question=None):
+    """Check a list of ``{key, label}`` options and return it normalised."""
+    options = spec.get(name)
+    if not isinstance(options, list) or not options:
+        raise DefinitionProblem(f"'{name}' must be a non-empty list")
+    seen = set()
+    result = []
+    for position, option in enumerate(options, 1):
+        if not isinstance(option, dict):
+            raise DefinitionProblem(f"{name} #{position} must be a mapping with key and label")
+        key = option.get("key")
+        if not isinstance(key, str) or not key.strip():
+            raise DefinitionProblem(f"{name} #{position} has no 'key'")
+        if key in seen:
+            raise DefinitionProblem(f"{name} key '{key}' is used twice")
+        if not is_text(option.get("label")):
+            raise DefinitionProblem(f"{name} '{key}' has no 'label'")
+        seen.add(key)
+        result.append({"key": key, "label": option["label"]})
+    return result
+
+
+class Question:
+    """Base class of the question types. Subclasses set ``kind`` and ``template``."""
+
+    kind: str = ""
+    template: str = ""
+    #: Keys this type accepts in YAML besides the common ones.
+    extra_keys: tuple[str, ...] = ()
+    #: Whether the value may be copied to a column of the response row.
+    profile_capable = False
+    required_message = "Answer this question."
+
+    COMMON_KEYS = ("key", "type", "text", "hint", "required", "show_if", "profile")
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.key: str = spec["key"]
+        self.text = spec["text"]
+        self.hint = spec.get("hint")
+        self.required: bool = bool(spec.get("required", False))
+        self.show_if: dict | None = spec.get("show_if")
+        self.profile: str | None = spec.get("profile")
+        self.section = None  # set by the questionnaire
+
+    # -- definition ---------------------------------------------------------
+    @classmethod
+    def normalise(cls, spec: dict) -> dict:
+        """Check a YAML mapping for this type and return the normalised definition."""
+        unknown = set(spec) - set(cls.COMMON_KEYS) - set(cls.extra_keys)
+        if unknown:
+            raise DefinitionProblem(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        if not is_text(spec.get("text")):
+            raise DefinitionProblem("'text' is missing or empty")
+        if "hint" in spec and not is_text(spec["hint"]):
+            raise DefinitionProblem("'hint' must be a non-empty text")
+        if not isinstance(spec.get("required", False), bool):
+            raise DefinitionProblem("'required' must be true or false")
+        if spec.get("profile") is not None and not cls.profile_capable:
+            raise DefinitionProblem(f"a {cls.kind} question cannot be a profile field")
+        result = {k: spec[k] for k in cls.COMMON_KEYS if k in spec}
+        result.update(cls.normalise_extra(spec))
+        return result
+
+    @classmethod
+    def normalise_extra(cls, spec: dict) -> dict:
+        """Check and return the type's own settings."""
+        return {}
+
+    # -- form -----------------------------------------------------------------
+    def field(self):
+        """An unbound WTForms field that parses the submitted value."""
+        raise NotImplementedError
+
+    def raw(self, field):
+        """The submitted value as the field parsed it."""
+        return field.data
+
+    def is_empty(self, raw) -> bool:
+        return raw is None or raw == "" or raw == [] or raw == {}
+
+    def clean(self, field):
+        """The accepted value, ``None`` if unanswered, or ``AnswerError``."""
+        raw = self.raw(field)
+        if self.is_empty(raw):
+            if self.required:
+                raise AnswerError(self.required_message)
+            return None
+        return self.clean_value(raw)
+
+    def clean_value(self, raw):
+        return raw
+
+    def form_data(self, value):
+        """The field data that shows ``value`` again (editing, re-display)."""
+        return value
+
+    # -- conditions -----------------------------------------------------------
+    def visible(self, values: dict) -> bool:
+        """Whether the question applies, given the answers accepted before it."""
+        if not self.show_if:
+            return True
+        answer = values.get(self.show_if["question"])
+        wanted = set(self.show_if["in"])
+        if isinstance(answer, list):
+            return bool(wanted.intersection(answer))
+        return answer in wanted
+
+    # -- storage --------------------------------------------------------------
+    def to_rows(self, value) -> list[StoredAnswer]:
+        return [StoredAnswer(text_value=str(value))]
+
+    def from_rows(self, rows: list) -> object:
+        return rows[0].text_value if rows else None
+
+    # -- display --------------------------------------------------------------
+    def label(self, locale=None) -> str:
+        return tr(self.text, locale)
+
+    def hint_text(self, locale=None) -> str:
+        return tr(self.hint, locale)
+
+    def display(self, value, locale=None) -> list[str]:
+        """Lines that show the answer to a person (receipt, PDF copy)."""
+        if value is None or value == "":
+            return []
+        return [str(value)]
+
+    def condition_text(self, questionnaire, locale=None) -> str:
+        """A plain sentence saying when the question applies, for pages without JavaScript."""
+        if not self.show_if:
+            return ""
+        other = questionnaire.questions[self.show_if["question"]]
+        labels = [other.option_label(key, locale) for key in self.show_if["in"]]
+        return f"Answer only if your answer to “{other.label(locale)}” is: " + " or ".join(
+            f"“{label}”" for label in labels
+        )
+
+    def attachments(self, value) -> list:
+        """Files to keep with the response (only file questions have any)."""
+        return []

@@ -1,0 +1,36 @@
+"""Country: the ISO 3166 list (pycountry), EU members first, names in the reader's language."""
+
+from wtforms import SelectField
+
+from ..options import country_codes, country_name
+from .base import AnswerError, Question, StoredAnswer
+
+
+class CountryQuestion(Question):
+    kind = "country"
+    template = "questions/country.html"
+    profile_capable = True
+    required_message = "Select a country."
+
+    def field(self):
+        return SelectField(choices=[], validate_choice=False)
+
+    def choices(self, locale=None):
+        return [(code, country_name(code, locale)) for code in country_codes()]
+
+    def option_label(self, key, locale=None):
+        return country_name(key, locale)
+
+    def clean_value(self, raw):
+        if raw not in country_codes():
+            raise AnswerError("Select a country from the list.")
+        return raw
+
+    def to_rows(self, value):
+        return [StoredAnswer(option_key=value)]
+
+    def from_rows(self, rows):
+        return rows[0].option_key if rows else None
+
+    def display(self, value, locale=None):
+        return [country_name(value, locale)] if value else []

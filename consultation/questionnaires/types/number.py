@@ -1,0 +1,76 @@
+"""Number: a value between bounds, whole or decimal."""
+
+from decimal import Decimal, InvalidOperation
+
+from wtforms import StringField
+
+from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
+
+
+class NumberQuestion(Question):
+    kind = "number"
+    template = "questions/number.html"
+    extra_keys = ("min", "max", "integer", "unit")
+    required_message = "Enter a number."
+
+    @classmethod
+    def normalise_extra(cls, spec):
+        result = {"integer": spec.get("integer", True)}
+        if not isinstance(result["integer"], bool):
+            raise DefinitionProblem("'integer' must be true or false")
+        for name in ("min", "max"):
+            if name in spec:
+                if isinstance(spec[name], bool) or not isinstance(spec[name], int | float):
+                    raise DefinitionProblem(f"'{name}' must be a number")
+                result[name] = spec[name]
+        if "min" in result and "max" in result and result["min"] > result["max"]:
+            raise DefinitionProblem("'min' is larger than 'max'")
+        if "unit" in spec:
+            result["unit"] = spec["unit"]
+        return result
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.minimum = spec.get("min")
+        self.maximum = spec.get("max")
+        self.integer = spec.get("integer", True)
+        self.unit = spec.get("unit")
+
+    def field(self):
+        return StringField()
+
+    def raw(self, field):
+        return (field.data or "").strip().replace(" ", "").replace("\u00a0", "") or None
+
+    def clean_value(self, raw):
+        text = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise AnswerError("Enter a number, using digits only (for example 25).") from None
+        if not number.is_finite():
+            raise AnswerError("Enter a number, using digits only (for example 25).")
+        if self.integer and number != number.to_integral_value():
+            raise AnswerError("Enter a whole number.")
+        if self.minimum is not None and number < Decimal(str(self.minimum)):
+            raise AnswerError(f"Enter a number of at least {self.minimum}.")
+        if self.maximum is not None and number > Decimal(str(self.maximum)):
+            raise AnswerError(f"Enter a number of at most {self.maximum}.")
+        return int(number) if self.integer else float(number)
+
+    def form_data(self, value):
+        return "" if value is None else str(value)
+
+    def to_rows(self, value):
+        return [StoredAnswer(number_value=float(value))]
+
+    def from_rows(self, rows):
+        if not rows or rows[0].number_value is None:
+            return None
+        value = rows[0].number_value
+        return int(value) if self.integer else value
+
+    def display(self, value, locale=None):
+        if value is None:
+            return []
+        return [f"{value} {self.unit}" if self.unit else str(value)]

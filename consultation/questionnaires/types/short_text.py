@@ -1,0 +1,56 @@
+"""Short text: one line, with a length cap and an optional format."""
+
+import re
+
+from wtforms import StringField
+
+from ..text import is_text, tr
+from .base import AnswerError, DefinitionProblem, Question, clean_text
+
+
+class ShortTextQuestion(Question):
+    kind = "short_text"
+    template = "questions/short_text.html"
+    extra_keys = ("max_length", "pattern", "pattern_message", "example")
+    profile_capable = True
+    required_message = "Enter an answer."
+    default_max_length = 200
+
+    @classmethod
+    def normalise_extra(cls, spec):
+        max_length = spec.get("max_length", cls.default_max_length)
+        if not isinstance(max_length, int) or max_length < 1:
+            raise DefinitionProblem("'max_length' must be a positive whole number")
+        result = {"max_length": max_length}
+        if "pattern" in spec:
+            try:
+                re.compile(spec["pattern"])
+            except (re.error, TypeError) as error:
+                raise DefinitionProblem(
+                    f"'pattern' is not a valid regular expression: {error}"
+                ) from None
+            if not is_text(spec.get("pattern_message")):
+                raise DefinitionProblem("a 'pattern' needs a 'pattern_message' for people")
+            result.update(pattern=spec["pattern"], pattern_message=spec["pattern_message"])
+        if "example" in spec:
+            result["example"] = str(spec["example"])
+        return result
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.max_length = spec.get("max_length", self.default_max_length)
+        self.pattern = re.compile(spec["pattern"]) if spec.get("pattern") else None
+        self.pattern_message = spec.get("pattern_message")
+
+    def field(self):
+        return StringField()
+
+    def raw(self, field):
+        return clean_text(field.data) if field.data is not None else None
+
+    def clean_value(self, raw):
+        if len(raw) > self.max_length:
+            raise AnswerError(f"Use at most {self.max_length} characters (you used {len(raw)}).")
+        if self.pattern and not self.pattern.fullmatch(raw):
+            raise AnswerError(tr(self.pattern_message))
+        return raw

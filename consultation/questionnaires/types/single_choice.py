@@ -1,0 +1,44 @@
+"""Single choice: radio buttons, or a drop-down for long lists."""
+
+from wtforms import SelectField
+
+from .base import AnswerError, DefinitionProblem, StoredAnswer
+from .choices import ChoiceQuestion
+
+
+class SingleChoiceQuestion(ChoiceQuestion):
+    kind = "single_choice"
+    template = "questions/single_choice.html"
+    extra_keys = ChoiceQuestion.extra_keys + ("widget",)
+    profile_capable = True
+    required_message = "Select one option."
+
+    @classmethod
+    def normalise_extra(cls, spec):
+        result = super().normalise_extra(spec)
+        widget = spec.get("widget", "radio")
+        if widget not in ("radio", "select"):
+            raise DefinitionProblem("'widget' must be 'radio' or 'select'")
+        result["widget"] = widget
+        return result
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.widget = spec.get("widget", "radio")
+
+    def field(self):
+        return SelectField(choices=[], validate_choice=False)
+
+    def clean_value(self, raw):
+        if raw not in self.option_keys:
+            raise AnswerError("Select one of the options shown.")
+        return raw
+
+    def to_rows(self, value):
+        return [StoredAnswer(option_key=value)]
+
+    def from_rows(self, rows):
+        return rows[0].option_key if rows else None
+
+    def display(self, value, locale=None):
+        return [self.option_label(value, locale)] if value else []

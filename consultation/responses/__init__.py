@@ -1,0 +1,1 @@
+"""Responses: submitting a contribution, its answers and its receipt."""

@@ -1,0 +1,91 @@
+"""Responses and their answers, stored in a shape SQL can count."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+
+#: SQLite only auto-increments INTEGER primary keys; PostgreSQL gets a 64-bit key.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Response(db.Model):
+    """One contribution to a consultation, with the respondent's profile as columns."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    #: Unguessable reference given to the respondent; it is also the key of the receipt.
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    #: One per form served: a second POST of the same form finds the first response.
+    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc, index=True)
+    #: Language the contribution was given in (ISO 639-1).
+    language: Mapped[str | None] = mapped_column(String(8))
+    respondent_type: Mapped[str | None] = mapped_column(String(64), index=True)
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    organisation_size: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: "public" or "anonymous": what may be published with the answers.
+    publication: Mapped[str | None] = mapped_column(String(16))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    surname: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    organisation_name: Mapped[str | None] = mapped_column(String(255))
+
+    consultation = relationship("Consultation")
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+    uploads: Mapped[list["Upload"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(db.Model):
+    """One countable piece of an answer: a chosen option, a matrix cell, a rank, a text."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        Index("ix_answers_question_option", "question_id", "option_key"),
+        Index("ix_answers_question_row_option", "question_id", "row_key", "option_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    option_key: Mapped[str | None] = mapped_column(String(64))
+    #: The statement of a matrix question this cell answers.
+    row_key: Mapped[str | None] = mapped_column(String(64))
+    #: Position given in a ranking (1 is first).
+    rank: Mapped[int | None] = mapped_column(SmallInteger)
+    text_value: Mapped[str | None] = mapped_column(Text)
+    number_value: Mapped[float | None] = mapped_column(Float)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Upload(db.Model):
+    """A file sent with a response, kept outside the web root under a random name."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+
+    response: Mapped[Response] = relationship(back_populates="uploads")

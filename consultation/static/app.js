@@ -1,0 +1,59 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  function fieldValues(form, name) {
+    var values = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (el) {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      values.push(el.value);
+    });
+    return values;
+  }
+
+  // Conditional questions: hide those whose condition is not met (the server applies the same rule).
+  function updateConditions(form) {
+    form.querySelectorAll("[data-show-if]").forEach(function (question) {
+      var wanted = question.getAttribute("data-show-if-values").split(" ");
+      var given = fieldValues(form, question.getAttribute("data-show-if"));
+      var controller = document.getElementById("question-" + question.getAttribute("data-show-if").slice(2));
+      var controllerVisible = !controller || !controller.hidden;
+      var show = controllerVisible && given.some(function (v) { return wanted.indexOf(v) !== -1; });
+      question.hidden = !show;
+      var note = question.querySelector(".condition");
+      if (note) note.hidden = true;
+    });
+  }
+
+  // Character counters, announced politely and not on every keystroke.
+  function setupCounter(area) {
+    var max = parseInt(area.getAttribute("data-max-length"), 10);
+    var out = document.getElementById(area.id + "-count");
+    if (!out) return;
+    var timer;
+    function render() {
+      var left = max - area.value.length;
+      out.hidden = false;
+      out.classList.toggle("over", left < 0);
+      out.textContent = left >= 0
+        ? "You have " + left + " character" + (left === 1 ? "" : "s") + " remaining"
+        : "You have " + (-left) + " character" + (left === -1 ? "" : "s") + " too many";
+    }
+    area.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(render, 400); });
+    render();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+    document.querySelectorAll("textarea[data-max-length]").forEach(setupCounter);
+    document.querySelectorAll("form.questionnaire").forEach(function (form) {
+      updateConditions(form);
+      form.addEventListener("change", function () { updateConditions(form); });
+      form.addEventListener("submit", function () {
+        var button = form.querySelector("[data-prevent-double-submit]");
+        if (button) setTimeout(function () { button.disabled = true; button.textContent = "Sending…"; }, 0);
+      });
+    });
+  });
+})();

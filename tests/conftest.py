@@ -1,0 +1,118 @@
+"""Fixtures: one app per database backend, a clean database per test, a frozen clock.
+
+Every test runs on SQLite; when ``TEST_DATABASE_URL`` is set it runs on PostgreSQL
+too, in a schema of its own that is dropped at the end (the server is shared).
+"""
+
+import os
+import re
+import secrets
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from consultation import clock, create_app
+from consultation.consultations.operations import load_definition
+from consultation.extensions import db
+from consultation.questionnaires.loader import definition_files, parse_file
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _postgres_config(url):
+    schema = f"test_{os.getpid()}_{secrets.token_hex(4)}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    options = {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}}
+    return schema, options
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    """The application on one backend, its schema built by the Alembic migrations."""
+    folder = tmp_path_factory.mktemp(request.param)
+    schema = None
+
+    class Config(TestingConfig):
+        UPLOAD_FOLDER = str(folder / "uploads")
+
+    if request.param == "sqlite":
+        Config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'test.sqlite'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        schema, Config.SQLALCHEMY_ENGINE_OPTIONS = _postgres_config(url)
+        Config.SQLALCHEMY_DATABASE_URI = url
+    application = create_app(Config)
+    application.config["BACKEND"] = request.param
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if schema:
+        engine = sa.create_engine(os.environ["TEST_DATABASE_URL"])
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _context(app):
+    """An application context per test, and an empty database afterwards."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """The clock, frozen at a moment when the official consultations are open; tests move it."""
+
+    class Clock:
+        def set(self, moment: datetime):
+            clock.freeze(moment)
+
+        def set_brussels(self, text: str):
+            clock.freeze(datetime.fromisoformat(text).replace(tzinfo=clock.BRUSSELS))
+
+    clock.freeze(datetime(2025, 5, 26, 10, 0, tzinfo=UTC))
+    yield Clock()
+    clock.freeze(None)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def consultations():
+    """The three shipped consultations, with their official windows."""
+    for path in definition_files():
+        load_definition(parse_file(path), source=path)
+    db.session.commit()
+    from consultation.consultations.queries import consultation_by_slug
+
+    return {path.stem: consultation_by_slug(path.stem) for path in definition_files()}
+
+
+TOKEN_RE = re.compile(r'name="(csrf_token|submission_token)"[^>]*value="([^"]*)"')
+
+
+def form_tokens(client, slug) -> dict:
+    """The hidden tokens of a freshly served questionnaire."""
+    page = client.get(f"/consultations/{slug}/respond")
+    assert page.status_code == 200, page.status_code
+    tokens = dict(TOKEN_RE.findall(page.get_data(as_text=True)))
+    assert set(tokens) == {"csrf_token", "submission_token"}
+    return tokens
