@@ -1,0 +1,244 @@
+"""Questionnaire files: errors name the file, the question and the problem; loads are idempotent."""
+
+import shutil
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from consultation.consultations.models import Consultation, QuestionRecord
+from consultation.consultations.operations import load_definition
+from consultation.extensions import db
+from consultation.questionnaires.loader import (
+    QuestionnaireError,
+    definition_files,
+    definitions_dir,
+    parse_file,
+)
+from consultation.responses.models import Response
+
+from .answers import valid_form_data
+from .conftest import form_tokens
+
+HEADER = """\
+slug: test-consultation
+title: A test consultation
+summary: For tests.
+privacy_notice: We keep your data safe.
+opens: 2025-04-09
+closes: 2025-06-04
+sections:
+"""
+
+
+def write(folder, body, name="test-consultation.yaml"):
+    path = folder / name
+    path.write_text(HEADER + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def error_of(path):
+    with pytest.raises(QuestionnaireError) as caught:
+        parse_file(path)
+    return caught.value
+
+
+def section(questions):
+    return "  - key: main\n    title: Main\n    questions:\n" + textwrap.indent(
+        textwrap.dedent(questions), "      "
+    )
+
+
+def test_shipped_files_are_valid_and_use_every_type():
+    from consultation.questionnaires.definition import Questionnaire
+    from consultation.questionnaires.types import QUESTION_TYPES
+
+    files = definition_files()
+    assert {p.stem for p in files} == {
+        "cloud-ai-development-act",
+        "apply-ai",
+        "data-union-strategy",
+    }
+    for path in files:
+        questionnaire = Questionnaire(parse_file(path))
+        kinds = {q.kind for q in questionnaire}
+        assert kinds == set(QUESTION_TYPES), (path.name, set(QUESTION_TYPES) - kinds)
+        first = questionnaire.sections[0]
+        assert first.key == "about_you"
+        assert questionnaire.sections[-1].key == "final"
+        topic = [q for s in questionnaire.sections[1:-1] for q in s.questions]
+        assert len(topic) >= 12 and len(questionnaire.sections) >= 4
+        assert set(questionnaire.profile_questions()) == {
+            "language",
+            "respondent_type",
+            "first_name",
+            "surname",
+            "email",
+            "organisation_name",
+            "organisation_size",
+            "country",
+            "publication",
+        }
+
+
+@pytest.mark.parametrize(
+    "questions, question, problem",
+    [
+        ("- key: q1\n  type: essay\n  text: Hi\n", "q1", "unknown type 'essay'"),
+        ("- key: q1\n  type: short_text\n", "q1", "'text' is missing"),
+        ("- key: q1\n  type: single_choice\n  text: Hi\n", "q1", "'options' must be"),
+        (
+            "- key: q1\n  type: single_choice\n  text: Hi\n  options:\n"
+            "    - {key: a, label: A}\n    - {key: a, label: B}\n",
+            "q1",
+            "key 'a' is used twice",
+        ),
+        ("- key: q1\n  type: long_text\n  text: Hi\n", "q1", "needs 'max_length'"),
+        (
+            "- key: q1\n  type: number\n  text: Hi\n  min: 10\n  max: 1\n",
+            "q1",
+            "'min' is larger than 'max'",
+        ),
+        ("- key: q1\n  type: consent\n  text: Hi\n", "q1", "must be 'required: true'"),
+        (
+            "- key: q1\n  type: file\n  text: Hi\n  extensions: [exe]\n",
+            "q1",
+            "extension(s) exe cannot be checked",
+        ),
+        ("- key: q1\n  type: short_text\n  text: Hi\n  colour: red\n", "q1", "unknown setting"),
+        (
+            "- key: q1\n  type: short_text\n  text: Hi\n  show_if: {question: later, in: [x]}\n",
+            "q1",
+            "not an earlier question",
+        ),
+        (
+            "- key: q0\n  type: single_choice\n  text: Hi\n  options: [{key: a, label: A}]\n"
+            "- key: q1\n  type: short_text\n  text: Hi\n  show_if: {question: q0, in: [zz]}\n",
+            "q1",
+            "unknown option(s) zz",
+        ),
+        (
+            "- key: q1\n  type: short_text\n  text: Hi\n"
+            "- key: q1\n  type: short_text\n  text: Again\n",
+            "q1",
+            "used by two questions",
+        ),
+        (
+            "- key: q1\n  type: short_text\n  text: Hi\n  pattern: '[0-9'\n  pattern_message: x\n",
+            "q1",
+            "not a valid regular expression",
+        ),
+    ],
+)
+def test_malformed_questions_are_refused_with_file_question_and_problem(
+    tmp_path, questions, question, problem
+):
+    path = write(tmp_path, section(questions))
+    error = error_of(path)
+    assert error.filename == str(path)
+    assert error.question == question
+    assert problem in error.problem
+    assert str(path) in str(error) and f"question '{question}'" in str(error)
+
+
+def test_malformed_files_are_refused(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("slug: [unclosed", encoding="utf-8")
+    assert "not valid YAML" in str(error_of(broken))
+    path = write(tmp_path, "  - key: main\n    title: Main\n    questions: []\n")
+    assert "section 'main' has no questions" in str(error_of(path))
+    bad_date = tmp_path / "dates.yaml"
+    bad_date.write_text(HEADER.replace("2025-06-04", "4 June") + section(""), encoding="utf-8")
+    assert "'closes' must be a date" in str(error_of(bad_date))
+
+
+def test_cli_reports_the_error_and_loads_nothing(app, tmp_path):
+    path = write(tmp_path, section("- key: q1\n  type: number\n  text: Hi\n  min: x\n"))
+    result = app.test_cli_runner().invoke(args=["consultations", "load", str(path)])
+    assert result.exit_code != 0
+    assert f"{path}, question 'q1': 'min' must be a number" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 0
+
+
+def test_loading_twice_changes_nothing(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["consultations", "load"])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("created") == 3
+    before = db.session.execute(select(Consultation.id, Consultation.updated_at)).all()
+    questions = db.session.scalar(select(func.count()).select_from(QuestionRecord))
+    second = runner.invoke(args=["consultations", "load"])
+    assert second.output.count("unchanged") == 3, second.output
+    db.session.expire_all()
+    assert db.session.execute(select(Consultation.id, Consultation.updated_at)).all() == before
+    assert db.session.scalar(select(func.count()).select_from(QuestionRecord)) == questions
+
+
+def test_demo_load_opens_two_and_closes_one(app):
+    result = app.test_cli_runner().invoke(args=["consultations", "load", "--demo"])
+    assert result.exit_code == 0, result.output
+    states = {c.slug: c.state.value for c in db.session.scalars(select(Consultation))}
+    assert sorted(states.values()) == ["closed", "open", "open"]
+    again = app.test_cli_runner().invoke(args=["consultations", "load", "--demo"])
+    assert again.output.count("unchanged") == 3
+
+
+def test_changed_file_updates_the_definition_and_keeps_responses(client, tmp_path):
+    for path in definitions_dir().glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    target = tmp_path / "apply-ai.yaml"
+    load_definition(parse_file(target), source=target)
+    db.session.commit()
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == "apply-ai"))
+    data = {**form_tokens(client, "apply-ai"), **valid_form_data(consultation.questionnaire)}
+    assert client.post("/consultations/apply-ai/respond", data=data).status_code == 303
+
+    text = target.read_text(encoding="utf-8").replace(
+        "title: Apply AI Strategy", "title: Apply AI Strategy (revised)", 1
+    )
+    text = text.replace("  - key: final\n", "  - key: final\n", 1)
+    target.write_text(text, encoding="utf-8")
+    assert load_definition(parse_file(target), source=target) == "updated"
+    db.session.commit()
+    db.session.expire_all()
+    assert consultation.title == "Apply AI Strategy (revised)"
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_removed_question_is_kept_inactive_with_its_answers(consultations):
+    consultation = consultations["apply-ai"]
+    definition = dict(consultation.definition)
+    definition["sections"] = [
+        {**s, "questions": [q for q in s["questions"] if q["key"] != "final_comments"]}
+        for s in definition["sections"]
+    ]
+    definition["title"] = "Changed"
+    assert load_definition(definition) == "updated"
+    record = db.session.scalar(
+        select(QuestionRecord).where(
+            QuestionRecord.consultation_id == consultation.id,
+            QuestionRecord.key == "final_comments",
+        )
+    )
+    assert record is not None and record.active is False
+
+
+def test_changing_the_type_of_an_answered_question_is_refused(client, consultations):
+    consultation = consultations["apply-ai"]
+    data = {**form_tokens(client, "apply-ai"), **valid_form_data(consultation.questionnaire)}
+    assert client.post("/consultations/apply-ai/respond", data=data).status_code == 303
+    definition = dict(consultation.definition)
+    definition["sections"] = [
+        {
+            **s,
+            "questions": [
+                {"key": q["key"], "type": "short_text", "text": "Now text", "max_length": 10}
+                if q["key"] == "final_comments"
+                else q
+                for q in s["questions"]
+            ],
+        }
+        for s in definition["sections"]
+    ]
+    with pytest.raises(QuestionnaireError, match="changes type from long_text to short_text"):
+        load_definition(definition)
