@@ -6,7 +6,7 @@ from flask import Flask, render_template
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting
+from . import formatting, models  # noqa: F401  (models: every table registered)
 from .extensions import csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -17,6 +27,9 @@ class Response(db.Model):
     """One contribution to a consultation, with the respondent's profile as columns."""
 
     __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("flag IS NULL OR flag IN ('spam', 'duplicate')", name="flag_known"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -36,6 +49,11 @@ class Response(db.Model):
     surname: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     organisation_name: Mapped[str | None] = mapped_column(String(255))
+    #: "spam" or "duplicate": kept, but left out of reports (reversible).
+    flag: Mapped[str | None] = mapped_column(String(16), index=True)
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when personal data was erased on a data-subject request; answers stay.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation = relationship("Consultation")
     answers: Mapped[list["Answer"]] = relationship(

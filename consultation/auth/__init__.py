@@ -1,0 +1,1 @@
+"""Accounts, roles and sign-in for the people who run consultations."""
