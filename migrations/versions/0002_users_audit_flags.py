@@ -9,9 +9,8 @@ Create Date: 2026-11-23 11:21:27.007429
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0002"
