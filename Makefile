@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 run: install
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask consultations load --demo
+	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install

@@ -5,6 +5,7 @@
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,6 +28,14 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     TIMEZONE = "Europe/Brussels"
+    #: A signed-in session ends after this much inactivity.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30)))
+    #: Sign-in throttling: failures per account and address within the window before locking.
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_WINDOW = timedelta(minutes=15)
+    #: Failures from one address, whatever the accounts, before that address is locked.
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
+    ADMIN_PAGE_SIZE = 50
 
 
 class DevelopmentConfig(Config):

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 
 from config import INSTANCE_DIR, get_config
 
 from . import formatting, models  # noqa: F401  (models: every table registered)
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,13 +37,18 @@ def create_app(config=None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     formatting.register(app)
 
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
     from .consultations.views import bp as consultations_bp
     from .responses.views import bp as responses_bp
 
     app.register_blueprint(consultations_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
 
     from .cli import register_cli
 
@@ -74,3 +80,13 @@ def _register_error_pages(app):
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+    def csrf_failed(error):
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="This form has expired",
+            advice="Nothing was changed. Go back, reload the page and try again.",
+        ), 400
+
+    app.register_error_handler(CSRFError, csrf_failed)

@@ -1,5 +1,6 @@
 """``flask`` commands. They call the same operations as the web pages."""
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -7,8 +8,18 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from . import clock
-from .consultations.operations import demo_window, load_definition
+from .audit.operations import Actor
+from .consultations.operations import (
+    close_consultation,
+    demo_window,
+    extend_consultation,
+    load_definition,
+    reopen_consultation,
+)
+from .consultations.queries import all_consultations, consultation_by_slug
+from .errors import OperationRefused
 from .extensions import db
+from .formatting import brussels_datetime
 from .questionnaires.loader import QuestionnaireError, definition_files, parse_file
 
 consultations_cli = AppGroup("consultations", help="Load and manage consultations.")
@@ -45,5 +56,71 @@ def load_command(files, demo):
     db.session.commit()
 
 
+def _consultation(slug):
+    consultation = consultation_by_slug(slug)
+    if consultation is None:
+        slugs = ", ".join(c.slug for c in all_consultations())
+        raise click.ClickException(f"No consultation '{slug}'. Known: {slugs}.")
+    return consultation
+
+
+def _apply(operation):
+    try:
+        operation()
+    except OperationRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+
+
+@consultations_cli.command("list")
+def list_command():
+    """List consultations with their state and window (Brussels time)."""
+    for c in all_consultations():
+        click.echo(
+            f"{c.slug}\t{c.state.value}\t{brussels_datetime(c.opens_at)} to "
+            f"{brussels_datetime(c.closes_at)}"
+            + (f"\tclosed by hand {brussels_datetime(c.closed_at)}" if c.closed_at else "")
+        )
+
+
+@consultations_cli.command("close")
+@click.argument("slug")
+@click.option("--reason", default=None, help="Recorded in the audit log.")
+def close_command(slug, reason):
+    """Close a consultation now."""
+    consultation = _consultation(slug)
+    _apply(lambda: close_consultation(consultation, Actor.command_line(), reason))
+    click.echo(f"{slug} closed at {brussels_datetime(consultation.closed_at)} Brussels time.")
+
+
+@consultations_cli.command("reopen")
+@click.argument("slug")
+@click.option("--reason", default=None, help="Recorded in the audit log.")
+def reopen_command(slug, reason):
+    """Reopen a consultation closed by hand."""
+    consultation = _consultation(slug)
+    _apply(lambda: reopen_consultation(consultation, Actor.command_line(), reason))
+    click.echo(f"{slug} is open until {brussels_datetime(consultation.closes_at)} Brussels time.")
+
+
+@consultations_cli.command("extend")
+@click.argument("slug")
+@click.argument("closing_date", metavar="YYYY-MM-DD")
+@click.option("--reason", default=None, help="Recorded in the audit log.")
+def extend_command(slug, closing_date, reason):
+    """Move the closing date; it ends at midnight at the end of that day, Brussels time."""
+    try:
+        new_date = date.fromisoformat(closing_date)
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2025-07-15") from None
+    consultation = _consultation(slug)
+    _apply(lambda: extend_consultation(consultation, new_date, Actor.command_line(), reason))
+    click.echo(f"{slug} now closes at {brussels_datetime(consultation.closes_at)} Brussels time.")
+
+
 def register_cli(app: Flask) -> None:
+    from .auth.cli import users_cli
+
     app.cli.add_command(consultations_cli)
+    app.cli.add_command(users_cli)

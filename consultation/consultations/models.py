@@ -101,6 +101,9 @@ class Consultation(db.Model):
         """The last Brussels day of the window."""
         return clock.closing_date(self.closes_at)
 
+    def audit_ref(self):
+        return ("consultation", self.id, self.slug)
+
     # -- questionnaire -----------------------------------------------------------
     @property
     def questionnaire(self) -> Questionnaire:

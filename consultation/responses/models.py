@@ -56,6 +56,10 @@ class Response(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation = relationship("Consultation")
+
+    def audit_ref(self):
+        return ("response", self.id, f"response {self.id}")
+
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )

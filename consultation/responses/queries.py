@@ -33,3 +33,41 @@ def response_values(response: Response) -> dict:
         if value is not None:
             values[question.key] = value
     return values
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filtered_responses(
+    consultation,
+    *,
+    respondent_type=None,
+    country=None,
+    since=None,
+    until=None,
+    text=None,
+    flag="all",
+):
+    """A query of a consultation's responses, newest first, narrowed by the list's filters."""
+    query = select(Response).where(Response.consultation_id == consultation.id)
+    if respondent_type:
+        query = query.where(Response.respondent_type == respondent_type)
+    if country:
+        query = query.where(Response.country == country)
+    if since:
+        query = query.where(Response.submitted_at >= since)
+    if until:
+        query = query.where(Response.submitted_at < until)
+    if flag == "counted":
+        query = query.where(Response.flag.is_(None))
+    elif flag in ("spam", "duplicate"):
+        query = query.where(Response.flag == flag)
+    if text:
+        pattern = _like(text.strip())
+        in_answers = select(Answer.response_id).where(Answer.text_value.ilike(pattern, escape="\\"))
+        query = query.where(
+            Response.id.in_(in_answers) | Response.organisation_name.ilike(pattern, escape="\\")
+        )
+    return query.order_by(Response.submitted_at.desc(), Response.id.desc())
