@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export FLASK_APP := wsgi.py
+export FLASK_APP := consultation
 
 .PHONY: install run test lint format clean
 
@@ -23,7 +23,7 @@ run: install
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
-	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/pytest

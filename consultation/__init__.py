@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting, models  # noqa: F401  (models: every table registered)
+from . import formatting, models, security  # noqa: F401  (models: every table registered)
 from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     formatting.register(app)
+    security.init_app(app)
 
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
@@ -49,6 +50,12 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(responses_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+
+    from .health import bp as health_bp
+    from .responses import unavailable
+
+    app.register_blueprint(health_bp)
+    unavailable.init_app(app)
 
     from .cli import register_cli
 

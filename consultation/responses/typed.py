@@ -26,8 +26,15 @@ def typed_answers(questionnaire, form, locale=None) -> list[tuple[str, list[str]
 
 def typed_answers_text(consultation, form, locale=None) -> str:
     """The same answers as a plain text file."""
-    out = [consultation.text("title", locale), "Your answers (not submitted)", ""]
-    for label, lines in typed_answers(consultation.questionnaire, form, locale):
+    return answers_text(
+        consultation.text("title", locale), consultation.questionnaire, form, locale
+    )
+
+
+def answers_text(title, questionnaire, form, locale=None) -> str:
+    """A questionnaire's answers in ``form`` as plain text, headed by ``title``."""
+    out = [title, "Your answers (not submitted)", ""]
+    for label, lines in typed_answers(questionnaire, form, locale):
         out.append(label)
         out.extend(f"  {line}" for line in lines)
         out.append("")
