@@ -119,8 +119,65 @@ def extend_command(slug, closing_date, reason):
     click.echo(f"{slug} now closes at {brussels_datetime(consultation.closes_at)} Brussels time.")
 
 
+backup_cli = AppGroup("backup", help="Back up and restore a SQLite deployment.")
+
+
+@backup_cli.command("create")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default: instance/backups/backup-<UTC time>.tar.gz",
+)
+def backup_create_command(output):
+    """Copy the database (safely, while it runs) and the uploads into one archive."""
+    from flask import current_app
+
+    from .backup import create_backup
+
+    if output is None:
+        stamp = clock.now_utc().strftime("%Y%m%dT%H%M%SZ")
+        output = Path(current_app.instance_path) / "backups" / f"backup-{stamp}.tar.gz"
+    try:
+        create_backup(output)
+    except OperationRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"Backup written to {output}")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore_command(archive, yes):
+    """Replace the database and uploads with those of a backup."""
+    from .backup import restore_backup
+
+    if not yes:
+        click.confirm("This replaces every response in the database. Continue?", abort=True)
+    try:
+        restore_backup(archive)
+    except OperationRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"Restored from {archive}")
+
+
+@consultations_cli.command("check")
+def check_command():
+    """Run the start-up checks (schema migrated, secret key, upload folder writable)."""
+    from flask import current_app
+
+    from .startup import check_ready
+
+    problems = check_ready(current_app)
+    if problems:
+        raise click.ClickException("Not ready:\n- " + "\n- ".join(problems))
+    click.echo("Ready.")
+
+
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
 
     app.cli.add_command(consultations_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
