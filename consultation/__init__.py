@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from config import INSTANCE_DIR, get_config
 
 from . import formatting, models, security  # noqa: F401  (models: every table registered)
+from .dbsetup import configure_engine
 from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ def create_app(config=None) -> Flask:
             parents=True, exist_ok=True
         )
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
