@@ -36,6 +36,13 @@ class Config:
     #: Failures from one address, whatever the accounts, before that address is locked.
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
     ADMIN_PAGE_SIZE = 50
+    #: Rate limits per client address (Flask-Limiter syntax); shared through Redis when set.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per minute;200 per hour")
+    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 
 
 class DevelopmentConfig(Config):
@@ -47,6 +54,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    #: The suite posts far faster than people do; tests of the limits turn them on.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -4,10 +4,11 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting, models, security  # noqa: F401  (models: every table registered)
+from . import formatting, limits, models, security  # noqa: F401  (models: all tables)
 from .dbsetup import configure_engine
 from .extensions import csrf, db, login_manager, migrate
 
@@ -59,6 +60,9 @@ def create_app(config=None) -> Flask:
 
     app.register_blueprint(health_bp)
     unavailable.init_app(app)
+    limits.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
     from .cli import register_cli
 

@@ -113,6 +113,7 @@ def test_session_cookie_flags(client, admin):
 
 
 def test_session_ends_after_inactivity(app, client, admin):
+    original = app.permanent_session_lifetime
     app.permanent_session_lifetime = timedelta(seconds=1)
     try:
         sign_in(client, "admin@example.org")
@@ -120,7 +121,7 @@ def test_session_ends_after_inactivity(app, client, admin):
         time.sleep(2.1)
         assert client.get("/admin/").status_code == 302
     finally:
-        app.permanent_session_lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+        app.permanent_session_lifetime = original
 
 
 def test_changing_the_password_ends_other_sessions(client, admin):
