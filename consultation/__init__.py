@@ -39,10 +39,12 @@ def create_app(config=None) -> Flask:
     formatting.register(app)
 
     from .consultations.views import bp as consultations_bp
+    from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
 
     app.register_blueprint(consultations_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(drafts_bp)
 
     from .cli import register_cli
 

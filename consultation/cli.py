@@ -3,13 +3,14 @@
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import clock
 from .consultations.operations import demo_window, load_definition
 from .extensions import db
 from .questionnaires.loader import QuestionnaireError, definition_files, parse_file
+from .responses.drafts import purge_drafts
 
 consultations_cli = AppGroup("consultations", help="Load and manage consultations.")
 
@@ -45,5 +46,27 @@ def load_command(files, demo):
     db.session.commit()
 
 
+drafts_cli = AppGroup("drafts", help="Manage the drafts people saved.")
+
+
+@drafts_cli.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Days after closing to keep drafts (default: DRAFT_RETENTION_DAYS, 30).",
+)
+def purge_command(days):
+    """Delete the drafts of consultations closed longer ago than the retention time."""
+    if days is None:
+        days = current_app.config["DRAFT_RETENTION_DAYS"]
+    count = purge_drafts(days, current_app.config["UPLOAD_FOLDER"])
+    db.session.commit()
+    click.echo(
+        f"{count} draft{'' if count == 1 else 's'} deleted (closed more than {days} days ago)"
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(consultations_cli)
+    app.cli.add_command(drafts_cli)

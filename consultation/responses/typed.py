@@ -3,12 +3,18 @@
 from ..questionnaires.forms import field_for, validate_answers
 
 
-def typed_answers(questionnaire, form, locale=None) -> list[tuple[str, list[str]]]:
-    """(question, lines) for every answer the person gave, valid or not, in questionnaire order."""
+def typed_answers(questionnaire, form, locale=None, files=None) -> list[tuple[str, list[str]]]:
+    """(question, lines) for every answer the person gave, valid or not, in questionnaire order.
+
+    ``files`` names the files already kept (a draft's), by question.
+    """
     values, _ = validate_answers(form, questionnaire)
+    files = files or {}
     result = []
     for question in questionnaire:
-        if question.key in values:
+        if question.key in files:
+            lines = [files[question.key]]
+        elif question.key in values:
             lines = question.display(values[question.key], locale)
         else:
             raw = field_for(form, question).data
@@ -24,10 +30,10 @@ def typed_answers(questionnaire, form, locale=None) -> list[tuple[str, list[str]
     return result
 
 
-def typed_answers_text(consultation, form, locale=None) -> str:
+def typed_answers_text(consultation, form, locale=None, files=None) -> str:
     """The same answers as a plain text file."""
     out = [consultation.text("title", locale), "Your answers (not submitted)", ""]
-    for label, lines in typed_answers(consultation.questionnaire, form, locale):
+    for label, lines in typed_answers(consultation.questionnaire, form, locale, files):
         out.append(label)
         out.extend(f"  {line}" for line in lines)
         out.append("")
