@@ -2,7 +2,6 @@
 
 import hashlib
 import io
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -349,6 +348,9 @@ def test_flask_drafts_purge_uses_the_configured_retention(client, consultations,
     assert count(Draft) == 0
 
 
-def test_saved_page_explains_when_the_draft_is_deleted(client, consultations, app):
+def test_saved_page_says_until_when_the_draft_is_kept(client, consultations, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DRAFT_RETENTION_DAYS", 30)
     page, _ = save_new_draft(client, {"q_first_name": "Ada"})
-    assert re.search(r"until \d+ \w+ 2025, 00:00 Brussels time, when the draft is deleted", page)
+    # Closes at the end of 4 June 2025; kept 30 days more: readable through 4 July.
+    assert "until 4 June 2025, midnight Brussels time" in page
+    assert "until 4 July 2025, midnight Brussels time, when the draft is deleted" in page

@@ -26,7 +26,7 @@ from .drafts import (
     draft_link_message,
     draft_text,
     draft_typed,
-    purge_date,
+    kept_until,
     submit_draft,
 )
 from .operations import ConsultationNotOpen, issue_edit_token, new_submission_token
@@ -67,7 +67,7 @@ def saved():
             problems=pending["problems"],
             email=draft_form(draft).data.get("q_email") or "",
             mail_enabled=mail_enabled(),
-            purge_on=purge_date(draft.consultation, _retention()),
+            kept_until=kept_until(draft.consultation, _retention()),
         )
     )
 
@@ -146,7 +146,7 @@ def _closed_page(draft, token):
             consultation=draft.consultation,
             token=token,
             typed=draft_typed(draft, current_locale()),
-            purge_on=purge_date(draft.consultation, _retention()),
+            kept_until=kept_until(draft.consultation, _retention()),
         )
     )
 

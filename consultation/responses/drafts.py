@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from .. import clock
 from ..consultations.models import Consultation, State
 from ..extensions import db
-from ..formatting import brussels_datetime, long_date
+from ..formatting import long_date
 from ..questionnaires.forms import build_form, field_for
 from ..questionnaires.types import AnswerError
 from ..questionnaires.types.fields import KeyedField
@@ -77,6 +77,11 @@ def draft_text(draft: Draft, locale=None) -> str:
 def purge_date(consultation: Consultation, retention_days: int):
     """When the drafts of ``consultation`` will be deleted."""
     return consultation.ended_at + timedelta(days=retention_days)
+
+
+def kept_until(consultation: Consultation, retention_days: int):
+    """The last Brussels day on which the drafts of ``consultation`` can still be read."""
+    return clock.closing_date(purge_date(consultation, retention_days))
 
 
 # -- writes ------------------------------------------------------------------------------
@@ -211,8 +216,8 @@ def draft_link_message(consultation, link: str, retention_days: int) -> tuple[st
             f"You can send your contribution until {long_date(consultation.closing_date)}, "
             "midnight Brussels time.",
             "Anyone with this link can read and change your draft: do not share it.",
-            f"After the deadline you can still read and download what you wrote until "
-            f"{brussels_datetime(purge_date(consultation, retention_days))} Brussels time; "
+            "After the deadline you can still read and download what you wrote until "
+            f"{long_date(kept_until(consultation, retention_days))}, midnight Brussels time; "
             "then the draft is deleted.",
             "",
             "If you did not save this draft, you can ignore this message.",
