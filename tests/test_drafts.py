@@ -119,6 +119,21 @@ def test_a_resumed_draft_keeps_every_answer_type_including_the_file(client, cons
     assert private_link(receipt, "edit").startswith("/contributions/edit/")
 
 
+def test_a_sent_draft_sent_again_shows_the_receipt_and_stores_nothing_more(client, consultations):
+    questionnaire = consultations[SLUG].questionnaire
+    _, link = save_new_draft(client, valid_form_data(questionnaire))
+    form = shown_form(client.get(link).get_data(as_text=True))
+    first = post(client, link, form)
+    assert first.status_code == 303
+
+    again = post(client, link, form)  # Back, then Send again
+
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert count(Response) == 1
+    form["submission_token"] = "another"
+    assert post(client, link, form).status_code == 404
+
+
 def test_token_is_stored_only_as_its_hash(client, consultations):
     page, link = save_new_draft(client, {"q_first_name": "Ada"})
 

@@ -39,6 +39,7 @@ from .pages import (
     save_draft_and_continue,
     to_receipt,
 )
+from .queries import response_by_submission_token
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
@@ -76,7 +77,14 @@ def saved():
 @csrf.exempt  # checked by the form itself, so an expired token keeps the answers
 def resume(token):
     """The saved draft in the questionnaire; after the deadline, what was written, read only."""
-    draft = _draft_or_404(token)
+    draft = draft_by_token(token)
+    if draft is None:
+        # The same form sent again after it became a response (Back, then Send): its receipt.
+        sent = request.method == "POST" and request.form.get("submission_token")
+        response = response_by_submission_token(sent[:64]) if sent else None
+        if response is None:
+            abort(404)
+        return to_receipt(response)
     consultation = draft.consultation
     questionnaire = consultation.questionnaire
     names = draft_file_names(draft)

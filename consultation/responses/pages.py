@@ -81,6 +81,8 @@ def pop_receipt_link(reference) -> dict | None:
 
 def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     """Save the form as a draft, then show its private link (new drafts: that once only)."""
+    if not consultation.is_open:
+        return refused(consultation, form)
     if not csrf_ok(form):
         errors = {"_csrf": CSRF_MESSAGE}
         mode = "draft" if draft else "new"

@@ -14,6 +14,11 @@ def response_by_reference(reference: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.reference == reference))
 
 
+def response_by_submission_token(token: str) -> Response | None:
+    """The response stored from the form served with ``token``."""
+    return db.session.scalar(select(Response).where(Response.submission_token == token))
+
+
 def response_by_edit_token(token: str) -> Response | None:
     """The response whose private edit link carries ``token``."""
     return db.session.scalar(select(Response).where(Response.edit_token_hash == hash_token(token)))
