@@ -43,6 +43,15 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+    #: Drafts are deleted (``flask drafts purge``) this many days after their consultation closed.
+    DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", 30))
+    #: Outgoing e-mail (draft links). Without MAIL_SERVER no e-mail is offered.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes", "on")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "consultations@localhost")
 
 
 class DevelopmentConfig(Config):
@@ -59,6 +68,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_SERVER = None  # tests that send e-mail set their own local server
 
 
 PROFILES = {

@@ -48,6 +48,7 @@ def create_app(config=None) -> Flask:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .consultations.views import bp as consultations_bp
+    from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
 
     app.register_blueprint(consultations_bp)
@@ -63,6 +64,7 @@ def create_app(config=None) -> Flask:
     limits.init_app(app)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+    app.register_blueprint(drafts_bp)
 
     from .cli import register_cli
 

@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import clock
@@ -21,6 +21,7 @@ from .errors import OperationRefused
 from .extensions import db
 from .formatting import brussels_datetime
 from .questionnaires.loader import QuestionnaireError, definition_files, parse_file
+from .responses.drafts import purge_drafts
 
 consultations_cli = AppGroup("consultations", help="Load and manage consultations.")
 
@@ -175,9 +176,31 @@ def check_command():
     click.echo("Ready.")
 
 
+drafts_cli = AppGroup("drafts", help="Manage the drafts people saved.")
+
+
+@drafts_cli.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Days after closing to keep drafts (default: DRAFT_RETENTION_DAYS, 30).",
+)
+def purge_command(days):
+    """Delete the drafts of consultations closed longer ago than the retention time."""
+    if days is None:
+        days = current_app.config["DRAFT_RETENTION_DAYS"]
+    count = purge_drafts(days, current_app.config["UPLOAD_FOLDER"])
+    db.session.commit()
+    click.echo(
+        f"{count} draft{'' if count == 1 else 's'} deleted (closed more than {days} days ago)"
+    )
+
+
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
 
     app.cli.add_command(consultations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(drafts_cli)

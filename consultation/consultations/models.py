@@ -96,6 +96,14 @@ class Consultation(db.Model):
             return self.closed_at
         return self.closes_at
 
+    @classmethod
+    def ended_expression(cls):
+        """The same rule as ``ended_at``, as a SQL expression for queries."""
+        return case(
+            (and_(cls.closed_at.is_not(None), cls.closed_at < cls.closes_at), cls.closed_at),
+            else_=cls.closes_at,
+        )
+
     @property
     def closing_date(self):
         """The last Brussels day of the window."""

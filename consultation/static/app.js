@@ -50,9 +50,16 @@
     document.querySelectorAll("form.questionnaire").forEach(function (form) {
       updateConditions(form);
       form.addEventListener("change", function () { updateConditions(form); });
-      form.addEventListener("submit", function () {
-        var button = form.querySelector("[data-prevent-double-submit]");
-        if (button) setTimeout(function () { button.disabled = true; button.textContent = "Sending…"; }, 0);
+      form.addEventListener("submit", function (event) {
+        var buttons = form.querySelectorAll("[data-prevent-double-submit]");
+        var button = event.submitter && event.submitter.hasAttribute("data-prevent-double-submit")
+          ? event.submitter : buttons[0];
+        if (!button) return;
+        // Later, so the clicked button's name and value are still sent.
+        setTimeout(function () {
+          buttons.forEach(function (b) { b.disabled = true; });
+          button.textContent = button.getAttribute("data-busy-label") || "Sending…";
+        }, 0);
       });
     });
   });
