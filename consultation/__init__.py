@@ -40,6 +40,7 @@ def create_app(config=None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    limits.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     formatting.register(app)
@@ -61,7 +62,7 @@ def create_app(config=None) -> Flask:
 
     app.register_blueprint(health_bp)
     unavailable.init_app(app)
-    limits.init_app(app)
+    limits.attach_limits(app)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     app.register_blueprint(drafts_bp)

@@ -8,18 +8,30 @@ here, in one place, rather than scattered over the view modules.
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address)
-
 #: endpoint -> (config key of the limit, methods it applies to)
 LIMITED = {
     "responses.respond": ("RATELIMIT_SUBMIT", ["POST"]),
     "auth.sign_in": ("RATELIMIT_SIGN_IN", ["POST"]),
+    "drafts.resume": ("RATELIMIT_SUBMIT", ["POST"]),
+    "drafts.email": ("RATELIMIT_EMAIL", ["POST"]),
 }
 
 
 def init_app(app):
-    """Bind the limiter and attach the configured limits to the views."""
+    """Give the app its limiter.
+
+    One limiter per app (not a module global), so an app built for a test with
+    other limits does not change those of another.
+    """
+    limiter = Limiter(key_func=get_remote_address)
     limiter.init_app(app)
+    app.extensions["consultation.limiter"] = limiter
+    return limiter
+
+
+def attach_limits(app):
+    """Attach the configured limits to the views (once they are registered)."""
+    limiter = app.extensions["consultation.limiter"]
     for endpoint, (key, methods) in LIMITED.items():
         view = app.view_functions.get(endpoint)
         if view is None:

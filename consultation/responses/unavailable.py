@@ -1,4 +1,5 @@
-"""When the database fails during a submission: a 503 page that keeps the person's answers.
+"""When a submission cannot be taken now (database down, 503; too many requests, 429), a page
+that keeps the person's answers.
 
 The database cannot tell us the questionnaire then, so it is read from the shipped
 YAML file. The page lists the answers, offers them as a download (a data: link, no
@@ -40,6 +41,17 @@ def database_unavailable(error):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing more to undo
         pass
+    return _answers_kept("errors/unavailable.html", 503, retry_after=30)
+
+
+def too_many_requests(error):
+    """429 from the rate limits: say so plainly, and keep a submission's answers."""
+    retry = getattr(getattr(error, "limit", None), "limit", None)
+    seconds = retry.get_expiry() if retry is not None else 60
+    return _answers_kept("errors/too_many.html", 429, retry_after=seconds)
+
+
+def _answers_kept(template, status, retry_after):
     typed, download, title = [], None, None
     if request.method == "POST" and request.endpoint == "responses.respond":
         slug = (request.view_args or {}).get("slug", "")
@@ -50,16 +62,18 @@ def database_unavailable(error):
             text = answers_text(title, questionnaire, form, current_locale())
             download = "data:text/plain;charset=utf-8," + quote(text)
     body = render_template(
-        "errors/unavailable.html",
+        template,
         title=title,
         typed=typed,
         download=download,
         resend=request.form.items(multi=True) if typed else [],
         retry_url=request.path,
+        retry_after=retry_after,
     )
-    return body, 503, {"Retry-After": "30", "Cache-Control": "no-store"}
+    return body, status, {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
 
 
 def init_app(app):
     for error in DATABASE_DOWN:
         app.register_error_handler(error, database_unavailable)
+    app.register_error_handler(429, too_many_requests)
