@@ -29,8 +29,10 @@ def live_server(app):
 class Browser:
     """Cookies and form posts, as a browser sends them (urlencoded, repeated keys)."""
 
-    def __init__(self, base):
+    def __init__(self, base, forwarded_for=None):
         self.base = base
+        #: Sent as X-Forwarded-For, as a reverse proxy would, to play another client address.
+        self.forwarded_for = forwarded_for
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
@@ -43,6 +45,8 @@ class Browser:
         return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))
 
     def _open(self, request):
+        if self.forwarded_for:
+            request.add_header("X-Forwarded-For", self.forwarded_for)
         try:
             with self.opener.open(request, timeout=60) as response:
                 return response.status, response.geturl(), response.read().decode()
