@@ -260,3 +260,29 @@ def test_uploads_are_served_to_staff_as_attachments(admin_client, client):
     assert result.headers["Content-Type"] == "application/pdf"
     assert result.headers["Content-Disposition"].startswith("attachment")
     assert client.get(f"/admin/uploads/{upload.id}").status_code == 302
+
+
+def test_erasure_reaches_earlier_versions_of_an_edited_contribution(admin_client, client):
+    from consultation.responses.models import ResponseVersion
+
+    from .forms import private_link, shown_form
+
+    data = prepared(client, q_first_name="Ottoline", q_email="ottoline@example.org")
+    result = client.post(f"/consultations/{SLUG}/respond", data=data)
+    link = private_link(client.get(result.headers["Location"]).get_data(as_text=True), "edit")
+    form = shown_form(client.get(link).get_data(as_text=True))
+    form["q_final_comments"] = "Changed my mind"
+    assert client.post(link, data=form, content_type="multipart/form-data").status_code == 303
+    response = db.session.scalars(select(Response)).one()
+    (version,) = db.session.scalars(select(ResponseVersion)).all()
+    assert "Ottoline" in str(version.snapshot)
+
+    confirm(admin_client, f"/admin/responses/{response.id}/erase")
+
+    db.session.expire_all()
+    (version,) = db.session.scalars(select(ResponseVersion)).all()
+    assert "Ottoline" not in str(version.snapshot)
+    assert "ottoline@example.org" not in str(version.snapshot)
+    assert version.snapshot["values"]["final_comments"] != "Changed my mind"  # answers stay
+    (record,) = [r for r in audit_records() if r.action == "response.erase_personal_data"]
+    assert "earlier versions" in record.before["fields"]

@@ -1,12 +1,12 @@
 """Administrators' writes on responses: flags that leave them out of reports, and erasure."""
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from .. import clock
 from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
-from .models import Answer
+from .models import Answer, ResponseVersion
 
 FLAGS = ("spam", "duplicate")
 #: Columns of the response row holding personal data, emptied on a data-subject request.
@@ -54,6 +54,21 @@ def erase_personal_data(response, actor, reason: str | None = None) -> None:
         )
         if result.rowcount:
             erased.append("e-mail answers")
+    personal_keys = {
+        q.key
+        for q in response.consultation.questionnaire
+        if q.profile in PERSONAL_COLUMNS or q.kind == "email"
+    }
+    for version in db.session.scalars(
+        select(ResponseVersion).where(ResponseVersion.response_id == response.id)
+    ):
+        values = dict(version.snapshot.get("values") or {})
+        if personal_keys & values.keys():
+            for key in personal_keys:
+                values.pop(key, None)
+            version.snapshot = {**version.snapshot, "values": values}
+            if "earlier versions" not in erased:
+                erased.append("earlier versions")
     response.erased_at = clock.now_utc()
     db.session.flush()
     record(
