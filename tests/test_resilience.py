@@ -128,3 +128,33 @@ def test_wsgi_refuses_to_start_when_not_ready(tmp_path, monkeypatch):
         monkeypatch.undo()
         importlib.reload(config)
         sys.modules.pop("wsgi", None)
+
+
+def test_oversized_request_gets_a_clear_413_page(client, consultations):
+    data = {**form_tokens(client, SLUG), "q_final_comments": "x" * (6 * 1024 * 1024)}
+    result = client.post(f"/consultations/{SLUG}/respond", data=data)
+    assert result.status_code == 413
+    assert "What you sent is too large" in result.get_data(as_text=True)
+
+
+def test_no_debug_pages_outside_development(tmp_path):
+    from config import Config
+    from consultation import create_app
+
+    class Production(Config):
+        SECRET_KEY = "x" * 32
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.sqlite'}"
+        UPLOAD_FOLDER = str(tmp_path)
+
+    production = create_app(Production)
+    assert not production.debug and not production.testing
+
+    @production.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    result = production.test_client().get("/boom")
+    page = result.get_data(as_text=True)
+    assert result.status_code == 500
+    assert "Something went wrong on our side" in page
+    assert "secret internals" not in page and "Traceback" not in page
