@@ -43,6 +43,8 @@ class Config:
     RATELIMIT_EMAIL = os.environ.get("RATELIMIT_EMAIL", "5 per hour")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consultation")
     RATELIMIT_HEADERS_ENABLED = True
+    #: A questionnaire sent back sooner than this after it was served looks automated.
+    MIN_FORM_SECONDS = int(os.environ.get("MIN_FORM_SECONDS", 3))
     #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
     #: Drafts are deleted (``flask drafts purge``) this many days after their consultation closed.
@@ -67,6 +69,7 @@ class TestingConfig(Config):
     TESTING = True
     #: The suite posts far faster than people do; tests of the limits turn them on.
     RATELIMIT_ENABLED = False
+    MIN_FORM_SECONDS = 0
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -58,10 +58,11 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(admin_bp)
 
     from .health import bp as health_bp
-    from .responses import unavailable
+    from .responses import bots, unavailable
 
     app.register_blueprint(health_bp)
     unavailable.init_app(app)
+    bots.init_app(app)
     limits.attach_limits(app)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)

@@ -120,7 +120,7 @@ def consultations():
     return {path.stem: consultation_by_slug(path.stem) for path in definition_files()}
 
 
-TOKEN_RE = re.compile(r'name="(csrf_token|submission_token)"[^>]*value="([^"]*)"')
+TOKEN_RE = re.compile(r'name="(csrf_token|submission_token|form_served)"[^>]*value="([^"]*)"')
 
 
 def form_tokens(client, slug) -> dict:
@@ -128,5 +128,5 @@ def form_tokens(client, slug) -> dict:
     page = client.get(f"/consultations/{slug}/respond")
     assert page.status_code == 200, page.status_code
     tokens = dict(TOKEN_RE.findall(page.get_data(as_text=True)))
-    assert set(tokens) == {"csrf_token", "submission_token"}
+    assert set(tokens) == {"csrf_token", "submission_token", "form_served"}
     return tokens

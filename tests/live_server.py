@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
-TOKEN_RE = re.compile(r'name="(csrf_token|submission_token)"[^>]*value="([^"]*)"')
+TOKEN_RE = re.compile(r'name="(csrf_token|submission_token|form_served)"[^>]*value="([^"]*)"')
 
 
 @contextmanager

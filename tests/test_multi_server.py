@@ -75,6 +75,7 @@ def site(tmp_path_factory):
         "RATELIMIT_KEY_PREFIX": f"test-{schema}",
         "RATELIMIT_SIGN_IN": "4 per minute",
         "PROXY_FIX_X_FOR": "1",
+        "MIN_FORM_SECONDS": "0",  # the bot checks have their own tests
         "UPLOAD_FOLDER": str(folder / "uploads"),
         "INSTANCE_PATH": str(folder),
     }

@@ -41,17 +41,22 @@ def database_unavailable(error):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing more to undo
         pass
-    return _answers_kept("errors/unavailable.html", 503, retry_after=30)
+    return answers_kept("errors/unavailable.html", 503, retry_after=30)
 
 
 def too_many_requests(error):
     """429 from the rate limits: say so plainly, and keep a submission's answers."""
     retry = getattr(getattr(error, "limit", None), "limit", None)
     seconds = retry.get_expiry() if retry is not None else 60
-    return _answers_kept("errors/too_many.html", 429, retry_after=seconds)
+    return answers_kept("errors/too_many.html", 429, retry_after=seconds)
 
 
-def _answers_kept(template, status, retry_after):
+#: Form fields never resent as they were: the bot checks get fresh ones.
+NOT_RESENT = {"website", "form_served"}
+
+
+def answers_kept(template, status, retry_after, **context):
+    """Render ``template`` with the answers of a refused submission, ready to resend."""
     typed, download, title = [], None, None
     if request.method == "POST" and request.endpoint == "responses.respond":
         slug = (request.view_args or {}).get("slug", "")
@@ -66,9 +71,12 @@ def _answers_kept(template, status, retry_after):
         title=title,
         typed=typed,
         download=download,
-        resend=request.form.items(multi=True) if typed else [],
+        resend=[(k, v) for k, v in request.form.items(multi=True) if k not in NOT_RESENT]
+        if typed
+        else [],
         retry_url=request.path,
         retry_after=retry_after,
+        **context,
     )
     return body, status, {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
 
