@@ -46,4 +46,8 @@ def load_command(files, demo):
 
 
 def register_cli(app: Flask) -> None:
+    from .reports.cli import dev_cli, reports_cli
+
     app.cli.add_command(consultations_cli)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(dev_cli)

@@ -134,3 +134,20 @@ def receipt(reference):
             locale=current_locale(),
         )
     )
+
+
+@bp.get("/contributions/<reference>/copy.pdf")
+def contribution_copy(reference):
+    """The respondent's copy of their contribution, as a PDF to keep."""
+    from ..reports.pdf import contribution_pdf  # WeasyPrint loads only when a PDF is asked for
+
+    response = response_by_reference(reference) or abort(404)
+    return _private(
+        Response(
+            contribution_pdf(response),
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="contribution-{reference}.pdf"'
+            },
+        )
+    )
