@@ -16,10 +16,10 @@ spreadsheet shows what was typed instead of running it.
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+import xlsxwriter
 from sqlalchemy import String, cast, func, or_, select
 
 from .. import clock
@@ -47,6 +47,8 @@ RESPONSE_FIELDS = (
     "organisation_name",
 )
 PUBLICATION = RESPONSE_FIELDS.index("publication")
+#: Characters XML 1.0 cannot hold; ``clean_text`` refuses them at submission already.
+ILLEGAL_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Kinds whose answer is something the person typed (or a file name), kept as text.
 TYPED_KINDS = {"short_text", "long_text", "email", "file"}
 
@@ -287,26 +289,34 @@ def iter_csv(consultation, personal: bool, progress=None):
 
 def _xlsx_cell(value):
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_IN_XML.sub("", value)
     return value
 
 
 def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
-    """Write the export as an XLSX workbook to ``fileobj``, row by row (write-only mode)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Responses")
+    """Write the export as an XLSX workbook to ``fileobj``, row by row in constant memory."""
+    workbook = xlsxwriter.Workbook(
+        fileobj,
+        {
+            "constant_memory": True,  # each row goes to disk once written
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet("Responses")
     rows = iter_rows(consultation, personal)
-    sheet.append(next(rows))
+    sheet.write_row(0, 0, next(rows))
     count = 0
     for count, row in enumerate(rows, 1):  # noqa: B007 (count is used after the loop)
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.write_row(count, 0, [_xlsx_cell(value) for value in row])
         if progress and count % 500 == 0:
             progress(500)
     if progress and count % 500:
         progress(count % 500)
-    legend = workbook.create_sheet("Columns")
-    legend.append(["column", "question"])
+    legend = workbook.add_worksheet("Columns")
+    legend.write_row(0, 0, ["column", "question"])
     plan = layout(consultation, personal)
-    for header, label in zip(plan.headers, plan.labels, strict=True):
-        legend.append([header, _xlsx_cell(label)])
-    workbook.save(fileobj)
+    for number, (header, label) in enumerate(zip(plan.headers, plan.labels, strict=True), 1):
+        legend.write_row(number, 0, [header, _xlsx_cell(label)])
+    workbook.close()

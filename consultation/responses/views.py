@@ -146,8 +146,6 @@ def contribution_copy(reference):
         Response(
             contribution_pdf(response),
             mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="contribution-{reference}.pdf"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="contribution-{reference}.pdf"'},
         )
     )
