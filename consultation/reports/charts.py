@@ -13,17 +13,24 @@ from markupsafe import Markup, escape
 BAR_WIDTH = 250
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="9"'
 
-#: Segment fills for stacked bars: (grey, hatched, text colour on it).
+#: Segment fills for stacked bars: (grey, texture or None, text colour on it).
 FILLS = [
-    ("#1f1f1f", False, "#ffffff"),
-    ("#6b6b6b", False, "#ffffff"),
-    ("#a6a6a6", True, "#000000"),
-    ("#d0d0d0", False, "#000000"),
-    ("#f2f2f2", True, "#000000"),
-    ("#ffffff", True, "#000000"),
-    ("#8a8a8a", True, "#000000"),
-    ("#3d3d3d", True, "#ffffff"),
+    ("#1f1f1f", None, "#ffffff"),
+    ("#6b6b6b", None, "#ffffff"),
+    ("#a6a6a6", "diagonal", "#000000"),
+    ("#d0d0d0", None, "#000000"),
+    ("#ffffff", "backward", "#000000"),
+    ("#ffffff", "dots", "#000000"),
+    ("#8a8a8a", "cross", "#000000"),
+    ("#3d3d3d", "diagonal", "#ffffff"),
 ]
+#: The marks drawn over a segment's grey, so neighbouring segments differ without colour.
+TEXTURES = {
+    "diagonal": ('patternTransform="rotate(45)"', '<line x1="0" y1="0" x2="0" y2="5"/>'),
+    "backward": ('patternTransform="rotate(-45)"', '<line x1="0" y1="0" x2="0" y2="5"/>'),
+    "cross": ("", '<line x1="0" y1="0" x2="0" y2="5"/><line x1="0" y1="0" x2="5" y2="0"/>'),
+    "dots": ("", '<circle cx="2.5" cy="2.5" r="0.9" fill="#000"/>'),
+}
 
 _ids = count(1)
 
@@ -76,13 +83,14 @@ def bar_chart(rows, title="") -> Markup:
 
 def _patterns(prefix):
     defs = []
-    for index, (grey, hatched, _) in enumerate(FILLS):
-        if hatched:
+    for index, (grey, texture, _) in enumerate(FILLS):
+        if texture:
+            transform, marks = TEXTURES[texture]
             defs.append(
                 f'<pattern id="{prefix}-{index}" width="5" height="5" '
-                'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+                f'patternUnits="userSpaceOnUse" {transform}>'
                 f'<rect width="5" height="5" fill="{grey}"/>'
-                '<line x1="0" y1="0" x2="0" y2="5" stroke="#000" stroke-width="1"/></pattern>'
+                f'<g stroke="#000" stroke-width="0.8">{marks}</g></pattern>'
             )
     return "<defs>" + "".join(defs) + "</defs>"
 

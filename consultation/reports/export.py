@@ -31,6 +31,7 @@ CHUNK = 2000
 #: Separators of the packed option tokens (see ``_answer_queries``).
 UNIT, RECORD = "\x1f", "\x1e"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
 NAME_FIELDS = ("first_name", "surname")
 RESPONSE_FIELDS = (
     "id",
@@ -166,22 +167,29 @@ def export_count(consultation) -> int:
     return db.session.scalar(query)
 
 
+def _brussels_text(moment, offsets={}) -> str:  # noqa: B006 (a deliberate cache)
+    """``moment`` as Brussels wall-clock text; the offset is looked up once per hour."""
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    offset = offsets.get(hour)
+    if offset is None:
+        offset = offsets[hour] = clock.to_brussels(hour).utcoffset()
+    return str(moment.replace(tzinfo=None) + offset)[:19]
+
+
 def _start_row(plan, response, width, personal):
     """A new row with the cells that come from the response row itself."""
     row = [None] * width
     public_names = personal or response[PUBLICATION] == "public"
     for position, index, name, labels in plan.profile:
         value = response[index]
-        if value is None:
+        if value is None or (not public_names and name in NAME_FIELDS):
             continue
-        if name == "submitted_at":
-            value = clock.to_brussels(value).strftime("%Y-%m-%d %H:%M:%S")
-        elif name in NAME_FIELDS and not public_names:
-            continue
-        elif labels is not None:
+        if labels is not None:
             value = labels.get(value, value)
-        elif isinstance(value, str):
-            value = safe(value)
+        elif name == "submitted_at":
+            value = _brussels_text(value)
+        elif value.__class__ is str and value[:1] in FORMULA_FIRST:
+            value = "'" + value
         row[position] = value
     return row
 
@@ -216,7 +224,15 @@ def _answer_queries(first_id, last_id):
 
 
 def iter_rows(consultation, personal: bool):
-    """The header, then one list of cells per counted response, read in chunks of responses."""
+    """The header, then one list of cells per counted response."""
+    chunks = iter_chunks(consultation, personal)
+    yield next(chunks)
+    for chunk in chunks:
+        yield from chunk
+
+
+def iter_chunks(consultation, personal: bool):
+    """The header, then lists of rows, one list per chunk of responses read together."""
     plan = layout(consultation, personal)
     yield list(plan.headers)
     width, cells, typed = len(plan.headers), plan.cells, plan.values
@@ -240,12 +256,13 @@ def iter_rows(consultation, personal: bool):
         first_id, last = responses[0].id, responses[-1].id
         rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
         options, values = _answer_queries(first_id, last)
+        cell_for = cells.get
         for response_id, packed in connection.execute(options).fetchall():
             row = rows.get(response_id)
             if row is None:
                 continue
             for token in packed.split(RECORD):
-                cell = cells.get(token)  # None: an option no longer in the questionnaire
+                cell = cell_for(token)  # None: an option no longer in the questionnaire
                 if cell is not None:
                     position, value, zeros = cell
                     if zeros is not None and row[zeros[0]] is None:
@@ -261,7 +278,7 @@ def iter_rows(consultation, personal: bool):
                 row[position] = safe(text)
             elif number is not None:
                 row[position] = int(number) if whole else number
-        yield from rows.values()
+        yield list(rows.values())
 
 
 def iter_csv(consultation, personal: bool, progress=None):
@@ -269,22 +286,16 @@ def iter_csv(consultation, personal: bool, progress=None):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
-    rows = iter_rows(consultation, personal)
-    writer.writerow(next(rows))
-    pending = 0
-    for row in rows:
-        writer.writerow(row)
-        pending += 1
-        if pending == 500:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            if progress:
-                progress(pending)
-            pending = 0
+    chunks = iter_chunks(consultation, personal)
+    writer.writerow(next(chunks))
+    for rows in chunks:
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if progress:
+            progress(len(rows))
     yield buffer.getvalue()
-    if progress and pending:
-        progress(pending)
 
 
 def _xlsx_cell(value):

@@ -1,5 +1,7 @@
 """Words for synthetic responses: names, organisations, opinions and campaign texts."""
 
+import unicodedata
+
 #: How often each respondent type occurs, in the order of the About-you options.
 TYPE_WEIGHTS = [6, 9, 22, 2, 38, 3, 4, 7, 5, 2, 2]
 LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "pt", "cs"]
@@ -13,10 +15,10 @@ FIRST_NAMES = (
     "Mikko Aoife Tomás Greta Björn Élodie Luca Katarzyna Dāvis Ieva Márta Rui Sanne Vlad"
 ).split()
 SURNAMES = (
-    "Müller Rossi Dubois García Kowalski Jansen Novák Papadopoulos Nieminen Horváth "
-    "Silva Murphy Andersson Popescu Petrović Lefèvre Schmidt Bianchi Ivanova Berzins "
-    "O'Brien Van den Berg Fernández Kaczmarek Svensson"
-).split()
+    "Müller,Rossi,Dubois,García,Kowalski,Jansen,Novák,Papadopoulos,Nieminen,Horváth,"
+    "Silva,Murphy,Andersson,Popescu,Petrović,Lefèvre,Schmidt,Bianchi,Ivanova,Berzins,"
+    "O'Brien,Van den Berg,Fernández,Kaczmarek,Svensson"
+).split(",")
 ORG_FIRST = "Nordic Atlantic Alpine Danube Baltic Iberian Central Euro Open Civic Green Digital"
 ORG_SECOND = "Data Cloud Analytics Mobility Health Energy Research Software Farming Media"
 ORG_KIND = "Alliance GmbH SA BV Institute Association Foundation Cooperative Labs Network"
@@ -96,7 +98,8 @@ def email(rng, first=None, surname=None) -> str:
     """An address at a reserved example domain."""
     first = first or rng.choice(FIRST_NAMES)
     surname = surname or rng.choice(SURNAMES)
-    local = f"{first}.{surname}".casefold().replace(" ", "").replace("'", "")
+    local = unicodedata.normalize("NFKD", f"{first}.{surname}".casefold())
+    local = "".join(char for char in local if char.isascii() and (char.isalnum() or char == "."))
     return f"{local}.{rng.randint(1, 99999)}@example.org"
 
 
@@ -116,7 +119,7 @@ def short_text(rng, question) -> str:
 DETAILS = [
     "In our case this costs about {n} working days a year.",
     "We have seen this in {n} projects since 2020.",
-    "Around {n}% of our partners report the same problem.",
+    "Around {p}% of our partners report the same problem.",
     "A pilot with {n} organisations showed what is possible.",
 ]
 
@@ -127,6 +130,7 @@ def long_text(rng, question, campaign=None) -> str:
         return _vary(rng, campaign)[: question.max_length]
     sentences = rng.sample(OPINIONS, rng.randint(1, 3))
     sentences.insert(
-        rng.randint(0, len(sentences)), rng.choice(DETAILS).format(n=rng.randint(2, 400))
+        rng.randint(0, len(sentences)),
+        rng.choice(DETAILS).format(n=rng.randint(2, 400), p=rng.randint(5, 95)),
     )
     return " ".join(sentences)[: question.max_length]
