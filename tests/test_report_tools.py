@@ -90,7 +90,7 @@ def test_campaign_groups_equal_a_count_of_normalised_texts(app, consultations):
     label = consultation.questionnaire.questions["final_comments"].label()
     summary = build_summary(consultation)
     found = sorted(size for question, size, _ in summary.campaigns if question == label)
-    assert found == expected and len(found) >= 2
+    assert found == expected and found  # at least one campaign, sized as counted
 
 
 def test_stored_fingerprints_equal_fingerprints_computed_again(app, consultations):
