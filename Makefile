@@ -23,6 +23,7 @@ run: install
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
+	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
 	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: install

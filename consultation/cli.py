@@ -199,8 +199,11 @@ def purge_command(days):
 
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .reports.cli import dev_cli, reports_cli
 
     app.cli.add_command(consultations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(drafts_cli)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(dev_cli)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .. import clock
 from ..dbtypes import UTCDateTime
 from ..extensions import db
+from .fingerprint import fingerprint_default
 
 #: SQLite only auto-increments INTEGER primary keys; PostgreSQL gets a 64-bit key.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -85,6 +86,8 @@ class Answer(db.Model):
     __table_args__ = (
         Index("ix_answers_question_option", "question_id", "option_key"),
         Index("ix_answers_question_row_option", "question_id", "row_key", "option_key"),
+        Index("ix_answers_question_fingerprint", "question_id", "text_fingerprint"),
+        Index("ix_answers_question_response", "question_id", "response_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -99,6 +102,8 @@ class Answer(db.Model):
     rank: Mapped[int | None] = mapped_column(SmallInteger)
     text_value: Mapped[str | None] = mapped_column(Text)
     number_value: Mapped[float | None] = mapped_column(Float)
+    #: ``text_value`` normalised and hashed, so identical texts (campaigns) group in SQL.
+    text_fingerprint: Mapped[str | None] = mapped_column(String(32), default=fingerprint_default)
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

@@ -1,0 +1,83 @@
+"""``flask reports`` (summary PDF, spreadsheets) and ``flask dev generate`` (demo data)."""
+
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..consultations.queries import consultation_by_slug
+from ..extensions import db
+from . import export, generate, pdf
+
+reports_cli = AppGroup("reports", help="Summary reports and spreadsheet exports.")
+dev_cli = AppGroup("dev", help="Tools for development and demos.")
+
+
+def _consultation(slug):
+    consultation = consultation_by_slug(slug)
+    if consultation is None:
+        raise click.ClickException(f"There is no consultation '{slug}'.")
+    return consultation
+
+
+@reports_cli.command("summary")
+@click.argument("slug")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--respondent-type", help="Only this type of respondent (its key).")
+@click.option("--country", help="Only this country (ISO code, e.g. BE).")
+def summary_command(slug, output, respondent_type, country):
+    """Write the factual summary report of consultation SLUG as a PDF."""
+    consultation = _consultation(slug)
+    started = time.perf_counter()
+    data = pdf.summary_pdf(consultation, respondent_type, country and country.upper())
+    output.write_bytes(data)
+    click.echo(f"{output}: {len(data):,} bytes in {time.perf_counter() - started:.1f} s")
+
+
+@reports_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--public", is_flag=True, help="Publishable: honours publication choices.")
+def export_command(slug, kind, output, public):
+    """Write one row per counted response of SLUG to a CSV or XLSX file."""
+    consultation = _consultation(slug)
+    total = export.export_count(consultation)
+    started = time.perf_counter()
+    with click.progressbar(length=total, label=f"Exporting {total:,} responses") as bar:
+        if kind == "csv":
+            with output.open("w", encoding="utf-8", newline="") as out:
+                for chunk in export.iter_csv(consultation, not public, progress=bar.update):
+                    out.write(chunk)
+        else:
+            with output.open("wb") as out:
+                export.write_xlsx(consultation, not public, out, progress=bar.update)
+    elapsed = time.perf_counter() - started
+    click.echo(f"{output}: {total:,} rows in {elapsed:.1f} s ({total / max(elapsed, 1e-6):,.0f}/s)")
+
+
+@dev_cli.command("generate")
+@click.argument("slug")
+@click.option("--responses", "count", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--seed", type=int, help="Make the same data again.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the consultation has responses.")
+def generate_command(slug, count, seed, if_empty):
+    """Fill consultation SLUG with synthetic responses (bulk inserts)."""
+    consultation = _consultation(slug)
+    if if_empty and generate.response_count(consultation):
+        click.echo(f"{slug} already has responses; nothing generated.")
+        return
+    started = time.perf_counter()
+    with click.progressbar(length=count, label=f"Generating {count:,} responses") as bar:
+        generate.generate_responses(
+            consultation,
+            count,
+            seed=seed,
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            progress=bar.update,
+        )
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(f"{count:,} responses in {elapsed:.1f} s ({count / max(elapsed, 1e-6):,.0f}/s)")

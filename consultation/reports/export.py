@@ -1,0 +1,333 @@
+"""Spreadsheets of the responses: CSV and XLSX, streamed in constant memory.
+
+One row per counted response (flagged ones are left out), columns in the order
+of the questionnaire: a multiple-choice question has one column per option (1
+chosen, 0 not chosen, blank not answered), a matrix one column per statement,
+a ranking one column per option holding its rank.
+
+The personal variant holds names, e-mail addresses and the contribution
+reference. The public variant honours each publication choice: no e-mail
+address ever, no reference, and a person's name only if they chose to be
+published; an organisation's name stays, never the name of who answered for it.
+
+Cells that start like a formula (= + - @) get a leading apostrophe, so a
+spreadsheet shows what was typed instead of running it.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+import xlsxwriter
+from sqlalchemy import String, cast, func, or_, select
+
+from .. import clock
+from ..extensions import db
+from ..questionnaires.options import country_codes
+from ..responses.models import Answer, Response
+
+CHUNK = 2000
+#: Separators of the packed option tokens (see ``_answer_queries``).
+UNIT, RECORD = "\x1f", "\x1e"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+NAME_FIELDS = ("first_name", "surname")
+RESPONSE_FIELDS = (
+    "id",
+    "reference",
+    "submitted_at",
+    "publication",
+    "language",
+    "respondent_type",
+    "country",
+    "organisation_size",
+    "first_name",
+    "surname",
+    "email",
+    "organisation_name",
+)
+PUBLICATION = RESPONSE_FIELDS.index("publication")
+#: Characters XML 1.0 cannot hold; ``clean_text`` refuses them at submission already.
+ILLEGAL_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Kinds whose answer is something the person typed (or a file name), kept as text.
+TYPED_KINDS = {"short_text", "long_text", "email", "file"}
+
+
+def safe(value):
+    """``value`` made inert for spreadsheets: text that looks like a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Layout:
+    """The columns of an export and where each answer goes."""
+
+    headers: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
+    #: Packed option token -> (column, cell, columns to fill with 0 first or None).
+    cells: dict = field(default_factory=dict)
+    #: question_id -> (column, whole number?) for texts and numbers (whole number: None).
+    values: dict = field(default_factory=dict)
+    #: (position, index in RESPONSE_FIELDS, field, labels or None): cells from the response row.
+    profile: list = field(default_factory=list)
+
+    def add(self, header, label):
+        self.headers.append(header)
+        self.labels.append(label)
+        return len(self.headers) - 1
+
+    def add_profile(self, header, label, name, labels=None):
+        position = self.add(header, label)
+        self.profile.append((position, RESPONSE_FIELDS.index(name), name, labels))
+
+
+def _token(question_id, key, value):
+    """The packed form of one option row, as ``_answer_queries`` builds it in SQL."""
+    return f"{question_id}{UNIT}{key}{UNIT}{value}"
+
+
+def _cells(question, question_id, first) -> dict:
+    """Every option row ``question`` can store, mapped to the cell it fills."""
+    kind, cells = question.kind, {}
+    if kind == "multiple_choice":
+        zeros = (first, first + len(question.option_keys))
+        for i, key in enumerate(question.option_keys):
+            cells[_token(question_id, key, key)] = (first + i, 1, zeros)
+    elif kind == "matrix":
+        for i, row in enumerate(question.row_keys):
+            for point in question.scale_keys:
+                cells[_token(question_id, row, point)] = (
+                    first + i,
+                    question.scale_label(point),
+                    None,
+                )
+    elif kind == "ranking":
+        for i, key in enumerate(question.option_keys):
+            for rank in range(1, len(question.option_keys) + 1):
+                cells[_token(question_id, key, rank)] = (first + i, rank, None)
+    elif kind == "single_choice":
+        for key in question.option_keys:
+            cells[_token(question_id, key, key)] = (first, question.option_label(key), None)
+    elif kind == "country":
+        for code in country_codes():
+            cells[_token(question_id, code, code)] = (first, code, None)
+    elif kind == "consent":
+        cells[_token(question_id, "yes", "yes")] = (first, "yes", None)
+    return cells
+
+
+def layout(consultation, personal: bool) -> Layout:
+    """The columns of the export, following the questionnaire."""
+    result = Layout()
+    if personal:
+        result.add_profile("reference", "Contribution reference", "reference")
+    else:
+        result.add_profile("contribution", "Contribution number", "id")
+    result.add_profile("submitted_at", "Received (Brussels time)", "submitted_at")
+    ids = {record.key: record.id for record in consultation.questions if record.active}
+    for question in consultation.questionnaire:
+        label = question.label()
+        if question.kind == "email" and not personal:
+            continue
+        if question.profile:
+            labels = None
+            if question.kind == "single_choice":
+                labels = {key: question.option_label(key) for key in question.option_keys}
+            result.add_profile(question.key, label, question.profile, labels)
+            continue
+        if question.key not in ids:
+            continue
+        if question.kind in ("multiple_choice", "ranking"):
+            first = len(result.headers)
+            for key in question.option_keys:
+                result.add(f"{question.key}:{key}", f"{label} – {question.option_label(key)}")
+        elif question.kind == "matrix":
+            first = len(result.headers)
+            for key in question.row_keys:
+                result.add(f"{question.key}:{key}", f"{label} – {question.row_label(key)}")
+        else:
+            first = result.add(question.key, label)
+        question_id = ids[question.key]
+        result.cells.update(_cells(question, question_id, first))
+        if question.kind == "number":
+            result.values[question_id] = (first, question.integer)
+        elif question.kind in TYPED_KINDS:
+            result.values[question_id] = (first, None)
+    return result
+
+
+def export_count(consultation) -> int:
+    """How many rows an export of ``consultation`` has (its counted responses)."""
+    query = select(func.count()).where(
+        Response.consultation_id == consultation.id, Response.flag.is_(None)
+    )
+    return db.session.scalar(query)
+
+
+def _brussels_text(moment, offsets={}) -> str:  # noqa: B006 (a deliberate cache)
+    """``moment`` as Brussels wall-clock text; the offset is looked up once per hour."""
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    offset = offsets.get(hour)
+    if offset is None:
+        offset = offsets[hour] = clock.to_brussels(hour).utcoffset()
+    return str(moment.replace(tzinfo=None) + offset)[:19]
+
+
+def _start_row(plan, response, width, personal):
+    """A new row with the cells that come from the response row itself."""
+    row = [None] * width
+    public_names = personal or response[PUBLICATION] == "public"
+    for position, index, name, labels in plan.profile:
+        value = response[index]
+        if value is None or (not public_names and name in NAME_FIELDS):
+            continue
+        if labels is not None:
+            value = labels.get(value, value)
+        elif name == "submitted_at":
+            value = _brussels_text(value)
+        elif value.__class__ is str and value[:1] in FORMULA_FIRST:
+            value = "'" + value
+        row[position] = value
+    return row
+
+
+def _answer_queries(first_id, last_id):
+    """Two reads of a chunk's answers: options packed into one string per response, and values.
+
+    Packing the many option rows of a response into one string in SQL
+    (``question|key|value`` tokens) spares the export a Python round per row,
+    which is what keeps it fast at scale. Keys come from the questionnaire, never
+    from what a person typed, and the separators are control characters, which
+    keys do not hold.
+    """
+    answers = Answer.__table__
+    chunk = answers.c.response_id.between(first_id, last_id)
+    token = (
+        cast(answers.c.question_id, String)
+        + UNIT
+        + func.coalesce(answers.c.row_key, answers.c.option_key, "")
+        + UNIT
+        + func.coalesce(cast(answers.c.rank, String), answers.c.option_key, "")
+    )
+    options = (
+        select(answers.c.response_id, func.aggregate_strings(token, RECORD))
+        .where(chunk, answers.c.option_key.is_not(None))
+        .group_by(answers.c.response_id)
+    )
+    values = select(
+        answers.c.response_id, answers.c.question_id, answers.c.text_value, answers.c.number_value
+    ).where(chunk, or_(answers.c.text_value.is_not(None), answers.c.number_value.is_not(None)))
+    return options, values
+
+
+def iter_rows(consultation, personal: bool):
+    """The header, then one list of cells per counted response."""
+    chunks = iter_chunks(consultation, personal)
+    yield next(chunks)
+    for chunk in chunks:
+        yield from chunk
+
+
+def iter_chunks(consultation, personal: bool):
+    """The header, then lists of rows, one list per chunk of responses read together."""
+    plan = layout(consultation, personal)
+    yield list(plan.headers)
+    width, cells, typed = len(plan.headers), plan.cells, plan.values
+    table = Response.__table__
+    columns = [table.c[name] for name in RESPONSE_FIELDS]
+    connection = db.session.connection()
+    last = 0
+    while True:
+        responses = connection.execute(
+            select(*columns)
+            .where(
+                table.c.consultation_id == consultation.id,
+                table.c.flag.is_(None),
+                table.c.id > last,
+            )
+            .order_by(table.c.id)
+            .limit(CHUNK)
+        ).all()
+        if not responses:
+            return
+        first_id, last = responses[0].id, responses[-1].id
+        rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
+        options, values = _answer_queries(first_id, last)
+        cell_for = cells.get
+        for response_id, packed in connection.execute(options).fetchall():
+            row = rows.get(response_id)
+            if row is None:
+                continue
+            for token in packed.split(RECORD):
+                cell = cell_for(token)  # None: an option no longer in the questionnaire
+                if cell is not None:
+                    position, value, zeros = cell
+                    if zeros is not None and row[zeros[0]] is None:
+                        row[zeros[0] : zeros[1]] = [0] * (zeros[1] - zeros[0])
+                    row[position] = value
+        for response_id, question_id, text, number in connection.execute(values).fetchall():
+            row = rows.get(response_id)
+            target = typed.get(question_id)
+            if row is None or target is None:
+                continue
+            position, whole = target
+            if whole is None:
+                row[position] = safe(text)
+            elif number is not None:
+                row[position] = int(number) if whole else number
+        yield list(rows.values())
+
+
+def iter_csv(consultation, personal: bool, progress=None):
+    """The export as CSV text chunks (UTF-8 with a byte-order mark), for streaming."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    chunks = iter_chunks(consultation, personal)
+    writer.writerow(next(chunks))
+    for rows in chunks:
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if progress:
+            progress(len(rows))
+    yield buffer.getvalue()
+
+
+def _xlsx_cell(value):
+    if isinstance(value, str):
+        return ILLEGAL_IN_XML.sub("", value)
+    return value
+
+
+def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
+    """Write the export as an XLSX workbook to ``fileobj``, row by row in constant memory."""
+    workbook = xlsxwriter.Workbook(
+        fileobj,
+        {
+            "constant_memory": True,  # each row goes to disk once written
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet("Responses")
+    rows = iter_rows(consultation, personal)
+    sheet.write_row(0, 0, next(rows))
+    count = 0
+    for count, row in enumerate(rows, 1):  # noqa: B007 (count is used after the loop)
+        sheet.write_row(count, 0, [_xlsx_cell(value) for value in row])
+        if progress and count % 500 == 0:
+            progress(500)
+    if progress and count % 500:
+        progress(count % 500)
+    legend = workbook.add_worksheet("Columns")
+    legend.write_row(0, 0, ["column", "question"])
+    plan = layout(consultation, personal)
+    for number, (header, label) in enumerate(zip(plan.headers, plan.labels, strict=True), 1):
+        legend.write_row(number, 0, [header, _xlsx_cell(label)])
+    workbook.close()

@@ -1,0 +1,73 @@
+"""PDFs: a Jinja template plus CSS, rendered by WeasyPrint through one function.
+
+The URL fetcher reads the application's own static files and nothing else, so
+nothing a respondent typed can make the renderer fetch a file or a web address.
+"""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from flask import current_app, render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..formatting import current_locale
+from ..responses.queries import response_values
+from .summary import build_summary
+
+
+class FetchRefused(ValueError):
+    """The PDF asked for something outside the application's static files."""
+
+
+def _static_root() -> Path:
+    return Path(current_app.static_folder).resolve()
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves files of one folder and refuses everything else."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file"})
+        self.root = root
+
+    def fetch(self, url, headers=None):
+        """The file at ``url`` if it lies inside the folder; ``FetchRefused`` otherwise."""
+        parsed = urlparse(url)
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            raise FetchRefused(f"refused to fetch {url!r}")
+        path = Path(unquote(parsed.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise FetchRefused(f"refused to fetch {url!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render ``template`` with ``context`` to PDF bytes (relative URLs point at static files)."""
+    html = render_template(template, **context)
+    root = _static_root()
+    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
+    return document.write_pdf()
+
+
+def summary_pdf(consultation, respondent_type=None, country=None) -> bytes:
+    """The factual summary report of ``consultation`` as a PDF, optionally filtered."""
+    summary = build_summary(consultation, respondent_type, country)
+    return render_pdf("reports/summary.html", summary=summary, c=consultation)
+
+
+def contribution_pdf(response) -> bytes:
+    """The copy of one contribution: reference, consultation, date and every answer."""
+    consultation = response.consultation
+    return render_pdf(
+        "reports/contribution.html",
+        response=response,
+        consultation=consultation,
+        questionnaire=consultation.questionnaire,
+        values=response_values(response),
+        locale=current_locale(),
+    )

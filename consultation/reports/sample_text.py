@@ -1,0 +1,136 @@
+"""Words for synthetic responses: names, organisations, opinions and campaign texts."""
+
+import unicodedata
+
+#: How often each respondent type occurs, in the order of the About-you options.
+TYPE_WEIGHTS = [6, 9, 22, 2, 38, 3, 4, 7, 5, 2, 2]
+LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "pt", "cs"]
+LANGUAGE_WEIGHTS = [45, 14, 12, 6, 6, 5, 4, 3, 3, 2]
+
+#: Countries outside the EU that take part most, most frequent first.
+NON_EU = "NO CH GB US UA IS RS TR CA JP IN BR AU KR IL MA ZA SG MX NG AR CN NZ AL MD".split()
+
+FIRST_NAMES = (
+    "Anna Lukas Marie Jonas Sofia Mateo Chiara Piotr Eva Jan Léa Hugo Ingrid Nikos Zoé Ana "
+    "Mikko Aoife Tomás Greta Björn Élodie Luca Katarzyna Dāvis Ieva Márta Rui Sanne Vlad"
+).split()
+SURNAMES = (
+    "Müller,Rossi,Dubois,García,Kowalski,Jansen,Novák,Papadopoulos,Nieminen,Horváth,"
+    "Silva,Murphy,Andersson,Popescu,Petrović,Lefèvre,Schmidt,Bianchi,Ivanova,Berzins,"
+    "O'Brien,Van den Berg,Fernández,Kaczmarek,Svensson"
+).split(",")
+ORG_FIRST = "Nordic Atlantic Alpine Danube Baltic Iberian Central Euro Open Civic Green Digital"
+ORG_SECOND = "Data Cloud Analytics Mobility Health Energy Research Software Farming Media"
+ORG_KIND = "Alliance GmbH SA BV Institute Association Foundation Cooperative Labs Network"
+
+DATASETS = [
+    "real-time train delays across the EU",
+    "anonymised hospital waiting times",
+    "EU-wide building energy performance data",
+    "satellite data on crop yields",
+    "public procurement contracts in machine-readable form",
+    "electricity grid congestion data",
+    "speech recordings in smaller EU languages",
+    "company register data for all member states",
+]
+
+OPINIONS = [
+    "Access to data held by large platforms remains the main obstacle for smaller firms.",
+    "Clear, simple guidance would help more than new legislation at this stage.",
+    "Data spaces only work if participation is affordable for SMEs and researchers.",
+    "We need common formats; today every partner sends data in a different shape.",
+    "Public bodies should publish their data by default, with a few clear exceptions.",
+    "Legal uncertainty about re-use makes our lawyers say no to most data-sharing projects.",
+    "Trust is the key issue: companies fear losing control over their data once shared.",
+    "The overlap between the Data Act and sector rules creates double reporting duties.",
+    "Funding for data labs should go to places that already have the skills and demand.",
+    "Individuals should be able to see and move the data their devices produce.",
+    "Compliance costs fall hardest on small organisations with no legal department.",
+    "International transfers need a predictable framework, not case-by-case decisions.",
+]
+
+#: Texts sent by many people at once, with weights: the first campaign is the biggest.
+CAMPAIGNS = [
+    (
+        "Protect our data! The EU must guarantee that data about citizens is never sold or "
+        "shared without explicit consent. Simplification must not lower protection.",
+        6,
+    ),
+    (
+        "As a small business I ask for one simple rulebook for data, one contact point and no "
+        "new reporting obligations for companies under 50 employees.",
+        3,
+    ),
+    (
+        "Open data is a public good: all publicly funded data should be free, open and "
+        "machine-readable by default.",
+        1,
+    ),
+]
+
+
+def pick_campaign(rng) -> str:
+    """One of the campaign texts, by weight."""
+    return rng.choices([text for text, _ in CAMPAIGNS], [w for _, w in CAMPAIGNS])[0]
+
+
+def _vary(rng, text):
+    """The same text as people paste it: changed case, spacing or trailing punctuation."""
+    choice = rng.random()
+    if choice < 0.15:
+        return text.upper()
+    if choice < 0.3:
+        return text.replace(" ", "  ", 2).replace(",", "")
+    if choice < 0.4:
+        return text.rstrip(".!") + "!!"
+    return text
+
+
+def person(rng):
+    return rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+
+
+def organisation(rng) -> str:
+    return " ".join(rng.choice(part.split()) for part in (ORG_FIRST, ORG_SECOND, ORG_KIND))
+
+
+def email(rng, first=None, surname=None) -> str:
+    """An address at a reserved example domain."""
+    first = first or rng.choice(FIRST_NAMES)
+    surname = surname or rng.choice(SURNAMES)
+    local = unicodedata.normalize("NFKD", f"{first}.{surname}".casefold())
+    local = "".join(char for char in local if char.isascii() and (char.isalnum() or char == "."))
+    return f"{local}.{rng.randint(1, 99999)}@example.org"
+
+
+def short_text(rng, question) -> str:
+    """A one-line answer that suits the question (a name, a register number, a dataset)."""
+    if question.profile == "first_name":
+        return rng.choice(FIRST_NAMES)
+    if question.profile == "surname":
+        return rng.choice(SURNAMES)
+    if question.profile == "organisation_name":
+        return organisation(rng)
+    if question.pattern is not None:
+        return f"{rng.randint(10**8, 10**12)}-{rng.randint(10, 99)}"
+    return rng.choice(DATASETS)[: question.max_length]
+
+
+DETAILS = [
+    "In our case this costs about {n} working days a year.",
+    "We have seen this in {n} projects since 2020.",
+    "Around {p}% of our partners report the same problem.",
+    "A pilot with {n} organisations showed what is possible.",
+]
+
+
+def long_text(rng, question, campaign=None) -> str:
+    """A few sentences of opinion (each one its own), or a campaign text as pasted."""
+    if campaign:
+        return _vary(rng, campaign)[: question.max_length]
+    sentences = rng.sample(OPINIONS, rng.randint(1, 3))
+    sentences.insert(
+        rng.randint(0, len(sentences)),
+        rng.choice(DETAILS).format(n=rng.randint(2, 400), p=rng.randint(5, 95)),
+    )
+    return " ".join(sentences)[: question.max_length]

@@ -1,0 +1,128 @@
+"""Spreadsheet exports: column order, content, the public variant, formula safety, XLSX."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from consultation.extensions import db
+from consultation.reports import export
+
+from .reporting import FORMULA, SCRIPT, SLUG, submit_known
+
+
+@pytest.fixture
+def known(client, consultations):
+    consultation = consultations[SLUG]
+    return consultation, submit_known(client, consultation)
+
+
+def read_csv(consultation, personal):
+    text = "".join(export.iter_csv(consultation, personal))
+    assert text.startswith("\ufeff")  # so spreadsheets read UTF-8 accents correctly
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_columns_follow_the_questionnaire(known):
+    consultation, _ = known
+    header = read_csv(consultation, True)[0]
+    questionnaire = consultation.questionnaire
+    assert header[:5] == ["reference", "submitted_at", "language", "respondent_type", "first_name"]
+    expected = []
+    for q in questionnaire:
+        if q.kind in ("multiple_choice", "ranking"):
+            expected += [f"{q.key}:{key}" for key in q.option_keys]
+        elif q.kind == "matrix":
+            expected += [f"{q.key}:{key}" for key in q.row_keys]
+        else:
+            expected.append(q.key)
+    assert header[2:] == expected
+
+
+def test_personal_export_has_one_row_per_counted_response(known):
+    consultation, responses = known
+    rows = read_csv(consultation, True)
+    header, body = rows[0], rows[1:]
+    assert len(body) == 4  # the spam is left out
+    first = dict(zip(header, body[0], strict=True))
+    assert first["reference"] == responses[0].reference
+    assert first["email"] == "ada@example.org"
+    assert first["respondent_type"] == "Company or business"
+    assert first["country"] == "BE"
+    assert first["data_ease"] == "Fairly hard"
+    questionnaire = consultation.questionnaire
+    roles = questionnaire.questions["data_role"].option_keys
+    assert [first[f"data_role:{key}"] for key in roles] == ["1", "1"] + ["0"] * (len(roles) - 2)
+    agreement = questionnaire.questions["measures_agreement"]
+    assert first[f"measures_agreement:{agreement.row_keys[0]}"] == "Strongly agree"
+    ranking = questionnaire.questions["goals_ranking"].option_keys
+    assert [first[f"goals_ranking:{key}"] for key in ranking] == ["1", "2", "3"]
+    assert first["final_comments"] == "Protect our data!"
+    assert first["position_paper"] == "position.pdf"
+    assert first["access_obstacles:price"] in ("0", "1")  # shown when access is hard
+    second = dict(zip(header, body[1], strict=True))
+    assert second["organisation_size"] == ""  # a citizen: the question did not apply
+    assert second["access_obstacles:price"] in ("0", "1")
+
+
+def test_public_export_honours_publication_choices(known):
+    consultation, responses = known
+    rows = read_csv(consultation, False)
+    header, body = rows[0], rows[1:]
+    text = "\n".join(",".join(row) for row in rows)
+    assert "reference" not in header and "email" not in header
+    assert "follow_up_email" not in header
+    assert "@" not in text
+    for response in responses:
+        assert response.reference not in text
+    by_name = [dict(zip(header, row, strict=True)) for row in body]
+    assert (by_name[0]["first_name"], by_name[0]["surname"]) == ("Ada", "Lovelace")
+    assert (by_name[1]["first_name"], by_name[1]["surname"]) == ("", "")  # anonymous citizen
+    assert by_name[2]["organisation_name"] == "Open Rights Watch"  # anonymous organisation
+    assert "Hortense" not in text and "Hiddenname" not in text and "Zebulon" not in text
+
+
+def test_typed_text_is_inert_in_spreadsheets(known):
+    consultation, _ = known
+    rows = read_csv(consultation, True)
+    second = dict(zip(rows[0], rows[2], strict=True))
+    assert second["data_use_case"] == "'" + FORMULA
+    assert second["final_comments"].startswith(SCRIPT)
+    assert export.safe("+1") == "'+1" and export.safe("-x") == "'-x" and export.safe("@a") == "'@a"
+    assert export.safe(-5) == -5 and export.safe("plain") == "plain"
+
+
+def same(value):
+    """A cell as text, with numbers compared as numbers (CSV has 0.0 where XLSX has 0)."""
+    if value is None:
+        return ""
+    try:
+        return float(value)
+    except ValueError:
+        return str(value)
+
+
+@pytest.mark.parametrize("personal", [True, False])
+def test_xlsx_has_the_same_rows_as_the_csv(known, personal):
+    consultation, _ = known
+    buffer = io.BytesIO()
+    export.write_xlsx(consultation, personal, buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+    sheet = workbook["Responses"]
+    xlsx_rows = [[same(v) for v in row] for row in sheet.values]
+    csv_rows = read_csv(consultation, personal)
+    assert xlsx_rows == [[same(v) for v in row] for row in csv_rows]
+    legend = list(workbook["Columns"].values)
+    assert [row[0] for row in legend[1:]] == csv_rows[0]
+
+
+def test_erased_personal_data_exports_as_blank(known):
+    consultation, responses = known
+    first = responses[0]
+    first.first_name = first.surname = first.email = None
+    db.session.commit()
+    rows = read_csv(consultation, True)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["first_name"], row["surname"], row["email"]) == ("", "", "")
+    assert export.export_count(consultation) == 4

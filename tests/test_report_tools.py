@@ -1,0 +1,139 @@
+"""The respondent's PDF copy, the demo data generator and the report commands."""
+
+import csv
+import io
+import time
+from collections import Counter
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from consultation.extensions import db
+from consultation.reports import generate
+from consultation.reports.summary import build_summary
+from consultation.responses.fingerprint import normalise_text, text_fingerprint
+from consultation.responses.models import Answer, Response, Upload
+from consultation.responses.queries import response_values
+
+from .reporting import PEOPLE, SCRIPT, SLUG, pdf_text, submit
+
+
+def test_respondent_downloads_a_pdf_copy_from_the_receipt(client, consultations):
+    consultation = consultations[SLUG]
+    response = submit(client, consultation, PEOPLE[1])
+    receipt = client.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    link = f"/contributions/{response.reference}/copy.pdf"
+    assert link in receipt
+
+    result = client.get(link)
+
+    assert result.status_code == 200
+    assert result.mimetype == "application/pdf"
+    assert result.headers["Cache-Control"] == "no-store"
+    text = pdf_text(result.data)
+    assert response.reference in text
+    assert "26 May 2025, 12:00 Brussels time" in text
+    values = response_values(response)
+    for question in consultation.questionnaire:
+        for line in question.display(values.get(question.key)):
+            assert " ".join(line.split()) in text, line
+    assert SCRIPT in text  # what the person typed, as text
+
+
+def test_copy_of_an_unknown_reference_is_not_found(client, consultations):
+    assert client.get("/contributions/NOPE-NOPE/copy.pdf").status_code == 404
+
+
+def test_generator_makes_valid_varied_responses_quickly(app, consultations):
+    consultation = consultations[SLUG]
+    started = time.perf_counter()
+    generate.generate_responses(consultation, 400, seed=7, upload_folder=None)
+    db.session.commit()
+    assert time.perf_counter() - started < 20
+
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 400
+    types = dict(
+        db.session.execute(
+            select(Response.respondent_type, func.count()).group_by(Response.respondent_type)
+        ).all()
+    )
+    questionnaire = consultation.questionnaire
+    assert set(types) == set(questionnaire.questions["respondent_type"].option_keys)
+    countries = db.session.scalar(select(func.count(func.distinct(Response.country))))
+    assert countries >= 15
+    assert max(types.values()) > 3 * min(types.values())  # skewed, not uniform
+    assert db.session.scalar(select(func.count()).select_from(Upload)) > 0
+
+    for response in db.session.scalars(select(Response).limit(60)):
+        values = response_values(response)
+        visible = {q.key for q in questionnaire.visible_questions(values)}
+        assert set(values) <= visible
+        for question in questionnaire.visible_questions(values):
+            assert not question.required or question.key in values, question.key
+        roles = values["data_role"]
+        assert roles and set(roles) <= set(questionnaire.questions["data_role"].option_keys)
+        obstacles = values.get("access_obstacles", [])
+        assert len(obstacles) <= 3
+
+
+def test_campaign_groups_equal_a_count_of_normalised_texts(app, consultations):
+    consultation = consultations[SLUG]
+    generate.generate_responses(consultation, 600, seed=3)
+    db.session.commit()
+    final = next(r for r in consultation.questions if r.key == "final_comments")
+    texts = db.session.scalars(
+        select(Answer.text_value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id == final.id, Response.flag.is_(None))
+    ).all()
+    expected = sorted(n for n in Counter(map(normalise_text, texts)).values() if n >= 10)
+    label = consultation.questionnaire.questions["final_comments"].label()
+    summary = build_summary(consultation)
+    found = sorted(size for question, size, _ in summary.campaigns if question == label)
+    assert found == expected and found  # at least one campaign, sized as counted
+
+
+def test_stored_fingerprints_equal_fingerprints_computed_again(app, consultations):
+    generate.generate_responses(consultations[SLUG], 100, seed=5)
+    db.session.commit()
+    rows = db.session.execute(select(Answer.text_value, Answer.text_fingerprint)).all()
+    assert rows and all(text_fingerprint(text) == stored for text, stored in rows)
+    assert normalise_text("  Hello,   WORLD!! ") == normalise_text("hello world")
+
+
+def test_summary_and_export_commands(app, consultations, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["dev", "generate", SLUG, "--responses", "120", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "120 responses in" in result.output and "/s" in result.output
+    again = runner.invoke(args=["dev", "generate", SLUG, "--responses", "50", "--if-empty"])
+    assert "nothing generated" in again.output
+    counted = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.flag.is_(None))
+    )
+
+    target = tmp_path / "summary.pdf"
+    result = runner.invoke(args=["reports", "summary", SLUG, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"Contributions counted {counted}" in pdf_text(target.read_bytes())
+    result = runner.invoke(
+        args=["reports", "summary", SLUG, "-o", str(target), "--respondent-type", "eu_citizen"]
+    )
+    assert result.exit_code == 0 and "Respondent type: EU citizen" in pdf_text(target.read_bytes())
+
+    sheet = tmp_path / "public.csv"
+    result = runner.invoke(
+        args=["reports", "export", SLUG, "--format", "csv", "-o", str(sheet), "--public"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == counted + 1 and "email" not in rows[0]
+
+    book = tmp_path / "all.xlsx"
+    result = runner.invoke(args=["reports", "export", SLUG, "--format", "xlsx", "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    sheet_rows = list(load_workbook(book, read_only=True)["Responses"].values)
+    assert len(sheet_rows) == counted + 1 and "email" in sheet_rows[0]
+
+    missing = runner.invoke(args=["reports", "summary", "no-such", "-o", str(target)])
+    assert missing.exit_code != 0 and "no consultation" in missing.output
