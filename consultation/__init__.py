@@ -46,6 +46,7 @@ def create_app(config=None) -> Flask:
     formatting.register(app)
     security.init_app(app)
 
+    from .admin import reports as _admin_reports  # noqa: F401  (routes on the admin blueprint)
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .consultations.views import bp as consultations_bp

@@ -286,3 +286,34 @@ def test_erasure_reaches_earlier_versions_of_an_edited_contribution(admin_client
     assert version.snapshot["values"]["final_comments"] != "Changed my mind"  # answers stay
     (record,) = [r for r in audit_records() if r.action == "response.erase_personal_data"]
     assert "earlier versions" in record.before["fields"]
+
+
+def test_reports_and_exports_from_the_admin_area(analyst_client, client):
+    submit(client, q_first_name="Philippa", q_publication="anonymous", q_country="FR")
+    base = f"/admin/consultations/{SLUG}"
+    page = analyst_client.get(base).get_data(as_text=True)
+    assert "Summary report (PDF)" in page and "export.csv" in page
+
+    report = analyst_client.get(base + "/report.pdf?country=FR")
+    assert report.status_code == 200 and report.data.startswith(b"%PDF")
+    assert report.headers["Content-Disposition"].startswith("attachment")
+
+    personal = analyst_client.get(base + "/export.csv").get_data(as_text=True)
+    public = analyst_client.get(base + "/export.csv?public=1").get_data(as_text=True)
+    assert "Philippa" in personal and "person@example.org" in personal
+    assert "Philippa" not in public and "person@example.org" not in public
+
+    xlsx = analyst_client.get(base + "/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+    response = db.session.scalars(select(Response)).one()
+    copy = analyst_client.get(f"/admin/responses/{response.id}/copy.pdf")
+    assert copy.status_code == 200 and copy.data.startswith(b"%PDF")
+
+
+def test_erased_personal_data_is_gone_from_exports(admin_client, client):
+    submit(client, q_first_name="Bartholomew", q_email="bart@example.org")
+    response = db.session.scalars(select(Response)).one()
+    confirm(admin_client, f"/admin/responses/{response.id}/erase")
+    export = admin_client.get(f"/admin/consultations/{SLUG}/export.csv").get_data(as_text=True)
+    assert response.id and "Bartholomew" not in export and "bart@example.org" not in export
