@@ -1,5 +1,7 @@
 """What a person typed, shown back when their contribution could not be accepted."""
 
+from flask_babel import gettext as _
+
 from ..questionnaires.forms import field_for, validate_answers
 
 
@@ -26,7 +28,7 @@ def typed_answers(questionnaire, form, locale=None) -> list[tuple[str, list[str]
 
 def typed_answers_text(consultation, form, locale=None) -> str:
     """The same answers as a plain text file."""
-    out = [consultation.text("title", locale), "Your answers (not submitted)", ""]
+    out = [consultation.text("title", locale), _("Your answers (not submitted)"), ""]
     for label, lines in typed_answers(consultation.questionnaire, form, locale):
         out.append(label)
         out.extend(f"  {line}" for line in lines)

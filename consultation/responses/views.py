@@ -11,19 +11,26 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 
 from ..consultations.models import State
 from ..consultations.queries import consultation_by_slug
 from ..extensions import csrf, db
 from ..formatting import current_locale
-from ..questionnaires.forms import build_form, csrf_ok, field_for, validate_answers
+from ..questionnaires.forms import (
+    build_form,
+    csrf_ok,
+    field_for,
+    preselect_language,
+    validate_answers,
+)
 from .operations import ConsultationNotOpen, new_submission_token, submit_response
 from .queries import response_by_reference, response_values
 from .typed import typed_answers, typed_answers_text
 
 bp = Blueprint("responses", __name__)
 
-CSRF_MESSAGE = (
+CSRF_MESSAGE = _l(
     "Your session expired before you sent the form. Your answers are still here: "
     "check them and send the form again."
 )
@@ -50,6 +57,7 @@ def respond(slug):
             ), 403
         form = build_form(questionnaire)
         form.submission_token.data = new_submission_token()
+        preselect_language(form, questionnaire, current_locale())
         return _private(_render_form(consultation, form, {}))
 
     form = build_form(questionnaire)
