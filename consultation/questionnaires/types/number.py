@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from ...i18n import number
+from ..text import is_text, tr
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
 
@@ -29,6 +30,8 @@ class NumberQuestion(Question):
         if "min" in result and "max" in result and result["min"] > result["max"]:
             raise DefinitionProblem("'min' is larger than 'max'")
         if "unit" in spec:
+            if not is_text(spec["unit"]):
+                raise DefinitionProblem("'unit' must be a non-empty text, such as '%' or 'days'")
             result["unit"] = spec["unit"]
         return result
 
@@ -92,4 +95,7 @@ class NumberQuestion(Question):
         if value is None:
             return []
         shown = number(value, locale)
-        return [f"{shown} {self.unit}" if self.unit else shown]
+        return [f"{shown} {self.unit_text(locale)}" if self.unit else shown]
+
+    def unit_text(self, locale=None) -> str:
+        return tr(self.unit, locale)
