@@ -258,3 +258,15 @@ def test_receipt_is_in_the_reader_language(client, consultations):
     assert "Reçue le 26 mai 2025 à 12:00, heure de Bruxelles" in page
     assert "Votre utilisation de l’IA" in page
     assert "Belgique" in page
+
+
+def test_language_and_country_lists_are_in_the_reader_alphabet(client, consultations):
+    client.get("/language/de")
+    page = client.get("/consultations/apply-ai/respond").get_data(as_text=True)
+    languages = re.findall(
+        r'<option value="(\w\w)"(?: selected)?>', page.split('id="q_language"')[1]
+    )
+    assert languages[:4] == ["bg", "da", "de", "en"]  # Bulgarisch, Dänisch, Deutsch, Englisch
+    country_select = page.split('id="q_country"')[1].split("</select>")[0]
+    eu_names = re.findall(r'<option value="\w\w">([^<]+)</option>', country_select)[:27]
+    assert eu_names.index("Österreich") == eu_names.index("Niederlande") + 1

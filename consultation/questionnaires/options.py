@@ -27,7 +27,7 @@ def country_name(code: str, locale: str | None = None) -> str:
     return country.name if country else code
 
 
-def _sort_key(name: str) -> str:
+def sort_key(name: str) -> str:
     """Accents ignored, so Égypte sorts with the Es and Österreich with the Os."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
@@ -38,7 +38,7 @@ def country_codes(locale: str | None = None) -> tuple[str, ...]:
     """ISO 3166 alpha-2 codes: EU members first, then every other country, by name in ``locale``."""
 
     def by_name(code):
-        return _sort_key(country_name(code, locale))
+        return sort_key(country_name(code, locale))
 
     others = sorted(
         (c.alpha_2 for c in pycountry.countries if c.alpha_2 not in EU_MEMBERS), key=by_name
