@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export FLASK_APP := wsgi.py
+export FLASK_APP := consultation
 
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -40,7 +40,8 @@ translations-update: translations-extract
 run: install translations-compile
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask consultations load --demo
-	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	APP_ENV=development $(BIN)/flask users create-demo-admin
+	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: install translations-compile
 	$(BIN)/pytest

@@ -5,6 +5,7 @@
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,6 +28,30 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     TIMEZONE = "Europe/Brussels"
+    #: A signed-in session ends after this much inactivity.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30)))
+    #: Sign-in throttling: failures per account and address within the window before locking.
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_WINDOW = timedelta(minutes=15)
+    #: Failures from one address, whatever the accounts, before that address is locked.
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
+    ADMIN_PAGE_SIZE = 50
+    #: Rate limits per client address (Flask-Limiter syntax); shared through Redis when set.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per minute;200 per hour")
+    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+    #: Drafts are deleted (``flask drafts purge``) this many days after their consultation closed.
+    DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", 30))
+    #: Outgoing e-mail (draft links). Without MAIL_SERVER no e-mail is offered.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes", "on")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "consultations@localhost")
 
 
 class DevelopmentConfig(Config):
@@ -38,9 +63,12 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    #: The suite posts far faster than people do; tests of the limits turn them on.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_SERVER = None  # tests that send e-mail set their own local server
 
 
 PROFILES = {

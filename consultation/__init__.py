@@ -4,11 +4,14 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting, i18n, models  # noqa: F401  (models: every table registered)
-from .extensions import babel, csrf, db, migrate
+from . import formatting, i18n, limits, models, security  # noqa: F401  (models: all tables)
+from .dbsetup import configure_engine
+from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,8 @@ def create_app(config=None) -> Flask:
             parents=True, exist_ok=True
         )
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(
@@ -44,14 +49,31 @@ def create_app(config=None) -> Flask:
         locale_selector=i18n.select_locale,
     )
     i18n.register(app)
+    login_manager.init_app(app)
     formatting.register(app)
+    security.init_app(app)
     app.context_processor(_language_context)
 
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
     from .consultations.views import bp as consultations_bp
+    from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
 
     app.register_blueprint(consultations_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    from .health import bp as health_bp
+    from .responses import unavailable
+
+    app.register_blueprint(health_bp)
+    unavailable.init_app(app)
+    limits.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+    app.register_blueprint(drafts_bp)
 
     from .cli import register_cli
 
@@ -100,3 +122,13 @@ def _register_error_pages(app):
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+    def csrf_failed(error):
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="This form has expired",
+            advice="Nothing was changed. Go back, reload the page and try again.",
+        ), 400
+
+    app.register_error_handler(CSRFError, csrf_failed)

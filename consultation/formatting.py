@@ -1,5 +1,7 @@
 """Dates, numbers and windows in words, in the reader's language. Times are Brussels time."""
 
+from datetime import datetime
+
 from babel.dates import format_date, format_time
 from flask_babel import gettext
 
@@ -46,10 +48,25 @@ def window_text(consultation, locale=None) -> str:
     return gettext("Closed at midnight Brussels time at the end of %(date)s", date=until)
 
 
+def audit_value(value, locale=None) -> str:
+    """A value of an audit record for people: instants in Brussels time, nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return brussels_datetime(moment, locale)
+    return str(value)
+
+
 def register(app):
     app.jinja_env.filters.update(
         long_date=long_date,
         brussels_datetime=brussels_datetime,
         window_text=window_text,
         number=number,
+        audit_value=audit_value,
     )

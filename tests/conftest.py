@@ -4,6 +4,7 @@ Every test runs on SQLite; when ``TEST_DATABASE_URL`` is set it runs on PostgreS
 too, in a schema of its own that is dropped at the end (the server is shared).
 """
 
+import contextvars
 import os
 import re
 import secrets
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from config import TestingConfig
@@ -48,6 +50,17 @@ def _postgres_config(url):
     return schema, options
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production.
+
+    Tests hold an application context of their own; without this, requests would
+    share its ``g`` (cached user, CSRF token) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(request, tmp_path_factory):
     """The application on one backend, its schema built by the Alembic migrations."""
@@ -65,6 +78,7 @@ def app(request, tmp_path_factory):
         Config.SQLALCHEMY_DATABASE_URI = url
     application = create_app(Config)
     application.config["BACKEND"] = request.param
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     yield application

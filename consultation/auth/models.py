@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def audit_ref(self):
+        return ("user", self.id, self.email)
+
     def get_id(self) -> str:
         # The hash prefix ties the session to the password: changing it signs out everywhere.
         return f"{self.id}:{self.password_hash[-12:]}"

@@ -96,10 +96,21 @@ class Consultation(db.Model):
             return self.closed_at
         return self.closes_at
 
+    @classmethod
+    def ended_expression(cls):
+        """The same rule as ``ended_at``, as a SQL expression for queries."""
+        return case(
+            (and_(cls.closed_at.is_not(None), cls.closed_at < cls.closes_at), cls.closed_at),
+            else_=cls.closes_at,
+        )
+
     @property
     def closing_date(self):
         """The last Brussels day of the window."""
         return clock.closing_date(self.closes_at)
+
+    def audit_ref(self):
+        return ("consultation", self.id, self.slug)
 
     # -- questionnaire -----------------------------------------------------------
     @property

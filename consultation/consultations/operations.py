@@ -5,10 +5,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from .. import clock
+from ..audit.operations import record
+from ..errors import OperationRefused
 from ..extensions import db
 from ..questionnaires.loader import QuestionnaireError, digest
 from ..responses.models import Answer
-from .models import Consultation, QuestionRecord
+from .models import Consultation, QuestionRecord, State
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -110,4 +112,86 @@ def _sync_questions(consultation, definition, source):
 def _answer_count(record):
     return db.session.scalar(
         select(func.count()).select_from(Answer).where(Answer.question_id == record.id)
+    )
+
+
+# -- opening and closing, by an administrator ------------------------------------------
+
+
+def _window(consultation):
+    return {
+        "state": consultation.state.value,
+        "closes_at": consultation.closes_at.isoformat(),
+        "closed_at": consultation.closed_at.isoformat() if consultation.closed_at else None,
+        "closed_reason": consultation.closed_reason,
+    }
+
+
+def close_consultation(consultation, actor, reason: str | None = None) -> None:
+    """Close now, before the closing date, with an optional reason."""
+    if consultation.state is not State.OPEN:
+        raise OperationRefused(f"{consultation.title} is {consultation.state.value}, not open.")
+    before = _window(consultation)
+    consultation.closed_at = clock.now_utc()
+    consultation.closed_reason = (reason or "").strip() or None
+    db.session.flush()
+    record(
+        actor,
+        "consultation.close",
+        consultation,
+        before=before,
+        after=_window(consultation),
+        reason=reason,
+    )
+
+
+def reopen_consultation(consultation, actor, reason: str | None = None) -> None:
+    """Undo a manual closure; the closing date must still be ahead."""
+    if consultation.closed_at is None or consultation.state is not State.CLOSED:
+        raise OperationRefused(f"{consultation.title} was not closed by hand; nothing to reopen.")
+    if consultation.closes_at <= clock.now_utc():
+        raise OperationRefused(
+            "Its closing date has passed: extend the closing date instead, which reopens it."
+        )
+    before = _window(consultation)
+    consultation.closed_at = None
+    consultation.closed_reason = None
+    db.session.flush()
+    record(
+        actor,
+        "consultation.reopen",
+        consultation,
+        before=before,
+        after=_window(consultation),
+        reason=reason,
+    )
+
+
+def extend_consultation(consultation, new_date: date, actor, reason: str | None = None) -> None:
+    """Move the closing date (Brussels) to ``new_date``; it must not be in the past.
+
+    A consultation whose window had ended is open again until the new date; a
+    manual closure is lifted, since moving the deadline means taking contributions.
+    """
+    if new_date < clock.today_brussels():
+        raise OperationRefused(
+            f"The new closing date {new_date.isoformat()} is in the past; choose today or later."
+        )
+    new_closes_at = clock.end_of_day(new_date)
+    if new_closes_at <= consultation.opens_at:
+        raise OperationRefused("The new closing date is before the consultation opens.")
+    if new_closes_at == consultation.closes_at and consultation.closed_at is None:
+        raise OperationRefused(f"{consultation.title} already closes on that date.")
+    before = _window(consultation)
+    consultation.closes_at = new_closes_at
+    consultation.closed_at = None
+    consultation.closed_reason = None
+    db.session.flush()
+    record(
+        actor,
+        "consultation.extend",
+        consultation,
+        before=before,
+        after=_window(consultation),
+        reason=reason,
     )

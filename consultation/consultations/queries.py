@@ -21,3 +21,8 @@ def consultations_by_state() -> dict[State, list[Consultation]]:
         groups[State(value)].append(consultation)
     groups[State.CLOSED].reverse()  # most recently closed first
     return groups
+
+
+def all_consultations() -> list[Consultation]:
+    """Every consultation, the latest closing first."""
+    return list(db.session.scalars(select(Consultation).order_by(Consultation.closes_at.desc())))

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Float,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,13 +56,25 @@ class Response(db.Model):
     flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when personal data was erased on a data-subject request; answers stay.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the private edit link's token; the token itself is shown once and not kept.
+    edit_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     consultation = relationship("Consultation")
+
+    def audit_ref(self):
+        return ("response", self.id, f"response {self.id}")
+
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
     uploads: Mapped[list["Upload"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+    versions: Mapped[list["ResponseVersion"]] = relationship(
+        back_populates="response",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ResponseVersion.version",
     )
 
 
@@ -107,3 +121,47 @@ class Upload(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
 
     response: Mapped[Response] = relationship(back_populates="uploads")
+
+
+class ResponseVersion(db.Model):
+    """A previous version of an edited response, kept for the record; reports never read it."""
+
+    __tablename__ = "response_versions"
+    __table_args__ = (
+        UniqueConstraint("response_id", "version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    #: 1 is the contribution as first sent; the live answers are always one more than the last.
+    version: Mapped[int] = mapped_column(Integer)
+    #: The values as stored before the change (``response_values``), its language and files.
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    #: When this version was replaced by the next one.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+
+    response: Mapped[Response] = relationship(back_populates="versions")
+
+
+class Draft(db.Model):
+    """Answers saved to finish later, reached through a private link whose token is hashed."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the resume link's token; the token itself is shown once and not kept.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The form as typed, valid or not: {"fields": {name: [text, ...]}, "files": {key: {...}}}.
+    data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=clock.now_utc, onupdate=clock.now_utc
+    )
+    #: Interface language when the draft was saved, for the e-mail with its link.
+    language: Mapped[str | None] = mapped_column(String(8))
+
+    consultation = relationship("Consultation")

@@ -5,13 +5,15 @@ import hashlib
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..consultations.models import State
 from ..extensions import db
-from .models import Answer, Response, Upload
+from .models import Answer, Response, ResponseVersion, Upload
+from .queries import response_values
+from .tokens import hash_token, new_private_token
 
 
 class ConsultationNotOpen(Exception):
@@ -49,8 +51,6 @@ def submit_response(
     if state is not State.OPEN:
         raise ConsultationNotOpen(consultation, state)
 
-    questionnaire = consultation.questionnaire
-    question_ids = {record.key: record.id for record in consultation.questions}
     response = Response(
         consultation_id=consultation.id,
         reference=new_reference(),
@@ -58,17 +58,7 @@ def submit_response(
         submitted_at=clock.now_utc(),
         language=language,
     )
-    for profile, question in questionnaire.profile_questions().items():
-        setattr(response, profile, values.get(question.key))
-    files = []
-    for key, value in values.items():
-        question = questionnaire.questions[key]
-        if question.profile:
-            continue
-        for row in question.to_rows(value):
-            response.answers.append(Answer(question_id=question_ids[key], **vars(row)))
-        for attachment in question.attachments(value):
-            files.append((question_ids[key], attachment))
+    files = _fill(response, consultation, values)
     try:
         with db.session.begin_nested():
             db.session.add(response)
@@ -84,15 +74,95 @@ def submit_response(
     return response, True
 
 
+def _fill(response, consultation, values) -> list:
+    """Set the profile columns and answer rows of ``response``; return the files to store."""
+    questionnaire = consultation.questionnaire
+    question_ids = {record.key: record.id for record in consultation.questions}
+    for profile, question in questionnaire.profile_questions().items():
+        setattr(response, profile, values.get(question.key))
+    files = []
+    for key, value in values.items():
+        question = questionnaire.questions[key]
+        if question.profile:
+            continue
+        for row in question.to_rows(value):
+            response.answers.append(Answer(question_id=question_ids[key], **vars(row)))
+        for attachment in question.attachments(value):
+            files.append((question_ids[key], attachment))
+    return files
+
+
+def issue_edit_token(response: Response) -> str:
+    """Give ``response`` a new private edit link; return its token (only the hash is kept)."""
+    token = new_private_token()
+    response.edit_token_hash = hash_token(token)
+    db.session.flush()
+    return token
+
+
+def update_response(response: Response, values: dict, *, language=None, upload_folder: str):
+    """Replace a contribution's answers by ``values``, keeping the previous version on record.
+
+    The reference stays; the answer rows (what reports count) are replaced, so only the
+    latest version counts. Refuses with ``ConsultationNotOpen`` once the deadline passed.
+    """
+    consultation = response.consultation
+    state = consultation.state_at(clock.now_utc())
+    if state is not State.OPEN:
+        raise ConsultationNotOpen(consultation, state)
+    previous = db.session.scalar(
+        select(func.max(ResponseVersion.version)).where(ResponseVersion.response_id == response.id)
+    )
+    snapshot = {
+        "values": response_values(response),
+        "language": response.language,
+        "uploads": [
+            {
+                "question_id": upload.question_id,
+                "original_name": upload.original_name,
+                "stored_name": upload.stored_name,
+                "size": upload.size,
+                "sha256": upload.sha256,
+            }
+            for upload in response.uploads
+        ],
+    }
+    db.session.add(
+        ResponseVersion(
+            response_id=response.id,
+            version=(previous or 0) + 1,
+            snapshot=snapshot,
+            created_at=clock.now_utc(),
+        )
+    )
+    # Rows go in bulk and first: a kept file's stored name is unique and is about to be reused.
+    # The files themselves stay in the upload folder: the version above refers to them.
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id))
+    db.session.execute(delete(Upload).where(Upload.response_id == response.id))
+    db.session.expire(response, ["answers", "uploads"])
+    response.language = language or response.language
+    files = _fill(response, consultation, values)
+    for question_id, attachment in files:
+        _store_upload(response, question_id, attachment, upload_folder)
+    db.session.flush()
+    return response
+
+
 def _by_token(token):
     return db.session.scalar(select(Response).where(Response.submission_token == token))
 
 
-def _store_upload(response, question_id, attachment, upload_folder):
+def write_file(upload_folder, data: bytes) -> str:
+    """Keep ``data`` in the upload folder under a new random name, and return the name."""
     folder = Path(upload_folder)
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
-    (folder / stored_name).write_bytes(attachment.data)
+    (folder / stored_name).write_bytes(data)
+    return stored_name
+
+
+def _store_upload(response, question_id, attachment, upload_folder):
+    stored_name = attachment.stored_name or write_file(upload_folder, attachment.data)
     response.uploads.append(
         Upload(
             question_id=question_id,

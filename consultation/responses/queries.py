@@ -2,14 +2,51 @@
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from .models import Answer, Response
+from .attachments import load_kept
+from .models import Answer, Response, ResponseVersion
+from .tokens import hash_token
 
 
 def response_by_reference(reference: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.reference == reference))
+
+
+def response_by_submission_token(token: str) -> Response | None:
+    """The response stored from the form served with ``token``."""
+    return db.session.scalar(select(Response).where(Response.submission_token == token))
+
+
+def response_by_edit_token(token: str) -> Response | None:
+    """The response whose private edit link carries ``token``."""
+    return db.session.scalar(select(Response).where(Response.edit_token_hash == hash_token(token)))
+
+
+def last_changed_at(response: Response):
+    """When the response was last edited, or ``None`` if never."""
+    return db.session.scalar(
+        select(func.max(ResponseVersion.created_at)).where(
+            ResponseVersion.response_id == response.id
+        )
+    )
+
+
+def response_attachments(response: Response, upload_folder) -> dict:
+    """The files of ``response`` as answers, keyed by question, to keep them on an edit."""
+    keys = {record.id: record.key for record in response.consultation.questions}
+    attached = {}
+    for upload in response.uploads:
+        kept = load_kept(
+            upload_folder,
+            stored_name=upload.stored_name,
+            filename=upload.original_name,
+            content_type=upload.content_type,
+        )
+        if kept is not None:
+            attached[keys[upload.question_id]] = kept
+    return attached
 
 
 def response_values(response: Response) -> dict:
@@ -33,3 +70,41 @@ def response_values(response: Response) -> dict:
         if value is not None:
             values[question.key] = value
     return values
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filtered_responses(
+    consultation,
+    *,
+    respondent_type=None,
+    country=None,
+    since=None,
+    until=None,
+    text=None,
+    flag="all",
+):
+    """A query of a consultation's responses, newest first, narrowed by the list's filters."""
+    query = select(Response).where(Response.consultation_id == consultation.id)
+    if respondent_type:
+        query = query.where(Response.respondent_type == respondent_type)
+    if country:
+        query = query.where(Response.country == country)
+    if since:
+        query = query.where(Response.submitted_at >= since)
+    if until:
+        query = query.where(Response.submitted_at < until)
+    if flag == "counted":
+        query = query.where(Response.flag.is_(None))
+    elif flag in ("spam", "duplicate"):
+        query = query.where(Response.flag == flag)
+    if text:
+        pattern = _like(text.strip())
+        in_answers = select(Answer.response_id).where(Answer.text_value.ilike(pattern, escape="\\"))
+        query = query.where(
+            Response.id.in_(in_answers) | Response.organisation_name.ilike(pattern, escape="\\")
+        )
+    return query.order_by(Response.submitted_at.desc(), Response.id.desc())

@@ -1,53 +1,53 @@
-"""The questionnaire, the receipt, and what a person gets when a consultation is not open."""
+"""The questionnaire, the receipt, editing a contribution, and what a person gets when a
+consultation is not open."""
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
-    make_response,
-    redirect,
     render_template,
     request,
-    url_for,
 )
-from flask_babel import lazy_gettext as _l
 
 from ..consultations.models import State
 from ..consultations.queries import consultation_by_slug
 from ..extensions import csrf, db
 from ..formatting import current_locale
-from ..questionnaires.forms import (
-    build_form,
-    csrf_ok,
-    field_for,
-    preselect_language,
-    validate_answers,
+from ..questionnaires.forms import build_form, csrf_ok, preselect_language, validate_answers
+from .attachments import keep_attached
+from .operations import (
+    ConsultationNotOpen,
+    issue_edit_token,
+    new_submission_token,
+    submit_response,
+    update_response,
 )
-from .operations import ConsultationNotOpen, new_submission_token, submit_response
-from .queries import response_by_reference, response_values
-from .typed import typed_answers, typed_answers_text
+from .pages import (
+    CSRF_MESSAGE,
+    pop_receipt_link,
+    private,
+    refused,
+    render_form,
+    save_draft_and_continue,
+    to_receipt,
+)
+from .queries import (
+    last_changed_at,
+    response_attachments,
+    response_by_edit_token,
+    response_by_reference,
+    response_values,
+)
+from .typed import typed_answers_text
 
 bp = Blueprint("responses", __name__)
-
-CSRF_MESSAGE = _l(
-    "Your session expired before you sent the form. Your answers are still here: "
-    "check them and send the form again."
-)
-
-
-def _private(body, status=200):
-    """Pages with answers or a private reference are not cached, nor their address leaked on."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.route("/consultations/<slug>/respond", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so an expired token keeps the answers
 def respond(slug):
-    """Show the questionnaire; on POST, validate, store and redirect to the receipt."""
+    """Show the questionnaire; on POST, save a draft, or validate, store and show the receipt."""
     consultation = consultation_by_slug(slug) or abort(404)
     questionnaire = consultation.questionnaire
     if request.method == "GET":
@@ -58,19 +58,21 @@ def respond(slug):
         form = build_form(questionnaire)
         form.submission_token.data = new_submission_token()
         preselect_language(form, questionnaire, current_locale())
-        return _private(_render_form(consultation, form, {}))
+        return private(render_form(consultation, form, {}))
 
     form = build_form(questionnaire)
+    if request.form.get("action") == "save_draft":
+        return save_draft_and_continue(consultation, form)
     values, errors = validate_answers(form, questionnaire)
     if not consultation.is_open:
-        return _refused(consultation, form)
+        return refused(consultation, form)
     if not csrf_ok(form):
         errors = {"_csrf": CSRF_MESSAGE, **errors}
     if errors:
-        return _private(_render_form(consultation, form, errors), 400)
+        return private(render_form(consultation, form, errors), 400)
     token = form.submission_token.data or new_submission_token()
     try:
-        response, _ = submit_response(
+        response, created = submit_response(
             consultation,
             values,
             submission_token=token[:64],
@@ -79,36 +81,10 @@ def respond(slug):
         )
     except ConsultationNotOpen:
         db.session.rollback()
-        return _refused(consultation, form)
+        return refused(consultation, form)
+    edit_token = issue_edit_token(response) if created else None
     db.session.commit()
-    return redirect(url_for(".receipt", reference=response.reference), code=303)
-
-
-def _render_form(consultation, form, errors):
-    questionnaire = consultation.questionnaire
-    return render_template(
-        "public/respond.html",
-        consultation=consultation,
-        questionnaire=questionnaire,
-        form=form,
-        errors=list(errors.items()),
-        field_for=field_for,
-        locale=current_locale(),
-    )
-
-
-def _refused(consultation, form):
-    """The consultation closed (or is not open yet): say so, store nothing, keep the answers."""
-    return _private(
-        render_template(
-            "public/not_open.html",
-            consultation=consultation,
-            State=State,
-            typed=typed_answers(consultation.questionnaire, form, current_locale()),
-            resend=request.form.items(multi=True),
-        ),
-        403,
-    )
+    return to_receipt(response, edit_token)
 
 
 @bp.post("/consultations/<slug>/my-answers.txt")
@@ -117,7 +93,7 @@ def download_typed(slug):
     consultation = consultation_by_slug(slug) or abort(404)
     form = build_form(consultation.questionnaire)
     text = typed_answers_text(consultation, form, current_locale())
-    return _private(
+    return private(
         Response(
             text,
             mimetype="text/plain",
@@ -130,15 +106,60 @@ def download_typed(slug):
 def receipt(reference):
     """The receipt: the contribution reference and every answer as stored."""
     response = response_by_reference(reference) or abort(404)
+    return _contribution_page(response, link=pop_receipt_link(reference))
+
+
+@bp.route("/contributions/edit/<token>", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so an expired token keeps the answers
+def edit(token):
+    """Change a contribution until the deadline, through its private link; then read it only."""
+    response = response_by_edit_token(token) or abort(404)
     consultation = response.consultation
-    values = response_values(response)
-    return _private(
+    if not consultation.is_open or response.erased_at is not None:
+        status = 403 if request.method == "POST" else 200
+        return _contribution_page(response, locked=True, status=status)
+    questionnaire = consultation.questionnaire
+    folder = current_app.config["UPLOAD_FOLDER"]
+    attached = response_attachments(response, folder)
+    names = {key: upload.filename for key, upload in attached.items()}
+    if request.method == "GET":
+        form = build_form(questionnaire, values=response_values(response))
+        return private(render_form(consultation, form, {}, mode="edit", attached=names))
+
+    form = build_form(questionnaire)
+    values, errors = validate_answers(form, questionnaire)
+    keep_attached(questionnaire, form, request.form, values, errors, attached)
+    if not csrf_ok(form):
+        errors = {"_csrf": CSRF_MESSAGE, **errors}
+    if errors:
+        return private(render_form(consultation, form, errors, mode="edit", attached=names), 400)
+    try:
+        update_response(
+            response,
+            values,
+            language=values.get("language") or current_locale(),
+            upload_folder=folder,
+        )
+    except ConsultationNotOpen:
+        db.session.rollback()
+        return _contribution_page(response, locked=True, status=403)
+    db.session.commit()
+    return to_receipt(response, token, changed=True)
+
+
+def _contribution_page(response, *, link=None, locked=False, status=200):
+    consultation = response.consultation
+    return private(
         render_template(
             "public/receipt.html",
             response=response,
             consultation=consultation,
             questionnaire=consultation.questionnaire,
-            values=values,
+            values=response_values(response),
+            last_changed=last_changed_at(response),
+            link=link,
+            locked=locked,
             locale=current_locale(),
-        )
+        ),
+        status,
     )

@@ -56,11 +56,15 @@
     document.querySelectorAll("form.questionnaire").forEach(function (form) {
       updateConditions(form);
       form.addEventListener("change", function () { updateConditions(form); });
-      form.addEventListener("submit", function () {
-        var button = form.querySelector("[data-prevent-double-submit]");
-        if (button) setTimeout(function () {
-          button.disabled = true;
-          button.textContent = button.getAttribute("data-sending-text") || button.textContent;
+      form.addEventListener("submit", function (event) {
+        var buttons = form.querySelectorAll("[data-prevent-double-submit]");
+        var button = event.submitter && event.submitter.hasAttribute("data-prevent-double-submit")
+          ? event.submitter : buttons[0];
+        if (!button) return;
+        // The busy label comes translated from the page. Later, so the clicked button's name and value are still sent.
+        setTimeout(function () {
+          buttons.forEach(function (b) { b.disabled = true; });
+          button.textContent = button.getAttribute("data-busy-label") || button.textContent;
         }, 0);
       });
     });

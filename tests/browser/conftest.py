@@ -1,20 +1,27 @@
-"""A live server in a subprocess and Debian's Chromium driven by Playwright.
+"""A live server on a free loopback port and Debian's Chromium driven by Playwright.
 
-The server runs the real application on a temporary SQLite file with the three
-consultations loaded and open around today, so these tests need neither the
-in-process app fixtures nor the frozen clock of the other tests.
+The server runs the real application in a thread on a temporary SQLite file, the
+three consultations open around today, on the real clock: so these tests need
+neither the in-process database fixtures nor the frozen clock of the other tests,
+and a test can still reach the server's application (``live_server.app``), for
+example to close a consultation early. Without Chromium the tests are skipped.
 """
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from config import TestingConfig
+from consultation import clock, create_app
+from consultation.consultations.operations import demo_window, load_definition
+from consultation.extensions import db
+from consultation.questionnaires.loader import definition_files, parse_file
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,23 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[2]
-
-#: Loads every shipped consultation, open from ten days ago to thirty days ahead.
-LOAD_OPEN = """
-from datetime import timedelta
-from consultation import clock, create_app
-from consultation.consultations.operations import load_definition
-from consultation.extensions import db
-from consultation.questionnaires.loader import definition_files, parse_file
-app = create_app()
-with app.app_context():
-    today = clock.today_brussels()
-    for path in definition_files():
-        window = (today - timedelta(days=10), today + timedelta(days=30))
-        load_definition(parse_file(path), window=window, source=path)
-    db.session.commit()
-"""
 
 
 def pytest_collection_modifyitems(items):
@@ -52,70 +42,58 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _context():
-    """Browser tests talk to their own server: no in-process app context or database."""
+def frozen_clock():
+    """Unlike the other tests, these run on the real clock, shared with the live server."""
+    clock.freeze(None)
     yield
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture(autouse=True)
+def _context():
+    """The live server has its own database; nothing to clean in the unit-test one."""
+    yield
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory):
-    """The base URL of a running server with the three consultations open."""
+    """The application served on 127.0.0.1 at a free port, consultations open around today."""
     folder = tmp_path_factory.mktemp("live")
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "SECRET_KEY": "browser-tests",
-        "INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
-        "UPLOAD_FOLDER": str(folder / "uploads"),
-        "FLASK_APP": "wsgi.py",
-    }
-    flask = [sys.executable, "-m", "flask"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-c", LOAD_OPEN], cwd=ROOT, env=env, check=True)
-    port = _free_port()
-    log = open(folder / "server.log", "wb")
-    server = subprocess.Popen(
-        [*flask, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            if server.poll() is not None:
-                raise RuntimeError(f"the server stopped: {(folder / 'server.log').read_text()}")
-            try:
-                urllib.request.urlopen(url + "/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not answer within 10 seconds")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'live.sqlite'}"
+        UPLOAD_FOLDER = str(folder / "uploads")
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        today = clock.today_brussels()
+        for path in definition_files():
+            definition = parse_file(path)
+            window = demo_window(definition, today, closed=False)
+            load_definition(definition, window=window, source=path)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """Debian's Chromium, headless; the tests skip when it or Playwright is missing."""
+    """Debian's Chromium (never a downloaded one), headless; skipped when it is missing."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install the 'chromium' package")
-    playwright_api = pytest.importorskip(
+        pytest.skip(
+            f"Debian's Chromium is not installed at {CHROMIUM} "
+            "(apt-get install chromium); browser tests skipped"
+        )
+    sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[dev]')"
     )
-    with playwright_api.sync_playwright() as playwright:
+    with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -131,7 +109,20 @@ def context(browser):
 
 @pytest.fixture
 def page(context, live_server):
+    """A page in that profile; ``page.base_url`` is the live server's address."""
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.base_url = live_server
+    page.base_url = live_server.url
     return page
+
+
+@pytest.fixture(scope="package")
+def screenshots(tmp_path_factory):
+    """Where screenshots go: $BROWSER_SCREENSHOTS if set (to look at them), else a temp folder."""
+    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page, name):
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return shoot

@@ -88,7 +88,7 @@ def test_pages_reflow_without_sideways_scrolling(browser, live_server, width):
     try:
         page = context.new_page()
         for path in ("/", "/consultations/cloud-ai-development-act/respond"):
-            page.goto(live_server + path)
+            page.goto(live_server.url + path)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )

@@ -33,7 +33,7 @@ def test_browser_language_is_used_until_the_person_chooses(browser, live_server)
     context = browser.new_context(locale="de-DE")
     try:
         page = context.new_page()
-        page.goto(live_server + "/")
+        page.goto(live_server.url + "/")
         assert page.locator("html").get_attribute("lang") == "de"
     finally:
         context.close()

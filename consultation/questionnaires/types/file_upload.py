@@ -77,6 +77,8 @@ class UploadedFile:
     extension: str
     content_type: str
     data: bytes
+    #: Set when the file is already in the upload folder (kept from a draft or an earlier version).
+    stored_name: str | None = None
 
     @property
     def size(self):

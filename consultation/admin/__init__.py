@@ -1,0 +1,1 @@
+"""The signed-in administration area: dashboard, opening and closing, responses, audit log."""

@@ -1,0 +1,316 @@
+"""The administration area. Every view needs a signed-in user; every change needs an admin.
+
+Access is checked once, for the whole blueprint, so a new view cannot forget it.
+"""
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import clock
+from ..audit.operations import Actor
+from ..audit.queries import audit_page
+from ..consultations.operations import (
+    close_consultation,
+    extend_consultation,
+    reopen_consultation,
+)
+from ..consultations.queries import all_consultations, consultation_by_slug
+from ..errors import OperationRefused
+from ..extensions import db, login_manager
+from ..responses.models import Response, Upload
+from ..responses.moderation import erase_personal_data, flag_response
+from ..responses.queries import filtered_responses, response_values
+from . import stats
+from .charts import per_day_svg
+from .forms import CloseForm, EraseForm, ExtendForm, FlagForm, ReopenForm, ResponseFilterForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@bp.before_request
+def require_access():
+    """Anonymous people are sent to sign in; analysts may read but change nothing."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if request.method not in SAFE_METHODS and not current_user.is_admin:
+        abort(403)
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _actor():
+    return Actor.of(current_user)
+
+
+def _consultation(slug):
+    return consultation_by_slug(slug) or abort(404)
+
+
+def _figures(consultation):
+    country_rows = stats.breakdown(consultation, "country")
+    return {
+        "totals": stats.totals(consultation),
+        "chart": per_day_svg(stats.per_day(consultation)),
+        "types": stats.breakdown(consultation, "respondent_type"),
+        "sizes": stats.breakdown(consultation, "organisation_size"),
+        "countries": stats.country_summary(country_rows),
+    }
+
+
+@bp.get("/")
+def dashboard():
+    """Every consultation: state, window, responses, submissions per day and who took part."""
+    consultations = all_consultations()
+    figures = {c.id: _figures(c) for c in consultations}
+    return render_template("admin/dashboard.html", consultations=consultations, figures=figures)
+
+
+@bp.get("/consultations/<slug>")
+def consultation(slug):
+    """One consultation: its figures and the forms to close, reopen or extend it."""
+    item = _consultation(slug)
+    return render_template(
+        "admin/consultation.html",
+        consultation=item,
+        figures=_figures(item),
+        close_form=CloseForm(),
+        reopen_form=ReopenForm(),
+        extend_form=ExtendForm(closing_date=item.closing_date),
+    )
+
+
+def _change(slug, form_class, operation, template_action, describe):
+    """Validate, ask for confirmation, then act, commit and say what happened."""
+    item = _consultation(slug)
+    form = form_class()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".consultation", slug=slug))
+    if not form.confirmed:
+        return render_template(
+            "admin/confirm.html",
+            consultation=item,
+            form=form,
+            action=template_action,
+            description=describe(item, form),
+            action_url=request.path,
+            cancel_url=url_for(".consultation", slug=slug),
+        )
+    try:
+        operation(item, form)
+    except OperationRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for(".consultation", slug=slug))
+    db.session.commit()
+    flash(f"Done: {describe(item, form, done=True)}", "success")
+    return redirect(url_for(".consultation", slug=slug))
+
+
+@bp.post("/consultations/<slug>/close")
+def close(slug):
+    """Close a consultation now, with a reason."""
+    return _change(
+        slug,
+        CloseForm,
+        lambda item, form: close_consultation(item, _actor(), form.reason.data),
+        "Close now",
+        lambda item, form, done=False: (
+            f"“{item.title}” {'was closed' if done else 'will close now'}; "
+            "no further contributions will be accepted."
+        ),
+    )
+
+
+@bp.post("/consultations/<slug>/reopen")
+def reopen(slug):
+    """Reopen a consultation that was closed by hand."""
+    return _change(
+        slug,
+        ReopenForm,
+        lambda item, form: reopen_consultation(item, _actor(), form.reason.data),
+        "Reopen",
+        lambda item, form, done=False: (
+            f"“{item.title}” {'was reopened' if done else 'will accept contributions again'} "
+            f"until midnight at the end of {item.closing_date.strftime('%-d %B %Y')}, "
+            "Brussels time."
+        ),
+    )
+
+
+@bp.post("/consultations/<slug>/extend")
+def extend(slug):
+    """Move the closing date."""
+    return _change(
+        slug,
+        ExtendForm,
+        lambda item, form: extend_consultation(
+            item, form.closing_date.data, _actor(), form.reason.data
+        ),
+        "Change the closing date",
+        lambda item, form, done=False: (
+            f"“{item.title}” {'now closes' if done else 'will close'} at midnight at the end of "
+            f"{form.closing_date.data.strftime('%-d %B %Y')}, Brussels time."
+        ),
+    )
+
+
+# -- responses -----------------------------------------------------------------------
+
+
+@bp.get("/consultations/<slug>/responses")
+def responses(slug):
+    """The responses of a consultation, newest first, with filters."""
+    item = _consultation(slug)
+    questionnaire = item.questionnaire
+    form = ResponseFilterForm(request.args)
+    profile = questionnaire.profile_questions()
+    types = profile.get("respondent_type")
+    form.respondent_type.choices = [("", "All")] + (types.choices() if types else [])
+    form.country.choices = [("", "All")] + (
+        profile["country"].choices() if "country" in profile else []
+    )
+    form.validate()
+    since = clock.start_of_day(form.since.data) if form.since.data else None
+    until = clock.end_of_day(form.until.data) if form.until.data else None
+    query = filtered_responses(
+        item,
+        respondent_type=form.respondent_type.data or None,
+        country=form.country.data or None,
+        since=since,
+        until=until,
+        text=form.text.data or None,
+        flag=form.flag.data or "all",
+    )
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+        error_out=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "admin/responses.html",
+        consultation=item,
+        questionnaire=questionnaire,
+        form=form,
+        page=page,
+        args=args,
+    )
+
+
+def _response(response_id):
+    return db.session.get(Response, response_id) or abort(404)
+
+
+@bp.get("/responses/<int:response_id>")
+def response(response_id):
+    """Every answer of one response, as the respondent gave it."""
+    item = _response(response_id)
+    return render_template(
+        "admin/response.html",
+        response=item,
+        consultation=item.consultation,
+        questionnaire=item.consultation.questionnaire,
+        values=response_values(item),
+        flag_form=FlagForm(flag=item.flag or ""),
+        erase_form=EraseForm(),
+    )
+
+
+def _response_change(response_id, form_class, operation, action, describe):
+    item = _response(response_id)
+    form = form_class()
+    back = url_for(".response", response_id=response_id)
+    if not form.validate_on_submit():
+        flash("Choose a valid option.", "error")
+        return redirect(back)
+    if not form.confirmed:
+        return render_template(
+            "admin/confirm.html",
+            consultation=item.consultation,
+            form=form,
+            action=action,
+            description=describe(item, form),
+            action_url=request.path,
+            cancel_url=back,
+        )
+    try:
+        operation(item, form)
+    except OperationRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(back)
+    db.session.commit()
+    flash("Done.", "success")
+    return redirect(back)
+
+
+@bp.post("/responses/<int:response_id>/flag")
+def flag(response_id):
+    """Mark a response as spam or duplicate (left out of reports), or count it again."""
+    return _response_change(
+        response_id,
+        FlagForm,
+        lambda item, form: flag_response(item, form.flag.data or None, _actor(), form.reason.data),
+        "Change the mark",
+        lambda item, form: (
+            f"Response {item.id} will be marked as {form.flag.data} and left out of reports."
+            if form.flag.data
+            else f"Response {item.id} will be counted in reports again."
+        ),
+    )
+
+
+@bp.post("/responses/<int:response_id>/erase")
+def erase(response_id):
+    """Erase a respondent's personal data on their request; the answers stay."""
+    return _response_change(
+        response_id,
+        EraseForm,
+        lambda item, form: erase_personal_data(item, _actor(), form.reason.data),
+        "Erase personal data",
+        lambda item, form: (
+            f"The name and e-mail addresses of response {item.id} will be erased for good. "
+            "The answers stay, for statistics."
+        ),
+    )
+
+
+@bp.get("/uploads/<int:upload_id>")
+def upload(upload_id):
+    """A file sent with a response, as an attachment of its own type."""
+    item = db.session.get(Upload, upload_id) or abort(404)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / item.stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name
+    )
+
+
+@bp.get("/audit")
+def audit():
+    """Every recorded change, newest first."""
+    page = audit_page(request.args.get("page", 1, type=int), current_app.config["ADMIN_PAGE_SIZE"])
+    return render_template("admin/audit.html", page=page)

@@ -1,0 +1,92 @@
+"""``flask users``: accounts from the command line (audited as the command line)."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from ..audit.operations import Actor
+from ..errors import OperationRefused
+from ..extensions import db
+from .models import Role, User
+from .operations import create_user, disable_user, random_password, set_role, user_by_email
+
+users_cli = AppGroup("users", help="Manage administrator and analyst accounts.")
+ROLES = click.Choice([role.value for role in Role])
+
+
+def _run(operation):
+    try:
+        result = operation()
+    except OperationRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    return result
+
+
+def _user(email):
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the e-mail {email}.")
+    return user
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLES, required=True, help="admin: everything; analyst: read only.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_command(email, role, password_stdin):
+    """Create an account; asks for the password twice."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _run(lambda: create_user(email, role, password, Actor.command_line()))
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_cli.command("list")
+def list_command():
+    """List the accounts."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        state = "active" if user.active else "disabled"
+        last = user.last_sign_in_at.isoformat(timespec="minutes") if user.last_sign_in_at else "-"
+        click.echo(f"{user.email}\t{user.role}\t{state}\tlast sign-in {last}")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLES)
+def set_role_command(email, role):
+    """Give an account another role."""
+    user = _user(email)
+    _run(lambda: set_role(user, role, Actor.command_line()))
+    click.echo(f"{user.email} is now {role}.")
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def disable_command(email):
+    """Stop an account from signing in."""
+    user = _user(email)
+    _run(lambda: disable_user(user, Actor.command_line()))
+    click.echo(f"{user.email} is disabled.")
+
+
+@users_cli.command("create-demo-admin")
+@click.option("--email", default="admin@example.org", show_default=True)
+def demo_admin_command(email):
+    """For the demo: when no account exists, create an administrator and print its password."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Accounts exist already; no demo administrator created.")
+        return
+    password = random_password()
+    _run(lambda: create_user(email, Role.ADMIN, password, Actor.command_line()))
+    click.echo("=" * 64)
+    click.echo("Demo administrator created. Sign in at http://127.0.0.1:5000/admin/")
+    click.echo(f"  e-mail:   {email}")
+    click.echo(f"  password: {password}")
+    click.echo("This password is shown only once.")
+    click.echo("=" * 64)

@@ -1,0 +1,96 @@
+"""Signing in and out of the administration area."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db, login_manager
+from .forms import SignInForm
+from .models import User
+from .operations import authenticate, sign_in_wait
+
+bp = Blueprint("auth", __name__, url_prefix="/admin")
+
+WRONG = "The e-mail address or the password is wrong."
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """The signed-in user, if the session still matches their password and they are active."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.get_id() != session_id:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    fallback = url_for("admin.dashboard")
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return fallback
+    return target
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with e-mail and password; repeated failures are slowed down, then locked."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = SignInForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        wait = sign_in_wait(form.email.data, client_address(), current_app.config)
+        if wait is not None:
+            minutes = max(1, round(wait.total_seconds() / 60))
+            seconds = max(1, int(wait.total_seconds()))
+            error = (
+                f"Too many failed attempts. Wait {seconds} seconds and try again."
+                if seconds < 60
+                else f"Too many failed attempts. Sign-in is locked for about {minutes} minutes."
+            )
+            status = 429
+        else:
+            user = authenticate(form.email.data, form.password.data, client_address())
+            db.session.commit()
+            if user is not None:
+                session.clear()
+                session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME of inactivity
+                login_user(user)
+                return redirect(safe_next(request.args.get("next")))
+            error = WRONG
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/sign_in.html", form=form, error=error), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,30 @@
+"""Rate limits per client address on the forms people post (Flask-Limiter).
+
+Limits live in memory on one machine, or in Redis when ``RATELIMIT_STORAGE_URI`` is
+set, so several application servers share them. They are attached to the views
+here, in one place, rather than scattered over the view modules.
+"""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address)
+
+#: endpoint -> (config key of the limit, methods it applies to)
+LIMITED = {
+    "responses.respond": ("RATELIMIT_SUBMIT", ["POST"]),
+    "auth.sign_in": ("RATELIMIT_SIGN_IN", ["POST"]),
+}
+
+
+def init_app(app):
+    """Bind the limiter and attach the configured limits to the views."""
+    limiter.init_app(app)
+    for endpoint, (key, methods) in LIMITED.items():
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        limit = app.config[key]
+        app.view_functions[endpoint] = limiter.limit(lambda limit=limit: limit, methods=methods)(
+            view
+        )

@@ -1,0 +1,66 @@
+"""Administrators' writes on responses: flags that leave them out of reports, and erasure."""
+
+from sqlalchemy import delete
+
+from .. import clock
+from ..audit.operations import record
+from ..errors import OperationRefused
+from ..extensions import db
+from .models import Answer
+
+FLAGS = ("spam", "duplicate")
+#: Columns of the response row holding personal data, emptied on a data-subject request.
+PERSONAL_COLUMNS = ("first_name", "surname", "email")
+
+
+def flag_response(response, flag: str | None, actor, reason: str | None = None) -> None:
+    """Mark a response as spam or duplicate (left out of reports), or clear the mark."""
+    if flag is not None and flag not in FLAGS:
+        raise OperationRefused(f"A response can be marked as {' or '.join(FLAGS)}.")
+    if response.flag == flag:
+        raise OperationRefused("The response already has this mark.")
+    before = {"flag": response.flag}
+    response.flag = flag
+    response.flagged_at = clock.now_utc() if flag else None
+    db.session.flush()
+    record(
+        actor,
+        "response.flag" if flag else "response.unflag",
+        response,
+        before=before,
+        after={"flag": flag},
+        reason=reason,
+    )
+
+
+def erase_personal_data(response, actor, reason: str | None = None) -> None:
+    """Erase the respondent's name and e-mail addresses; the answers stay for statistics.
+
+    The audit record says which fields were erased, never their values.
+    """
+    if response.erased_at is not None:
+        raise OperationRefused("The personal data of this response has already been erased.")
+    erased = [column for column in PERSONAL_COLUMNS if getattr(response, column)]
+    for column in PERSONAL_COLUMNS:
+        setattr(response, column, None)
+    email_question_ids = [
+        record_.id for record_ in response.consultation.questions if record_.kind == "email"
+    ]
+    if email_question_ids:
+        result = db.session.execute(
+            delete(Answer).where(
+                Answer.response_id == response.id, Answer.question_id.in_(email_question_ids)
+            )
+        )
+        if result.rowcount:
+            erased.append("e-mail answers")
+    response.erased_at = clock.now_utc()
+    db.session.flush()
+    record(
+        actor,
+        "response.erase_personal_data",
+        response,
+        before={"fields": erased},
+        after={"erased": True},
+        reason=reason,
+    )

@@ -1,0 +1,109 @@
+"""Pieces shared by the questionnaire, draft and edit views: rendering and the private links."""
+
+from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..consultations.models import State
+from ..extensions import db
+from ..formatting import current_locale
+from ..questionnaires.forms import csrf_ok, field_for
+from .drafts import draft_file_names, save_draft
+from .operations import ConsultationNotOpen
+from .typed import typed_answers
+
+CSRF_MESSAGE = _l(
+    "Your session expired before you sent the form. Your answers are still here: "
+    "check them and send the form again."
+)
+
+#: Session keys holding a private link for the one page that shows it, right after a POST.
+RECEIPT_LINK = "receipt_link"
+DRAFT_SAVED = "draft_saved"
+
+
+def private(body, status=200):
+    """Pages with answers or a private link are not cached, nor their address leaked on."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def render_form(consultation, form, errors, *, mode="new", attached=None, **context):
+    """The questionnaire page: ``mode`` is "new", "draft" (resumed) or "edit"."""
+    questionnaire = consultation.questionnaire
+    return render_template(
+        "public/respond.html",
+        consultation=consultation,
+        questionnaire=questionnaire,
+        form=form,
+        errors=list(errors.items()),
+        field_for=field_for,
+        locale=current_locale(),
+        mode=mode,
+        attached=attached or {},
+        **context,
+    )
+
+
+def refused(consultation, form, files=None):
+    """The consultation closed (or is not open yet): say so, store nothing, keep the answers."""
+    return private(
+        render_template(
+            "public/not_open.html",
+            consultation=consultation,
+            State=State,
+            typed=typed_answers(consultation.questionnaire, form, current_locale(), files),
+            resend=request.form.items(multi=True),
+        ),
+        403,
+    )
+
+
+def to_receipt(response, edit_token=None, *, changed=False):
+    """Go to the receipt, which shows the private edit link this once."""
+    if edit_token:
+        session[RECEIPT_LINK] = {
+            "reference": response.reference,
+            "token": edit_token,
+            "changed": changed,
+        }
+    return redirect(url_for("responses.receipt", reference=response.reference), code=303)
+
+
+def pop_receipt_link(reference) -> dict | None:
+    """The edit link waiting to be shown on the receipt of ``reference``, once."""
+    pending = session.get(RECEIPT_LINK)
+    if not pending or pending.get("reference") != reference:
+        return None
+    session.pop(RECEIPT_LINK)
+    return pending
+
+
+def save_draft_and_continue(consultation, form, *, draft=None, token=None):
+    """Save the form as a draft, then show its private link (new drafts: that once only)."""
+    if not consultation.is_open:
+        return refused(consultation, form)
+    if not csrf_ok(form):
+        errors = {"_csrf": CSRF_MESSAGE}
+        mode = "draft" if draft else "new"
+        attached = draft_file_names(draft) if draft else None
+        page = render_form(
+            consultation, form, errors, mode=mode, draft=draft, draft_token=token, attached=attached
+        )
+        return private(page, 400)
+    try:
+        draft, new_token, problems = save_draft(
+            consultation,
+            form,
+            request.form,
+            draft=draft,
+            language=current_locale(),
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+        )
+    except ConsultationNotOpen:
+        db.session.rollback()
+        return refused(consultation, form)
+    db.session.commit()
+    session[DRAFT_SAVED] = {"token": new_token or token, "problems": list(problems.values())}
+    return redirect(url_for("drafts.saved"), code=303)

@@ -1,0 +1,74 @@
+"""Checks made before serving: a clear message instead of a server that half works."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+
+
+class NotReady(Exception):
+    """The application cannot serve yet; the message says what to do."""
+
+
+def _migrations_applied():
+    directory = current_app.extensions["migrate"].directory
+    heads = set(ScriptDirectory(directory).get_heads())
+    try:
+        with db.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as error:
+        raise NotReady(f"The database cannot be reached: {error.__class__.__name__}.") from None
+    if current != heads:
+        raise NotReady(
+            "The database schema is not up to date (at "
+            f"{', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(heads))}). "
+            "Run: flask db upgrade"
+        )
+
+
+def _storage_writable():
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise NotReady(
+            f"The upload folder {folder} is not writable ({error.strerror}). "
+            "Set UPLOAD_FOLDER to a writable folder."
+        ) from None
+
+
+def _secret_key():
+    key = current_app.config.get("SECRET_KEY") or ""
+    if current_app.config.get("ENV_NAME") == "production" and (
+        len(key) < 16 or key == "development-only-secret"
+    ):
+        raise NotReady("SECRET_KEY is too short or is the development key. Set a long random one.")
+
+
+def check_ready(app) -> list[str]:
+    """Run every check; return the problems found (empty when ready)."""
+    problems = []
+    with app.app_context():
+        for check in (_secret_key, _storage_writable, _migrations_applied):
+            try:
+                check()
+            except NotReady as problem:
+                problems.append(str(problem))
+    return problems
+
+
+def require_ready(app) -> None:
+    """Stop with a clear message when a check fails (used by the WSGI entry point)."""
+    if os.environ.get("SKIP_STARTUP_CHECKS") == "1":
+        return
+    problems = check_ready(app)
+    if problems:
+        raise SystemExit("The application cannot start:\n- " + "\n- ".join(problems))

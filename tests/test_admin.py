@@ -1,0 +1,262 @@
+"""The administration area: authorisation, closing and extending, responses, audit trail."""
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from consultation.audit.models import AuditRecord
+from consultation.consultations.models import Consultation
+from consultation.extensions import db
+from consultation.responses.models import Response
+
+from .admin_helpers import csrf_from, make_user, sign_in, signed_in_csrf
+from .answers import valid_form_data
+from .conftest import form_tokens
+
+SLUG = "apply-ai"
+
+
+@pytest.fixture
+def admin_client(app, consultations):
+    make_user("admin@example.org", "admin")
+    client = app.test_client()
+    assert sign_in(client, "admin@example.org").status_code == 302
+    return client
+
+
+@pytest.fixture
+def analyst_client(app, consultations):
+    make_user("analyst@example.org", "analyst")
+    client = app.test_client()
+    assert sign_in(client, "analyst@example.org").status_code == 302
+    return client
+
+
+def audit_records():
+    db.session.expire_all()
+    return list(db.session.scalars(select(AuditRecord).order_by(AuditRecord.id)))
+
+
+def consultation(slug=SLUG):
+    db.session.expire_all()
+    return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+
+
+def confirm(client, url, **data):
+    """Post an action, check the confirmation page, then confirm it."""
+    token = signed_in_csrf(client)
+    first = client.post(url, data={"csrf_token": token, **data})
+    assert first.status_code == 200, first.get_data(as_text=True)[:500]
+    assert "Please confirm" in first.get_data(as_text=True)
+    return client.post(url, data={"csrf_token": token, "confirm": "yes", **data})
+
+
+def prepared(client, slug=SLUG, **overrides):
+    """A complete contribution on a form served now."""
+    data = {**form_tokens(client, slug), **valid_form_data(consultation(slug).questionnaire)}
+    data.update(overrides)
+    return data
+
+
+def submit(client, slug=SLUG, data=None, **overrides):
+    data = data or prepared(client, slug, **overrides)
+    return client.post(f"/consultations/{slug}/respond", data=data)
+
+
+# -- authorisation by construction ---------------------------------------------------
+
+ADMIN_RULES_OUTSIDE_GUARD = {"auth.sign_in", "auth.sign_out"}
+
+
+def admin_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin") and rule.endpoint not in ADMIN_RULES_OUTSIDE_GUARD
+    ]
+
+
+def concrete(rule):
+    values = {arg: 1 if "id" in arg else SLUG for arg in rule.arguments}
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def test_every_admin_page_needs_sign_in(app, client, consultations):
+    rules = admin_rules(app)
+    assert len(rules) >= 10
+    token = csrf_from(client.get("/admin/sign-in"))  # a valid token: the guard itself must refuse
+    for rule in rules:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            result = client.open(
+                concrete(rule), method=method, data={"csrf_token": token, "confirm": "yes"}
+            )
+            assert result.status_code == 302, (rule.rule, method)
+            assert "/admin/sign-in" in result.headers["Location"]
+
+
+def test_analysts_read_but_change_nothing(app, analyst_client):
+    token = signed_in_csrf(analyst_client)
+    changing = 0
+    for rule in admin_rules(app):
+        for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
+            changing += 1
+            result = analyst_client.open(
+                concrete(rule), method=method, data={"csrf_token": token, "confirm": "yes"}
+            )
+            assert result.status_code == 403, (rule.rule, method)
+    assert changing >= 5
+    assert analyst_client.get("/admin/").status_code == 200
+    assert analyst_client.get(f"/admin/consultations/{SLUG}/responses").status_code == 200
+    assert audit_records() == [r for r in audit_records() if r.action == "user.create"]
+    assert consultation().closed_at is None
+
+
+# -- closing, reopening, extending ----------------------------------------------------
+
+
+def test_close_then_reopen_controls_public_submissions(admin_client, client):
+    data = prepared(client)
+    result = confirm(admin_client, f"/admin/consultations/{SLUG}/close", reason="Legal review")
+    assert result.status_code == 302
+    assert consultation().closed_reason == "Legal review"
+    refused = submit(client, data=data)
+    assert refused.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+    confirm(admin_client, f"/admin/consultations/{SLUG}/reopen", reason="Review done")
+    assert submit(client).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+    records = [r for r in audit_records() if r.target_type == "consultation"]
+    assert [r.action for r in records] == ["consultation.close", "consultation.reopen"]
+    close, reopen = records
+    assert close.actor == "admin@example.org" and close.reason == "Legal review"
+    assert close.before["state"] == "open" and close.after["state"] == "closed"
+    assert reopen.before["closed_at"] and reopen.after["closed_at"] is None
+
+
+def test_first_post_only_asks_for_confirmation(admin_client):
+    token = signed_in_csrf(admin_client)
+    admin_client.post(f"/admin/consultations/{SLUG}/close", data={"csrf_token": token})
+    assert consultation().closed_at is None
+    assert not [r for r in audit_records() if r.target_type == "consultation"]
+
+
+def test_missing_csrf_changes_nothing(admin_client):
+    result = admin_client.post(f"/admin/consultations/{SLUG}/close", data={"confirm": "yes"})
+    assert result.status_code == 400
+    assert consultation().closed_at is None
+    assert not [r for r in audit_records() if r.target_type == "consultation"]
+
+
+def test_extend_moves_the_deadline_to_the_end_of_the_new_day(admin_client, frozen_clock):
+    frozen_clock.set_brussels("2025-06-05T09:00:00")  # the official window has ended
+    result = confirm(admin_client, f"/admin/consultations/{SLUG}/extend", closing_date="2025-07-15")
+    assert result.status_code == 302
+    item = consultation()
+    assert item.closes_at.isoformat() == "2025-07-15T22:00:00+00:00"  # midnight CEST
+    assert item.state.value == "open"
+    (record,) = [r for r in audit_records() if r.action == "consultation.extend"]
+    assert record.before["closes_at"] == "2025-06-04T22:00:00+00:00"
+    assert record.after["closes_at"] == "2025-07-15T22:00:00+00:00"
+
+
+def test_extend_into_winter_uses_cet(admin_client):
+    confirm(admin_client, f"/admin/consultations/{SLUG}/extend", closing_date="2025-12-01")
+    assert consultation().closes_at.isoformat() == "2025-12-01T23:00:00+00:00"
+
+
+def test_extend_into_the_past_is_refused(admin_client):
+    result = confirm(admin_client, f"/admin/consultations/{SLUG}/extend", closing_date="2025-05-01")
+    page = admin_client.get(result.headers["Location"]).get_data(as_text=True)
+    assert "is in the past" in page
+    assert consultation().closing_date == date(2025, 6, 4)
+    assert not [r for r in audit_records() if r.action == "consultation.extend"]
+
+
+# -- responses -------------------------------------------------------------------------
+
+
+def test_response_list_filters(admin_client, client):
+    submit(client, q_respondent_type="eu_citizen", q_country="FR", q_final_comments="Solar")
+    submit(client, q_respondent_type="company", q_country="DE", q_final_comments="Wind power")
+    base = f"/admin/consultations/{SLUG}/responses"
+    assert "2 responses found" in admin_client.get(base).get_data(as_text=True)
+    for query, expected in [
+        ("?respondent_type=company", 1),
+        ("?country=FR", 1),
+        ("?country=IT", 0),
+        ("?text=wind", 1),
+        ("?text=WIND&country=DE", 1),
+        ("?text=%25", 0),
+        ("?since=2025-05-26&until=2025-05-26", 2),
+        ("?since=2025-05-27", 0),
+        ("?flag=spam", 0),
+    ]:
+        page = admin_client.get(base + query).get_data(as_text=True)
+        assert f"{expected} response{'' if expected == 1 else 's'} found" in page, query
+    bad = admin_client.get(base + "?since=yesterday").get_data(as_text=True)
+    assert "Enter a date such as 2025-06-04" in bad
+
+
+def test_flag_leaves_response_out_and_is_reversible(admin_client, client):
+    submit(client)
+    response = db.session.scalars(select(Response)).one()
+    confirm(admin_client, f"/admin/responses/{response.id}/flag", flag="spam")
+    db.session.expire_all()
+    assert db.session.get(Response, response.id).flag == "spam"
+    dashboard = admin_client.get("/admin/").get_data(as_text=True)
+    assert "Set aside (spam or duplicate)" in dashboard
+    confirm(admin_client, f"/admin/responses/{response.id}/flag", flag="")
+    db.session.expire_all()
+    assert db.session.get(Response, response.id).flag is None
+    actions = [r.action for r in audit_records() if r.target_type == "response"]
+    assert actions == ["response.flag", "response.unflag"]
+
+
+def test_erase_personal_data(admin_client, client):
+    submit(client, q_first_name="Henrietta", q_surname="Lacks-Unique", q_email="hl@example.org")
+    response = db.session.scalars(select(Response)).one()
+    detail = admin_client.get(f"/admin/responses/{response.id}").get_data(as_text=True)
+    assert "Henrietta" in detail and "hl@example.org" in detail
+
+    confirm(admin_client, f"/admin/responses/{response.id}/erase", reason="DSR-42")
+
+    detail = admin_client.get(f"/admin/responses/{response.id}").get_data(as_text=True)
+    for personal in ("Henrietta", "Lacks-Unique", "hl@example.org", "person@example.org"):
+        assert personal not in detail
+    assert "Erased on" in detail
+    receipt = client.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    assert "Henrietta" not in receipt and "hl@example.org" not in receipt
+    (record,) = [r for r in audit_records() if r.action == "response.erase_personal_data"]
+    assert record.reason == "DSR-42"
+    assert "Henrietta" not in str(record.before) and "hl@example.org" not in str(record.after)
+
+
+def test_dashboard_shows_figures(admin_client, client):
+    submit(client, q_respondent_type="company", q_country="DE")
+    submit(client, q_respondent_type="eu_citizen", q_country="US")
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    assert "Apply AI Strategy" in page and "<svg" in page
+    assert "EU 1, outside the EU 1" in page
+    assert "Company or business" in page and "Germany" in page
+
+
+def test_audit_log_lists_newest_first(admin_client):
+    confirm(admin_client, f"/admin/consultations/{SLUG}/close", reason="first")
+    confirm(admin_client, f"/admin/consultations/{SLUG}/reopen", reason="second")
+    page = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert page.index("consultation.reopen") < page.index("consultation.close")
+
+
+def test_uploads_are_served_to_staff_as_attachments(admin_client, client):
+    submit(client)
+    response = db.session.scalars(select(Response)).one()
+    upload = response.uploads[0]
+    result = admin_client.get(f"/admin/uploads/{upload.id}")
+    assert result.status_code == 200
+    assert result.headers["Content-Type"] == "application/pdf"
+    assert result.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(f"/admin/uploads/{upload.id}").status_code == 302

@@ -1,0 +1,79 @@
+"""Many respondents at the deadline second: each is stored with a receipt, or refused and not."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from consultation.extensions import db
+from consultation.responses.models import Response
+
+from .answers import valid_form_data
+from .live_server import Browser, live_server
+
+SLUG = "apply-ai"
+RESPONDENTS = 24
+
+
+def test_submissions_racing_the_deadline(app, consultations, frozen_clock):
+    questionnaire = consultations[SLUG].questionnaire
+    frozen_clock.set_brussels("2025-06-04T23:59:59")
+    with live_server(app) as base:
+        browsers = [Browser(base) for _ in range(RESPONDENTS)]
+        forms = []
+        for index, browser in enumerate(browsers):
+            data = {**browser.form_tokens(SLUG), **valid_form_data(questionnaire)}
+            data.pop("q_position_paper")
+            data["q_first_name"] = f"Respondent {index}"
+            forms.append(data)
+
+        start = threading.Barrier(RESPONDENTS + 1)
+
+        def send(index):
+            start.wait()
+            return browsers[index].post(f"/consultations/{SLUG}/respond", forms[index])
+
+        with ThreadPoolExecutor(RESPONDENTS) as pool:
+            futures = [pool.submit(send, i) for i in range(RESPONDENTS)]
+            start.wait()
+            # midnight strikes while the requests are being handled
+            frozen_clock.set_brussels("2025-06-05T00:00:00")
+            results = [future.result() for future in futures]
+
+    accepted = {}
+    for index, (status, url, page) in enumerate(results):
+        assert status in (200, 403), (status, page[:300])
+        if status == 200:
+            assert "/contributions/" in url and "your contribution has been received" in page
+            accepted[forms[index]["submission_token"]] = url.rsplit("/", 1)[1]
+        else:
+            assert "This consultation has closed" in page
+    db.session.expire_all()
+    stored = {r.submission_token: r.reference for r in db.session.scalars(select(Response))}
+    assert stored == accepted  # every receipt is stored, every refusal is not
+
+
+def test_many_concurrent_submissions_are_all_stored(app, consultations):
+    questionnaire = consultations[SLUG].questionnaire
+    with live_server(app) as base:
+        browsers = [Browser(base) for _ in range(RESPONDENTS)]
+        forms = []
+        for browser in browsers:
+            data = {**browser.form_tokens(SLUG), **valid_form_data(questionnaire)}
+            data.pop("q_position_paper")
+            forms.append(data)
+        with ThreadPoolExecutor(8) as pool:
+            # every form sent twice at once: double clicks under load
+            results = list(
+                pool.map(
+                    lambda i: browsers[i % RESPONDENTS].post(
+                        f"/consultations/{SLUG}/respond", forms[i % RESPONDENTS]
+                    ),
+                    range(2 * RESPONDENTS),
+                )
+            )
+    assert [status for status, _, _ in results] == [200] * (2 * RESPONDENTS), [
+        page[page.find("<main") :][:1500] for status, _, page in results if status != 200
+    ]
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Response)).all()) == RESPONDENTS

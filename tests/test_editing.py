@@ -1,0 +1,235 @@
+"""Editing a contribution through its private link: until the deadline, then read only."""
+
+import hashlib
+import io
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from consultation.extensions import db
+from consultation.responses.models import Answer, Response, ResponseVersion, Upload
+from consultation.responses.queries import response_values
+
+from .answers import PDF, valid_form_data
+from .conftest import form_tokens
+from .forms import answers_shown, private_link, shown_form
+
+SLUG = "apply-ai"
+
+
+def post(client, url, data):
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def submit(client, consultation, overrides=None):
+    """Send a complete contribution; return the response and its edit link."""
+    slug = consultation.slug
+    data = {**form_tokens(client, slug), **valid_form_data(consultation.questionnaire, overrides)}
+    result = post(client, f"/consultations/{slug}/respond", data)
+    assert result.status_code == 303, result.get_data(as_text=True)[:2000]
+    receipt = client.get(result.headers["Location"]).get_data(as_text=True)
+    response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+    return response, private_link(receipt, "edit")
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def option_counts(consultation, key):
+    """What a report counts for a question: chosen options, by SQL."""
+    record = next(r for r in consultation.questions if r.key == key)
+    rows = db.session.execute(
+        select(Answer.option_key, func.count())
+        .where(Answer.question_id == record.id)
+        .group_by(Answer.option_key)
+    ).all()
+    return dict(rows)
+
+
+def test_receipt_shows_the_edit_link_once_and_only_its_hash_is_stored(client, consultations):
+    response, link = submit(client, consultations[SLUG])
+
+    token = link.rsplit("/", 1)[1]
+    assert len(token) >= 43
+    assert response.edit_token_hash == hashlib.sha256(token.encode()).hexdigest()
+    again = client.get(f"/contributions/{response.reference}")
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert response.reference in page and token not in page and "edit-url" not in page
+
+
+def test_wrong_edit_token_is_404(client, consultations):
+    _, link = submit(client, consultations[SLUG])
+    wrong = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+
+    assert client.get(wrong).status_code == 404
+    assert post(client, wrong, {"q_first_name": "Eve"}).status_code == 404
+
+
+def test_edit_keeps_the_reference_replaces_the_answers_and_keeps_a_version(
+    client, consultations, frozen_clock
+):
+    consultation = consultations[SLUG]
+    questionnaire = consultation.questionnaire
+    response, link = submit(client, consultation)
+    before = response_values(response)
+    barriers = questionnaire.questions["barriers"].option_keys
+    assert option_counts(consultation, "barriers") == {barriers[0]: 1, barriers[1]: 1}
+    rows_before = count(Answer, Answer.response_id == response.id)
+
+    page = client.get(link)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert "change your contribution" in html and "Save and continue later" not in html
+    shown = answers_shown(html)
+    expected = {
+        name: value if isinstance(value, list) else [value]
+        for name, value in valid_form_data(questionnaire).items()
+        if not isinstance(value, tuple) and name[2:].split("-")[0] in before
+    }
+    assert shown == expected  # the stored contribution (questions that apply), ready to change
+    frozen_clock.set(response.submitted_at + timedelta(days=1))
+    form = shown_form(html)
+    form["q_first_name"] = "Grace"
+    form.setlist("q_barriers", [barriers[2]])
+    form["q_respondent_type"] = "eu_citizen"  # the organisation questions no longer apply
+
+    result = post(client, link, form)
+
+    assert result.status_code == 303, result.get_data(as_text=True)[:2000]
+    assert result.headers["Location"].endswith(f"/contributions/{response.reference}")
+    db.session.expire_all()
+    assert count(Response) == 1
+    response = db.session.get(Response, response.id)
+    after = response_values(response)
+    assert after["first_name"] == "Grace" and after["barriers"] == [barriers[2]]
+    assert response.organisation_name is None and "organisation_size" not in after
+    assert option_counts(consultation, "barriers") == {barriers[2]: 1}  # the latest version only
+    assert count(Answer, Answer.response_id == response.id) < rows_before
+    version = db.session.scalars(select(ResponseVersion)).one()
+    assert (version.response_id, version.version) == (response.id, 1)
+    assert version.snapshot["values"] == before
+    assert version.created_at == response.submitted_at + timedelta(days=1)
+    receipt = client.get(result.headers["Location"]).get_data(as_text=True)
+    assert "Your changes are saved" in receipt and "Last changed on" in receipt
+    assert "Grace" in receipt and private_link(receipt, "edit") == link
+
+    # A second change keeps the first version and adds the next.
+    form["q_first_name"] = "Hedy"
+    assert post(client, link, form).status_code == 303
+    versions = db.session.scalars(select(ResponseVersion).order_by(ResponseVersion.version)).all()
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].snapshot["values"]["first_name"] == "Grace"
+
+
+def test_edit_keeps_the_file_unless_it_is_replaced_or_removed(client, consultations):
+    consultation = consultations[SLUG]
+    response, link = submit(client, consultation)
+    first = db.session.scalars(select(Upload)).one().stored_name
+    html = client.get(link).get_data(as_text=True)
+    assert "Attached: <strong>position.pdf</strong>" in html
+    form = shown_form(html)
+
+    assert post(client, link, form).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalars(select(Upload)).one().stored_name == first
+    assert (
+        response_values(db.session.get(Response, response.id))["position_paper"] == "position.pdf"
+    )
+
+    replaced = {**form, "q_position_paper": (io.BytesIO(PDF), "new.pdf")}
+    assert post(client, link, replaced).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalars(select(Upload)).one().original_name == "new.pdf"
+
+    assert post(client, link, {**form, "q_position_paper-remove": "y"}).status_code == 303
+    db.session.expire_all()
+    assert count(Upload) == 0
+    versions = db.session.scalars(select(ResponseVersion).order_by(ResponseVersion.version)).all()
+    assert [u["stored_name"] for u in versions[0].snapshot["uploads"]] == [first]
+    assert versions[2].snapshot["uploads"][0]["original_name"] == "new.pdf"
+
+
+def test_an_edit_with_errors_shows_them_and_stores_nothing(client, consultations):
+    consultation = consultations[SLUG]
+    response, link = submit(client, consultation)
+    form = shown_form(client.get(link).get_data(as_text=True))
+    form["q_first_name"] = ""
+    form["q_staff_using_ai"] = "lots"
+
+    result = post(client, link, form)
+
+    assert result.status_code == 400
+    page = result.get_data(as_text=True)
+    assert "error-summary" in page and 'value="lots"' in page
+    db.session.expire_all()
+    assert response_values(db.session.get(Response, response.id))["first_name"] != ""
+    assert count(ResponseVersion) == 0
+
+
+def test_an_edit_needs_a_valid_session(client, consultations):
+    response, link = submit(client, consultations[SLUG])
+    form = shown_form(client.get(link).get_data(as_text=True))
+    form["csrf_token"] = "forged"
+    form["q_first_name"] = "Mallory"
+
+    result = post(client, link, form)
+
+    assert result.status_code == 400 and "session expired" in result.get_data(as_text=True)
+    assert response_values(response)["first_name"] != "Mallory"
+    assert count(ResponseVersion) == 0
+
+
+def test_after_the_deadline_the_edit_link_is_read_only_and_a_forged_post_stores_nothing(
+    client, consultations, frozen_clock
+):
+    consultation = consultations[SLUG]
+    response, link = submit(client, consultation)
+    form = shown_form(client.get(link).get_data(as_text=True))
+    before = response_values(response)
+    rows = count(Answer)
+    frozen_clock.set(consultation.closes_at)
+
+    page = client.get(link)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "can no longer be changed" in html and response.reference in html
+    assert "<form" not in html and 'name="q_first_name"' not in html
+    assert "Answer to first_name" in html  # the contribution, read only
+
+    form["q_first_name"] = "Too late"
+    forged = post(client, link, form)
+
+    assert forged.status_code == 403
+    db.session.expire_all()
+    assert response_values(db.session.get(Response, response.id)) == before
+    assert count(Answer) == rows and count(ResponseVersion) == 0
+
+
+def test_an_erased_contribution_cannot_be_edited(client, consultations, frozen_clock):
+    response, link = submit(client, consultations[SLUG])
+    response.erased_at = response.submitted_at
+    db.session.commit()
+
+    assert "can no longer be changed" in client.get(link).get_data(as_text=True)
+    form = {"q_first_name": "Back"}
+    assert post(client, link, form).status_code == 403
+    assert count(ResponseVersion) == 0
+
+
+def test_sending_the_same_form_twice_gives_no_second_response_nor_link(client, consultations):
+    consultation = consultations[SLUG]
+    data = {**form_tokens(client, SLUG), **valid_form_data(consultation.questionnaire)}
+    first = post(client, f"/consultations/{SLUG}/respond", data)
+    client.get(first.headers["Location"])
+    response = db.session.scalars(select(Response)).one()
+    token_hash = response.edit_token_hash
+    data["q_position_paper"] = (io.BytesIO(PDF), "position.pdf")
+
+    second = post(client, f"/consultations/{SLUG}/respond", data)
+
+    assert second.headers["Location"] == first.headers["Location"]
+    db.session.expire_all()
+    assert count(Response) == 1
+    assert db.session.scalars(select(Response)).one().edit_token_hash == token_hash

@@ -1,0 +1,171 @@
+"""E-mailing a draft's link: through a local SMTP server, or not offered at all."""
+
+import email
+import smtplib
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from consultation.extensions import db
+from consultation.mail import MailNotSent, send_mail
+
+from .conftest import form_tokens
+from .forms import private_link, shown_form
+
+SLUG = "apply-ai"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server on loopback, and the settings that point at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    monkeypatch.setitem(app.config, "MAIL_SENDER", "consultations@example.eu")
+    yield inbox
+    controller.stop()
+
+
+def save_draft(client, data):
+    result = client.post(
+        f"/consultations/{SLUG}/respond",
+        data={**form_tokens(client, SLUG), **data, "action": "save_draft"},
+        content_type="multipart/form-data",
+    )
+    return client.get(result.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_draft_link_is_e_mailed_through_smtp(client, consultations, smtp_server):
+    page = save_draft(client, {"q_first_name": "Ada", "q_email": "ada@example.org"})
+    link = private_link(page, "draft")
+    assert "Send me the link" in page
+    form = shown_form(page)
+    assert form["email"] == "ada@example.org"  # offered from the answers
+
+    sent = client.post(
+        link + "/email", data={"csrf_token": form["csrf_token"], "email": "ada@example.org"}
+    )
+
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    assert "We sent you the link" in sent.get_data(as_text=True)
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == ["ada@example.org"]
+    assert message["From"] == "consultations@example.eu"
+    assert message["Subject"] == "Your saved draft: " + consultations[SLUG].text("title")
+    body = message.get_payload(decode=True).decode()
+    assert f"http://localhost{link}" in body
+    assert client.get(link).status_code == 200
+
+
+def test_a_malformed_address_is_refused_and_nothing_is_sent(client, consultations, smtp_server):
+    page = save_draft(client, {"q_first_name": "Ada"})
+    link = private_link(page, "draft")
+
+    result = client.post(
+        link + "/email", data={"csrf_token": shown_form(page)["csrf_token"], "email": "ada@"}
+    )
+
+    assert result.status_code == 400
+    assert "Enter an e-mail address" in result.get_data(as_text=True)
+    assert smtp_server.messages == []
+
+
+def test_a_failing_server_leaves_the_link_on_the_page(client, consultations, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    page = save_draft(client, {"q_first_name": "Ada"})
+    link = private_link(page, "draft")
+
+    result = client.post(
+        link + "/email",
+        data={"csrf_token": shown_form(page)["csrf_token"], "email": "ada@example.org"},
+    )
+
+    assert result.status_code == 503
+    html = result.get_data(as_text=True)
+    assert "could not send" in html and private_link(html, "draft") == link
+
+
+def test_without_a_mail_server_no_e_mail_is_offered(client, consultations):
+    page = save_draft(client, {"q_first_name": "Ada"})
+    link = private_link(page, "draft")
+
+    assert "Send me the link" not in page
+    csrf = shown_form(client.get(link + "/delete").get_data(as_text=True))["csrf_token"]
+    result = client.post(link + "/email", data={"csrf_token": csrf, "email": "ada@example.org"})
+    assert result.status_code == 404
+
+
+def test_tls_and_login_are_used_when_configured(app, monkeypatch):
+    calls = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            calls.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            calls.append(("starttls",))
+
+        def login(self, user, password):
+            calls.append(("login", user, password))
+
+        def send_message(self, message):
+            calls.append(("send", message["To"]))
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    for key, value in {
+        "MAIL_SERVER": "smtp.example.eu",
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": "user",
+        "MAIL_PASSWORD": "secret",
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+
+    send_mail("ada@example.org", "Subject", "Body")
+
+    assert calls == [
+        ("connect", "smtp.example.eu", 587),
+        ("starttls",),
+        ("login", "user", "secret"),
+        ("send", "ada@example.org"),
+    ]
+
+
+def test_a_refused_message_raises_mail_not_sent(app, monkeypatch):
+    class Refusing:
+        def __init__(self, *args, **kwargs):
+            raise smtplib.SMTPConnectError(421, b"busy")
+
+    monkeypatch.setattr(smtplib, "SMTP", Refusing)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.eu")
+
+    with pytest.raises(MailNotSent):
+        send_mail("ada@example.org", "Subject", "Body")
+    db.session.rollback()
