@@ -127,8 +127,8 @@ def _register_error_pages(app):
         return render_template(
             "errors/error.html",
             code=400,
-            title="This form has expired",
-            advice="Nothing was changed. Go back, reload the page and try again.",
+            title=_l("This form has expired"),
+            advice=_l("Nothing was changed. Go back, reload the page and try again."),
         ), 400
 
     app.register_error_handler(CSRFError, csrf_failed)

@@ -3,13 +3,21 @@
 from datetime import datetime
 
 from babel.dates import format_date, format_time
-from flask_babel import gettext
+from babel.numbers import format_percent
+from flask_babel import gettext, pgettext
 
 from . import clock
 from .consultations.models import State
 from .i18n import current_locale, format_locale, number
 
-__all__ = ["brussels_datetime", "current_locale", "long_date", "number", "window_text"]
+__all__ = [
+    "brussels_datetime",
+    "current_locale",
+    "long_date",
+    "number",
+    "state_label",
+    "window_text",
+]
 
 
 def long_date(value, locale=None) -> str:
@@ -48,6 +56,27 @@ def window_text(consultation, locale=None) -> str:
     return gettext("Closed at midnight Brussels time at the end of %(date)s", date=until)
 
 
+def state_label(state) -> str:
+    """A consultation's state (upcoming, open, closed) as a word in the reader's language."""
+    labels = {
+        State.UPCOMING: pgettext("consultation state", "Upcoming"),
+        State.OPEN: pgettext("consultation state", "Open"),
+        State.CLOSED: pgettext("consultation state", "Closed"),
+    }
+    return labels[State(state)]
+
+
+def share(count, total, locale=None) -> str:
+    """``count`` as a share of ``total``: 12.5% in English, 12,5% in French and German."""
+    return format_percent(count / total if total else 0, "#,##0.0%", locale=format_locale(locale))
+
+
+def role_label(role) -> str:
+    """An account's role (admin, analyst) in the reader's language."""
+    labels = {"admin": gettext("administrator"), "analyst": gettext("analyst")}
+    return labels.get(str(role), str(role))
+
+
 def audit_value(value, locale=None) -> str:
     """A value of an audit record for people: instants in Brussels time, nothing as a dash."""
     if value is None:
@@ -67,6 +96,9 @@ def register(app):
         long_date=long_date,
         brussels_datetime=brussels_datetime,
         window_text=window_text,
+        state_label=state_label,
+        role_label=role_label,
+        share=share,
         number=number,
         audit_value=audit_value,
     )

@@ -168,7 +168,7 @@ def test_every_interface_message_is_translated(language):
     for message in template:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
+        translated = catalog.get(message.id, context=message.context)
         assert translated is not None, f"{language}: {message.id!r} is not in the catalogue"
         assert not translated.fuzzy, f"{language}: {message.id!r} is fuzzy"
         strings = as_tuple(translated.string)
