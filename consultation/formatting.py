@@ -67,8 +67,9 @@ def state_label(state) -> str:
 
 
 def share(count, total, locale=None) -> str:
-    """``count`` as a share of ``total``: 12.5% in English, 12,5% in French and German."""
-    return format_percent(count / total if total else 0, "#,##0.0%", locale=format_locale(locale))
+    """``count`` as a share of ``total`` to a tenth of a percent: 12.5%, 12,5 %, 100 %."""
+    value = round(count / total, 3) if total else 0
+    return format_percent(value, locale=format_locale(locale), decimal_quantization=False)
 
 
 def role_label(role) -> str:

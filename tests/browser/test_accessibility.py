@@ -95,3 +95,89 @@ def test_pages_reflow_without_sideways_scrolling(browser, live_server, width):
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
     finally:
         context.close()
+
+
+# -- pages main added: sign-in, a saved draft, a resumed draft, editing, administration --
+
+ADMIN = ("axe-admin@example.org", "a long enough password")
+
+
+@pytest.fixture(scope="module")
+def admin_account(live_server):
+    """An administrator in the live server's database, created once."""
+    from consultation.audit.operations import Actor
+    from consultation.auth.operations import create_user, user_by_email
+    from consultation.extensions import db
+
+    with live_server.app.app_context():
+        if user_by_email(ADMIN[0]) is None:
+            create_user(ADMIN[0], "admin", ADMIN[1], Actor("browser tests"))
+            db.session.commit()
+    return ADMIN
+
+
+def sign_in(page, email, password):
+    page.goto(page.base_url + "/admin/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_page(page):
+    page.goto(page.base_url + "/admin/sign-in")
+    assert axe_problems(page) == []
+
+
+def test_sign_in_page_with_errors(page):
+    page.goto(page.base_url + "/admin/sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(".error-message")
+    assert axe_problems(page) == []
+    sign_in(page, "nobody@example.org", "not the password")
+    page.wait_for_selector("#error-summary")
+    assert axe_problems(page) == []
+
+
+def save_a_draft(page, slug="apply-ai"):
+    page.goto(f"{page.base_url}/consultations/{slug}/respond")
+    page.fill("#q_first_name", "Ada")
+    page.locator("button[name=action][value=save_draft]").click()
+    page.wait_for_url("**/drafts/saved")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_draft_saved_and_resumed_pages(page, screenshots, language):
+    if language != "en":
+        page.goto(f"{page.base_url}/language/{language}?next=/")
+    save_a_draft(page)
+    assert axe_problems(page) == []
+    screenshots(page, f"draft-saved-{language}")
+    page.goto(page.locator("#draft-url").input_value())
+    page.wait_for_selector("#draft-notice")
+    assert axe_problems(page) == []
+
+
+def test_edit_page(page):
+    from .filling import fill_apply_ai
+
+    page.goto(f"{page.base_url}/consultations/apply-ai/respond")
+    fill_apply_ai(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/contributions/*")
+    page.goto(page.locator("#edit-url").input_value())
+    page.wait_for_selector("#edit-notice")
+    assert axe_problems(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_admin_dashboard(page, screenshots, admin_account, language):
+    if language != "en":
+        page.goto(f"{page.base_url}/language/{language}?next=/")
+    page.goto(page.base_url + "/admin/sign-in")
+    page.fill("#email", admin_account[0])
+    page.fill("#password", admin_account[1])
+    page.locator("form.narrow button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    assert page.locator("h1").inner_text() == {"en": "Dashboard", "fr": "Tableau de bord"}[language]
+    screenshots(page, f"admin-dashboard-{language}")
+    assert axe_problems(page) == []
