@@ -1,11 +1,16 @@
 # make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000
-# make test  install and run the whole test suite
+# make test  install and run the whole test suite (browser tests included when Chromium is there)
+# make translations-extract / translations-update / translations-compile   the pybabel steps
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := consultation
 
-.PHONY: install run test lint format clean
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: install run test lint format clean \
+	translations-extract translations-update translations-compile
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=$(PYTHON)).")'
@@ -19,14 +24,27 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.created
 
 install: $(VENV)/.installed
 
-run: install
+# Compiled catalogues are built here, never committed (see .gitignore).
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+translations-compile: $(MO_FILES)
+
+translations-extract: install
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* .venv" \
+		--sort-by-file --width 100 --project consultation --version 0.1 -o translations/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
+
+run: install translations-compile
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
 	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: install
+test: install translations-compile
 	$(BIN)/pytest
 
 lint: install

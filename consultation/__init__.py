@@ -2,15 +2,16 @@
 
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting, limits, models, security  # noqa: F401  (models: all tables)
+from . import formatting, i18n, limits, models, security  # noqa: F401  (models: all tables)
 from .dbsetup import configure_engine
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,9 +43,17 @@ def create_app(config=None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     limits.init_app(app)
     csrf.init_app(app)
+    babel.init_app(
+        app,
+        default_locale=i18n.DEFAULT_LOCALE,
+        default_translation_directories=str(ROOT / "translations"),
+        locale_selector=i18n.select_locale,
+    )
+    i18n.register(app)
     login_manager.init_app(app)
     formatting.register(app)
     security.init_app(app)
+    app.context_processor(_language_context)
 
     from .admin import reports as _admin_reports  # noqa: F401  (routes on the admin blueprint)
     from .admin.views import bp as admin_bp
@@ -76,19 +85,36 @@ def create_app(config=None) -> Flask:
     return app
 
 
+def _language_context():
+    """What every page needs to speak the reader's language and offer the others."""
+    locale = formatting.current_locale()
+    return {
+        "locale": locale,
+        "html_lang": locale,
+        "languages": i18n.LANGUAGES,
+        "language_return_to": request.full_path.rstrip("?") if request else "/",
+    }
+
+
 def _register_error_pages(app):
     messages = {
-        400: ("The request could not be understood", "Go back, check the page and try again."),
-        403: ("You cannot do this", "If you think you should be able to, contact us."),
-        404: ("Page not found", "Check the address, or start again from the home page."),
-        405: ("This page cannot be used this way", "Start again from the home page."),
+        400: (
+            _l("The request could not be understood"),
+            _l("Go back, check the page and try again."),
+        ),
+        403: (_l("You cannot do this"), _l("If you think you should be able to, contact us.")),
+        404: (
+            _l("Page not found"),
+            _l("Check the address, or start again from the home page."),
+        ),
+        405: (_l("This page cannot be used this way"), _l("Start again from the home page.")),
         413: (
-            "What you sent is too large",
-            "A file you attached is bigger than we accept. Go back and choose a smaller file.",
+            _l("What you sent is too large"),
+            _l("A file you attached is bigger than we accept. Go back and choose a smaller file."),
         ),
         500: (
-            "Something went wrong on our side",
-            "Nothing you did caused this. Please try again in a few minutes.",
+            _l("Something went wrong on our side"),
+            _l("Nothing you did caused this. Please try again in a few minutes."),
         ),
     }
 
@@ -104,8 +130,8 @@ def _register_error_pages(app):
         return render_template(
             "errors/error.html",
             code=400,
-            title="This form has expired",
-            advice="Nothing was changed. Go back, reload the page and try again.",
+            title=_l("This form has expired"),
+            advice=_l("Nothing was changed. Go back, reload the page and try again."),
         ), 400
 
     app.register_error_handler(CSRFError, csrf_failed)

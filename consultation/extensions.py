@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in ``create_app``."""
 
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,7 +26,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
-login_manager.login_message = "Sign in to continue."
+login_manager.login_message = _l("Sign in to continue.")
+#: Flashed messages are stored in the session: turn the lazy text into the reader's language.
+login_manager.localize_callback = str
 login_manager.session_protection = "strong"

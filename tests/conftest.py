@@ -9,9 +9,12 @@ import os
 import re
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -21,7 +24,20 @@ from consultation.consultations.operations import load_definition
 from consultation.extensions import db
 from consultation.questionnaires.loader import definition_files, parse_file
 
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def pytest_sessionstart(session):
+    """Compile stale catalogues, as ``make test`` does, so a bare ``pytest`` speaks French too."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source:
+                catalog = read_po(source)
+            with open(mo, "wb") as target:
+                write_mo(target, catalog)
 
 
 def _postgres_config(url):

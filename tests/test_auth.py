@@ -95,6 +95,14 @@ def test_next_inside_the_site_is_followed(client, admin):
     assert result.headers["Location"] == "/admin/audit"
 
 
+@pytest.mark.parametrize("email", ["\x00", "ada\x00@example.org", "ada@example.org\n"])
+def test_control_characters_in_the_address_are_refused_not_looked_up(client, admin, email):
+    """PostgreSQL cannot compare text holding NUL: the form refuses it before any query."""
+    result = sign_in(client, email, "whatever it is")
+    assert result.status_code == 400
+    assert "Enter an e-mail address in the form name@example.org." in result.get_data(as_text=True)
+
+
 def test_sign_in_without_csrf_is_refused(client, admin):
     result = client.post(
         "/admin/sign-in", data={"email": "admin@example.org", "password": PASSWORD}

@@ -194,7 +194,7 @@ def test_changed_file_updates_the_definition_and_keeps_responses(client, tmp_pat
     assert client.post("/consultations/apply-ai/respond", data=data).status_code == 303
 
     text = target.read_text(encoding="utf-8").replace(
-        "title: Apply AI Strategy", "title: Apply AI Strategy (revised)", 1
+        "  en: Apply AI Strategy\n", "  en: Apply AI Strategy (revised)\n", 1
     )
     text = text.replace("  - key: final\n", "  - key: final\n", 1)
     target.write_text(text, encoding="utf-8")

@@ -160,7 +160,7 @@ def test_short_text(app):
 
 def test_long_text_limit_and_line_endings(app):
     accepted(app, "long", "one\r\ntwo", "one\ntwo")
-    refused(app, "long", "y" * 10_000, "Use at most 20 characters (you used 10000)")
+    refused(app, "long", "y" * 10_000, "Use at most 20 characters (you used 10,000)")
 
 
 def test_number(app):

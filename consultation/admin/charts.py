@@ -1,13 +1,15 @@
 """A small server-rendered SVG bar chart of submissions per day."""
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 
-def per_day_svg(series, width=640, height=160, title="Submissions per day") -> Markup:
+def per_day_svg(series, width=640, height=160, title=None) -> Markup:
     """Bars for each day; readable in grey-scale; described for screen readers."""
+    title = title or _("Submissions per day")
     days = list(series.items())
     if not days:
-        return Markup("<p>No submissions yet.</p>")
+        return Markup("<p>%s</p>") % _("No submissions yet.")
     peak = max(count for _, count in days) or 1
     total = sum(count for _, count in days)
     busiest_day, busiest = max(days, key=lambda item: item[1])
@@ -24,9 +26,16 @@ def per_day_svg(series, width=640, height=160, title="Submissions per day") -> M
             f'height="{bar_h:.1f}" fill="#2b4c7e"><title>{day.isoformat()}: {count}</title></rect>'
         )
     first, last = days[0][0].isoformat(), days[-1][0].isoformat()
-    label = (
-        f"{title}: {total} in {len(days)} days from {first} to {last}; "
-        f"busiest day {busiest_day.isoformat()} with {busiest}."
+    label = _(
+        "%(title)s: %(total)s in %(days)s days from %(first)s to %(last)s; "
+        "busiest day %(busiest_day)s with %(busiest)s.",
+        title=title,
+        total=total,
+        days=len(days),
+        first=first,
+        last=last,
+        busiest_day=busiest_day.isoformat(),
+        busiest=busiest,
     )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

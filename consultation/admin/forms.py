@@ -1,5 +1,6 @@
 """Forms of the administration area. Changes are POSTs with CSRF and a confirmation step."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -9,7 +10,7 @@ class ConfirmForm(FlaskForm):
     """Every change is asked twice: the first POST shows a confirmation, the second acts."""
 
     confirm = HiddenField()
-    reason = TextAreaField("Reason (recorded in the audit log)", validators=[Length(max=2000)])
+    reason = TextAreaField(_l("Reason (recorded in the audit log)"), validators=[Length(max=2000)])
 
     @property
     def confirmed(self):
@@ -26,17 +27,28 @@ class ReopenForm(ConfirmForm):
 
 class ExtendForm(ConfirmForm):
     closing_date = DateField(
-        "New closing date (the consultation closes at midnight at the end of this day, "
-        "Brussels time)",
-        validators=[DataRequired("Enter the new closing date.")],
+        _l(
+            "New closing date (the consultation closes at midnight at the end of this day, "
+            "Brussels time)"
+        ),
+        validators=[DataRequired(_l("Enter the new closing date."))],
         format="%Y-%m-%d",
     )
 
 
+#: The marks an administrator can give a response, as people read them.
+FLAG_LABELS = {"spam": _l("Spam"), "duplicate": _l("Duplicate")}
+
+
+def flag_label(flag: str | None) -> str:
+    """A response's mark in the reader's language ("" for none)."""
+    return str(FLAG_LABELS.get(flag, flag or ""))
+
+
 class FlagForm(ConfirmForm):
     flag = SelectField(
-        "Mark",
-        choices=[("spam", "Spam"), ("duplicate", "Duplicate"), ("", "No mark (count it)")],
+        _l("Mark"),
+        choices=[*FLAG_LABELS.items(), ("", _l("No mark (count it)"))],
         validate_choice=True,
     )
 
@@ -51,18 +63,18 @@ class ResponseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    respondent_type = SelectField("Respondent type", choices=[], validate_choice=False)
-    country = SelectField("Country", choices=[], validate_choice=False)
-    since = DateField("Submitted from", validators=[Optional()], format="%Y-%m-%d")
-    until = DateField("Submitted until", validators=[Optional()], format="%Y-%m-%d")
-    text = StringField("Text in the answers", validators=[Optional(), Length(max=200)])
+    respondent_type = SelectField(_l("Respondent type"), choices=[], validate_choice=False)
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    since = DateField(_l("Submitted from"), validators=[Optional()], format="%Y-%m-%d")
+    until = DateField(_l("Submitted until"), validators=[Optional()], format="%Y-%m-%d")
+    text = StringField(_l("Text in the answers"), validators=[Optional(), Length(max=200)])
     flag = SelectField(
-        "Marks",
+        _l("Marks"),
         choices=[
-            ("all", "All responses"),
-            ("counted", "Counted (not marked)"),
-            ("spam", "Marked as spam"),
-            ("duplicate", "Marked as duplicate"),
+            ("all", _l("All responses")),
+            ("counted", _l("Counted (not marked)")),
+            ("spam", _l("Marked as spam")),
+            ("duplicate", _l("Marked as duplicate")),
         ],
         validate_choice=False,
     )

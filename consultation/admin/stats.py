@@ -3,6 +3,7 @@
 from collections import Counter, OrderedDict
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from .. import clock
@@ -70,7 +71,7 @@ def per_day(consultation) -> "OrderedDict":
     return series
 
 
-def country_summary(rows) -> dict:
+def country_summary(rows, locale=None) -> dict:
     """EU and non-EU counts and the number of countries, from a country breakdown."""
     eu = sum(count for code, count in rows if code in EU_MEMBERS)
     other = sum(count for code, count in rows if code and code not in EU_MEMBERS)
@@ -78,5 +79,8 @@ def country_summary(rows) -> dict:
         "eu": eu,
         "non_eu": other,
         "countries": sum(1 for code, _ in rows if code),
-        "named": [(code, country_name(code) if code else "Not given", n) for code, n in rows],
+        "named": [
+            (code, country_name(code, locale) if code else gettext("Not given"), n)
+            for code, n in rows
+        ],
     }

@@ -16,6 +16,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import clock
@@ -29,12 +31,21 @@ from ..consultations.operations import (
 from ..consultations.queries import all_consultations, consultation_by_slug
 from ..errors import OperationRefused
 from ..extensions import db, login_manager
+from ..formatting import current_locale, long_date
 from ..responses.models import Response, Upload
 from ..responses.moderation import erase_personal_data, flag_response
 from ..responses.queries import filtered_responses, response_values
 from . import stats
 from .charts import per_day_svg
-from .forms import CloseForm, EraseForm, ExtendForm, FlagForm, ReopenForm, ResponseFilterForm
+from .forms import (
+    CloseForm,
+    EraseForm,
+    ExtendForm,
+    FlagForm,
+    ReopenForm,
+    ResponseFilterForm,
+    flag_label,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,6 +59,11 @@ def require_access():
         return login_manager.unauthorized()
     if request.method not in SAFE_METHODS and not current_user.is_admin:
         abort(403)
+
+
+@bp.context_processor
+def _labels():
+    return {"flag_label": flag_label}
 
 
 @bp.after_request
@@ -64,6 +80,10 @@ def _consultation(slug):
     return consultation_by_slug(slug) or abort(404)
 
 
+def _title(consultation):
+    return consultation.text("title", current_locale())
+
+
 def _figures(consultation):
     country_rows = stats.breakdown(consultation, "country")
     return {
@@ -71,7 +91,7 @@ def _figures(consultation):
         "chart": per_day_svg(stats.per_day(consultation)),
         "types": stats.breakdown(consultation, "respondent_type"),
         "sizes": stats.breakdown(consultation, "organisation_size"),
-        "countries": stats.country_summary(country_rows),
+        "countries": stats.country_summary(country_rows, current_locale()),
     }
 
 
@@ -104,7 +124,7 @@ def _change(slug, form_class, operation, template_action, describe):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
-                flash(error, "error")
+                flash(str(error), "error")
         return redirect(url_for(".consultation", slug=slug))
     if not form.confirmed:
         return render_template(
@@ -123,7 +143,7 @@ def _change(slug, form_class, operation, template_action, describe):
         flash(str(refusal), "error")
         return redirect(url_for(".consultation", slug=slug))
     db.session.commit()
-    flash(f"Done: {describe(item, form, done=True)}", "success")
+    flash(_("Done: %(what)s", what=describe(item, form, done=True)), "success")
     return redirect(url_for(".consultation", slug=slug))
 
 
@@ -134,10 +154,17 @@ def close(slug):
         slug,
         CloseForm,
         lambda item, form: close_consultation(item, _actor(), form.reason.data),
-        "Close now",
+        _l("Close now"),
         lambda item, form, done=False: (
-            f"“{item.title}” {'was closed' if done else 'will close now'}; "
-            "no further contributions will be accepted."
+            _(
+                "“%(title)s” was closed; no further contributions will be accepted.",
+                title=_title(item),
+            )
+            if done
+            else _(
+                "“%(title)s” will close now; no further contributions will be accepted.",
+                title=_title(item),
+            )
         ),
     )
 
@@ -149,11 +176,20 @@ def reopen(slug):
         slug,
         ReopenForm,
         lambda item, form: reopen_consultation(item, _actor(), form.reason.data),
-        "Reopen",
+        _l("Reopen"),
         lambda item, form, done=False: (
-            f"“{item.title}” {'was reopened' if done else 'will accept contributions again'} "
-            f"until midnight at the end of {item.closing_date.strftime('%-d %B %Y')}, "
-            "Brussels time."
+            _(
+                "“%(title)s” was reopened until midnight at the end of %(date)s, Brussels time.",
+                title=_title(item),
+                date=long_date(item.closing_date),
+            )
+            if done
+            else _(
+                "“%(title)s” will accept contributions again until midnight at the end of "
+                "%(date)s, Brussels time.",
+                title=_title(item),
+                date=long_date(item.closing_date),
+            )
         ),
     )
 
@@ -167,10 +203,19 @@ def extend(slug):
         lambda item, form: extend_consultation(
             item, form.closing_date.data, _actor(), form.reason.data
         ),
-        "Change the closing date",
+        _l("Change the closing date"),
         lambda item, form, done=False: (
-            f"“{item.title}” {'now closes' if done else 'will close'} at midnight at the end of "
-            f"{form.closing_date.data.strftime('%-d %B %Y')}, Brussels time."
+            _(
+                "“%(title)s” now closes at midnight at the end of %(date)s, Brussels time.",
+                title=_title(item),
+                date=long_date(form.closing_date.data),
+            )
+            if done
+            else _(
+                "“%(title)s” will close at midnight at the end of %(date)s, Brussels time.",
+                title=_title(item),
+                date=long_date(form.closing_date.data),
+            )
         ),
     )
 
@@ -186,8 +231,8 @@ def responses(slug):
     form = ResponseFilterForm(request.args)
     profile = questionnaire.profile_questions()
     types = profile.get("respondent_type")
-    form.respondent_type.choices = [("", "All")] + (types.choices() if types else [])
-    form.country.choices = [("", "All")] + (
+    form.respondent_type.choices = [("", _("All"))] + (types.choices() if types else [])
+    form.country.choices = [("", _("All"))] + (
         profile["country"].choices() if "country" in profile else []
     )
     form.validate()
@@ -243,7 +288,7 @@ def _response_change(response_id, form_class, operation, action, describe):
     form = form_class()
     back = url_for(".response", response_id=response_id)
     if not form.validate_on_submit():
-        flash("Choose a valid option.", "error")
+        flash(_("Choose a valid option."), "error")
         return redirect(back)
     if not form.confirmed:
         return render_template(
@@ -262,7 +307,7 @@ def _response_change(response_id, form_class, operation, action, describe):
         flash(str(refusal), "error")
         return redirect(back)
     db.session.commit()
-    flash("Done.", "success")
+    flash(_("Done."), "success")
     return redirect(back)
 
 
@@ -273,11 +318,15 @@ def flag(response_id):
         response_id,
         FlagForm,
         lambda item, form: flag_response(item, form.flag.data or None, _actor(), form.reason.data),
-        "Change the mark",
+        _l("Change the mark"),
         lambda item, form: (
-            f"Response {item.id} will be marked as {form.flag.data} and left out of reports."
+            _(
+                "Response %(id)s will be marked as %(mark)s and left out of reports.",
+                id=item.id,
+                mark=flag_label(form.flag.data),
+            )
             if form.flag.data
-            else f"Response {item.id} will be counted in reports again."
+            else _("Response %(id)s will be counted in reports again.", id=item.id)
         ),
     )
 
@@ -289,10 +338,11 @@ def erase(response_id):
         response_id,
         EraseForm,
         lambda item, form: erase_personal_data(item, _actor(), form.reason.data),
-        "Erase personal data",
-        lambda item, form: (
-            f"The name and e-mail addresses of response {item.id} will be erased for good. "
-            "The answers stay, for statistics."
+        _l("Erase personal data"),
+        lambda item, form: _(
+            "The name and e-mail addresses of response %(id)s will be erased for good. "
+            "The answers stay, for statistics.",
+            id=item.id,
         ),
     )
 

@@ -1,22 +1,24 @@
 """The sign-in form."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length, ValidationError
-
-
-def printable(form, field):
-    """Refuse control characters: no e-mail address or password of ours has them."""
-    if any(ord(char) < 32 or ord(char) == 127 for char in field.data or ""):
-        raise ValidationError("Remove the invisible control characters.")
+from wtforms.validators import DataRequired, Length, Regexp
 
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "E-mail address",
-        validators=[DataRequired("Enter your e-mail address."), Length(max=254), printable],
+        _l("E-mail address"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254),
+            # Control characters (NUL above all) cannot even be looked up in PostgreSQL.
+            Regexp(
+                r"[^\x00-\x1f\x7f]*\Z",
+                message=_l("Enter an e-mail address in the form name@example.org."),
+            ),
+        ],
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=1000), printable],
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1000)]
     )

@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import clock
@@ -28,18 +29,20 @@ def user_by_email(email: str) -> User | None:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise OperationRefused(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise OperationRefused(
+            _("The password must have at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)
+        )
 
 
 def create_user(email: str, role: str, password: str, actor) -> User:
     """Create an account; refuses a duplicate e-mail, an unknown role or a short password."""
     email = normalise_email(email)
     if "@" not in email:
-        raise OperationRefused(f"'{email}' is not an e-mail address.")
+        raise OperationRefused(_("'%(email)s' is not an e-mail address.", email=email))
     if role not in set(Role):
-        raise OperationRefused(f"The role must be one of: {', '.join(Role)}.")
+        raise OperationRefused(_("The role must be one of: %(roles)s.", roles=", ".join(Role)))
     if user_by_email(email):
-        raise OperationRefused(f"A user with the e-mail {email} already exists.")
+        raise OperationRefused(_("A user with the e-mail %(email)s already exists.", email=email))
     check_password_strength(password)
     user = User(email=email, role=role, active=True)
     user.set_password(password)
@@ -52,9 +55,11 @@ def create_user(email: str, role: str, password: str, actor) -> User:
 def set_role(user: User, role: str, actor) -> None:
     """Change a user's role."""
     if role not in set(Role):
-        raise OperationRefused(f"The role must be one of: {', '.join(Role)}.")
+        raise OperationRefused(_("The role must be one of: %(roles)s.", roles=", ".join(Role)))
     if user.role == role:
-        raise OperationRefused(f"{user.email} already has the role {role}.")
+        raise OperationRefused(
+            _("%(email)s already has the role %(role)s.", email=user.email, role=role)
+        )
     before = user.role
     user.role = role
     record(actor, "user.set_role", user, before={"role": before}, after={"role": role})
@@ -64,7 +69,7 @@ def set_role(user: User, role: str, actor) -> None:
 def disable_user(user: User, actor) -> None:
     """Stop a user from signing in; their open sessions end at the next request."""
     if not user.active:
-        raise OperationRefused(f"{user.email} is already disabled.")
+        raise OperationRefused(_("%(email)s is already disabled.", email=user.email))
     user.active = False
     record(actor, "user.disable", user, before={"active": True}, after={"active": False})
     db.session.flush()

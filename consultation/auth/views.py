@@ -12,6 +12,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, login_manager
@@ -21,7 +24,7 @@ from .operations import authenticate, sign_in_wait
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 
-WRONG = "The e-mail address or the password is wrong."
+WRONG = _l("The e-mail address or the password is wrong.")
 
 
 @login_manager.user_loader
@@ -67,9 +70,17 @@ def sign_in():
             minutes = max(1, round(wait.total_seconds() / 60))
             seconds = max(1, int(wait.total_seconds()))
             error = (
-                f"Too many failed attempts. Wait {seconds} seconds and try again."
+                ngettext(
+                    "Too many failed attempts. Wait %(num)d second and try again.",
+                    "Too many failed attempts. Wait %(num)d seconds and try again.",
+                    seconds,
+                )
                 if seconds < 60
-                else f"Too many failed attempts. Sign-in is locked for about {minutes} minutes."
+                else ngettext(
+                    "Too many failed attempts. Sign-in is locked for about %(num)d minute.",
+                    "Too many failed attempts. Sign-in is locked for about %(num)d minutes.",
+                    minutes,
+                )
             )
             status = 429
         else:
@@ -92,5 +103,5 @@ def sign_out():
     """Sign out and forget the session."""
     logout_user()
     session.clear()
-    flash("You have signed out.")
+    flash(_("You have signed out."))
     return redirect(url_for("auth.sign_in"))

@@ -2,12 +2,14 @@
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import clock
 from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
+from ..formatting import current_locale, state_label
 from ..questionnaires.loader import QuestionnaireError, digest
 from ..responses.models import Answer
 from .models import Consultation, QuestionRecord, State
@@ -127,10 +129,20 @@ def _window(consultation):
     }
 
 
+def _title(consultation) -> str:
+    return consultation.text("title", current_locale())
+
+
 def close_consultation(consultation, actor, reason: str | None = None) -> None:
     """Close now, before the closing date, with an optional reason."""
     if consultation.state is not State.OPEN:
-        raise OperationRefused(f"{consultation.title} is {consultation.state.value}, not open.")
+        raise OperationRefused(
+            _(
+                "%(title)s is %(state)s, not open.",
+                title=_title(consultation),
+                state=state_label(consultation.state),
+            )
+        )
     before = _window(consultation)
     consultation.closed_at = clock.now_utc()
     consultation.closed_reason = (reason or "").strip() or None
@@ -148,10 +160,15 @@ def close_consultation(consultation, actor, reason: str | None = None) -> None:
 def reopen_consultation(consultation, actor, reason: str | None = None) -> None:
     """Undo a manual closure; the closing date must still be ahead."""
     if consultation.closed_at is None or consultation.state is not State.CLOSED:
-        raise OperationRefused(f"{consultation.title} was not closed by hand; nothing to reopen.")
+        raise OperationRefused(
+            _(
+                "%(title)s was not closed by hand; nothing to reopen.",
+                title=_title(consultation),
+            )
+        )
     if consultation.closes_at <= clock.now_utc():
         raise OperationRefused(
-            "Its closing date has passed: extend the closing date instead, which reopens it."
+            _("Its closing date has passed: extend the closing date instead, which reopens it.")
         )
     before = _window(consultation)
     consultation.closed_at = None
@@ -175,13 +192,18 @@ def extend_consultation(consultation, new_date: date, actor, reason: str | None 
     """
     if new_date < clock.today_brussels():
         raise OperationRefused(
-            f"The new closing date {new_date.isoformat()} is in the past; choose today or later."
+            _(
+                "The new closing date %(date)s is in the past; choose today or later.",
+                date=new_date.isoformat(),
+            )
         )
     new_closes_at = clock.end_of_day(new_date)
     if new_closes_at <= consultation.opens_at:
-        raise OperationRefused("The new closing date is before the consultation opens.")
+        raise OperationRefused(_("The new closing date is before the consultation opens."))
     if new_closes_at == consultation.closes_at and consultation.closed_at is None:
-        raise OperationRefused(f"{consultation.title} already closes on that date.")
+        raise OperationRefused(
+            _("%(title)s already closes on that date.", title=_title(consultation))
+        )
     before = _window(consultation)
     consultation.closes_at = new_closes_at
     consultation.closed_at = None

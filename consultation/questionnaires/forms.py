@@ -38,6 +38,19 @@ def build_form(questionnaire, values: dict | None = None, **kwargs):
     return form
 
 
+def preselect_language(form, questionnaire, locale: str) -> None:
+    """Start the "language of your contribution" question at the interface language.
+
+    Only a default for a blank form: the person can choose another language.
+    """
+    question = questionnaire.profile_questions().get("language")
+    if question is None:
+        return
+    field = field_for(form, question)
+    if not field.data and locale in getattr(question, "option_keys", ()):
+        field.data = locale
+
+
 def field_for(form, question):
     return form[field_name(question)]
 

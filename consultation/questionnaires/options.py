@@ -1,5 +1,6 @@
 """Option lists that come from maintained sources rather than from YAML."""
 
+import unicodedata
 from functools import cache
 
 import pycountry
@@ -26,14 +27,23 @@ def country_name(code: str, locale: str | None = None) -> str:
     return country.name if country else code
 
 
+def sort_key(name: str) -> str:
+    """Accents ignored, so Égypte sorts with the Es and Österreich with the Os."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 @cache
-def country_codes() -> tuple[str, ...]:
-    """ISO 3166 alpha-2 codes: EU members first, then every other country by English name."""
+def country_codes(locale: str | None = None) -> tuple[str, ...]:
+    """ISO 3166 alpha-2 codes: EU members first, then every other country, by name in ``locale``."""
+
+    def by_name(code):
+        return sort_key(country_name(code, locale))
+
     others = sorted(
-        (c.alpha_2 for c in pycountry.countries if c.alpha_2 not in EU_MEMBERS),
-        key=lambda code: country_name(code),
+        (c.alpha_2 for c in pycountry.countries if c.alpha_2 not in EU_MEMBERS), key=by_name
     )
-    return tuple(sorted(EU_MEMBERS, key=country_name)) + tuple(others)
+    return tuple(sorted(EU_MEMBERS, key=by_name)) + tuple(others)
 
 
 def language_name(code: str, locale: str | None = None) -> str:

@@ -7,8 +7,9 @@ page that keeps the answers and lets a person send them again.
 """
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from .. import clock
@@ -41,8 +42,9 @@ def served_token() -> str:
 
 def hidden_fields() -> Markup:
     """The honeypot and the signed serving time, for the questionnaire form."""
+    label = escape(_("Leave this field empty"))
     return Markup(
-        f'<div class="hp"><label for="{HONEYPOT}">Leave this field empty</label>'
+        f'<div class="hp"><label for="{HONEYPOT}">{label}</label>'
         f'<input type="text" id="{HONEYPOT}" name="{HONEYPOT}" value="" tabindex="-1" '
         f'autocomplete="off"></div>'
         f'<input type="hidden" name="{SERVED}" value="{served_token()}">'

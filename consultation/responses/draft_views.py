@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from ..extensions import csrf, db
 from ..formatting import current_locale
@@ -202,12 +203,12 @@ def email(token):
     try:
         address = validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError:
-        error = "Enter an e-mail address in the form name@example.org."
+        error = _("Enter an e-mail address in the form name@example.org.")
         return private(render_template("public/draft_emailed.html", error=error, **context), 400)
     subject, body = draft_link_message(consultation, link, _retention())
     try:
         send_mail(address, subject, body)
     except MailNotSent:
-        error = "We could not send the e-mail just now. Copy the link below instead."
+        error = _("We could not send the e-mail just now. Copy the link below instead.")
         return private(render_template("public/draft_emailed.html", error=error, **context), 503)
     return private(render_template("public/draft_emailed.html", sent=True, **context))

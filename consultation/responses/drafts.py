@@ -9,13 +9,14 @@ import hashlib
 from datetime import timedelta
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..consultations.models import Consultation, State
 from ..extensions import db
-from ..formatting import long_date
+from ..formatting import current_locale, long_date
 from ..questionnaires.forms import build_form, field_for
 from ..questionnaires.types import AnswerError
 from ..questionnaires.types.fields import KeyedField
@@ -203,24 +204,34 @@ def _remove_files(upload_folder, names):
 
 # -- e-mail ------------------------------------------------------------------------------
 def draft_link_message(consultation, link: str, retention_days: int) -> tuple[str, str]:
-    """Subject and body of the e-mail that carries a draft's private link."""
-    title = consultation.text("title")
-    subject = f"Your saved draft: {title}"
+    """Subject and body of the e-mail that carries a draft's private link.
+
+    Written in the language of the page the person asked for it from.
+    """
+    title = consultation.text("title", current_locale())
+    subject = _("Your saved draft: %(title)s", title=title)
     body = "\n".join(
         [
-            f"You saved a draft of your contribution to the consultation “{title}”.",
+            _(
+                "You saved a draft of your contribution to the consultation “%(title)s”.",
+                title=title,
+            ),
             "",
-            "To continue it, on this or another device, open this private link:",
+            _("To continue it, on this or another device, open this private link:"),
             link,
             "",
-            f"You can send your contribution until {long_date(consultation.closing_date)}, "
-            "midnight Brussels time.",
-            "Anyone with this link can read and change your draft: do not share it.",
-            "After the deadline you can still read and download what you wrote until "
-            f"{long_date(kept_until(consultation, retention_days))}, midnight Brussels time; "
-            "then the draft is deleted.",
+            _(
+                "You can send your contribution until %(date)s, midnight Brussels time.",
+                date=long_date(consultation.closing_date),
+            ),
+            _("Anyone with this link can read and change your draft: do not share it."),
+            _(
+                "After the deadline you can still read and download what you wrote until "
+                "%(date)s, midnight Brussels time; then the draft is deleted.",
+                date=long_date(kept_until(consultation, retention_days)),
+            ),
             "",
-            "If you did not save this draft, you can ignore this message.",
+            _("If you did not save this draft, you can ignore this message."),
         ]
     )
     return subject, body

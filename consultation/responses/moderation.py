@@ -1,5 +1,6 @@
 """Administrators' writes on responses: flags that leave them out of reports, and erasure."""
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from .. import clock
@@ -16,9 +17,11 @@ PERSONAL_COLUMNS = ("first_name", "surname", "email")
 def flag_response(response, flag: str | None, actor, reason: str | None = None) -> None:
     """Mark a response as spam or duplicate (left out of reports), or clear the mark."""
     if flag is not None and flag not in FLAGS:
-        raise OperationRefused(f"A response can be marked as {' or '.join(FLAGS)}.")
+        raise OperationRefused(
+            _("A response can be marked as %(marks)s.", marks=" or ".join(FLAGS))
+        )
     if response.flag == flag:
-        raise OperationRefused("The response already has this mark.")
+        raise OperationRefused(_("The response already has this mark."))
     before = {"flag": response.flag}
     response.flag = flag
     response.flagged_at = clock.now_utc() if flag else None
@@ -39,7 +42,7 @@ def erase_personal_data(response, actor, reason: str | None = None) -> None:
     The audit record says which fields were erased, never their values.
     """
     if response.erased_at is not None:
-        raise OperationRefused("The personal data of this response has already been erased.")
+        raise OperationRefused(_("The personal data of this response has already been erased."))
     erased = [column for column in PERSONAL_COLUMNS if getattr(response, column)]
     for column in PERSONAL_COLUMNS:
         setattr(response, column, None)

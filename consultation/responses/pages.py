@@ -1,6 +1,7 @@
 """Pieces shared by the questionnaire, draft and edit views: rendering and the private links."""
 
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 
 from ..consultations.models import State
 from ..extensions import db
@@ -10,7 +11,7 @@ from .drafts import draft_file_names, save_draft
 from .operations import ConsultationNotOpen
 from .typed import typed_answers
 
-CSRF_MESSAGE = (
+CSRF_MESSAGE = _l(
     "Your session expired before you sent the form. Your answers are still here: "
     "check them and send the form again."
 )

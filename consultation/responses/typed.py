@@ -1,5 +1,7 @@
 """What a person typed, shown back when their contribution could not be accepted."""
 
+from flask_babel import gettext as _
+
 from ..questionnaires.forms import field_for, validate_answers
 
 
@@ -39,7 +41,7 @@ def typed_answers_text(consultation, form, locale=None, files=None) -> str:
 
 def answers_text(title, questionnaire, form, locale=None, files=None) -> str:
     """A questionnaire's answers in ``form`` as plain text, headed by ``title``."""
-    out = [title, "Your answers (not submitted)", ""]
+    out = [title, _("Your answers (not submitted)"), ""]
     for label, lines in typed_answers(questionnaire, form, locale, files):
         out.append(label)
         out.extend(f"  {line}" for line in lines)

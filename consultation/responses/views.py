@@ -14,7 +14,7 @@ from ..consultations.models import State
 from ..consultations.queries import consultation_by_slug
 from ..extensions import csrf, db
 from ..formatting import current_locale
-from ..questionnaires.forms import build_form, csrf_ok, validate_answers
+from ..questionnaires.forms import build_form, csrf_ok, preselect_language, validate_answers
 from .attachments import keep_attached
 from .operations import (
     ConsultationNotOpen,
@@ -57,6 +57,7 @@ def respond(slug):
             ), 403
         form = build_form(questionnaire)
         form.submission_token.data = new_submission_token()
+        preselect_language(form, questionnaire, current_locale())
         return private(render_form(consultation, form, {}))
 
     form = build_form(questionnaire)

@@ -31,13 +31,19 @@
     var out = document.getElementById(area.id + "-count");
     if (!out) return;
     var timer;
+    // The sentences come translated from the page, one per plural category ("one", "other").
+    var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+    function message(kind, count) {
+      var category = plural ? plural.select(count) : (count === 1 ? "one" : "other");
+      var text = out.getAttribute("data-" + kind + "-" + category) || out.getAttribute("data-" + kind + "-other");
+      var shown = window.Intl ? new Intl.NumberFormat(document.documentElement.lang).format(count) : String(count);
+      return text.replace("{n}", shown);
+    }
     function render() {
       var left = max - area.value.length;
       out.hidden = false;
       out.classList.toggle("over", left < 0);
-      out.textContent = left >= 0
-        ? "You have " + left + " character" + (left === 1 ? "" : "s") + " remaining"
-        : "You have " + (-left) + " character" + (left === -1 ? "" : "s") + " too many";
+      out.textContent = left >= 0 ? message("left", left) : message("over", -left);
     }
     area.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(render, 400); });
     render();
@@ -55,10 +61,10 @@
         var button = event.submitter && event.submitter.hasAttribute("data-prevent-double-submit")
           ? event.submitter : buttons[0];
         if (!button) return;
-        // Later, so the clicked button's name and value are still sent.
+        // The busy label comes translated from the page. Later, so the clicked button's name and value are still sent.
         setTimeout(function () {
           buttons.forEach(function (b) { b.disabled = true; });
-          button.textContent = button.getAttribute("data-busy-label") || "Sending…";
+          button.textContent = button.getAttribute("data-busy-label") || button.textContent;
         }, 0);
       });
     });

@@ -1,10 +1,14 @@
 """A live server on a free loopback port and Debian's Chromium driven by Playwright.
 
-The server runs in a thread on a temporary SQLite file, its consultations open
-around today, on the real clock. Without /usr/bin/chromium the tests are skipped.
+The server runs the real application in a thread on a temporary SQLite file, the
+three consultations open around today, on the real clock: so these tests need
+neither the in-process database fixtures nor the frozen clock of the other tests,
+and a test can still reach the server's application (``live_server.app``), for
+example to close a consultation early. Without Chromium the tests are skipped.
 """
 
 import os
+import shutil
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +23,7 @@ from consultation.consultations.operations import demo_window, load_definition
 from consultation.extensions import db
 from consultation.questionnaires.loader import definition_files, parse_file
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -28,6 +32,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)
@@ -73,17 +84,36 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def browser():
-    """Debian's Chromium (never a downloaded one), headless."""
-    if not CHROMIUM.exists():
+    """Debian's Chromium (never a downloaded one), headless; skipped when it is missing."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(
-            "Debian's Chromium is not installed at /usr/bin/chromium "
+            f"Debian's Chromium is not installed at {CHROMIUM} "
             "(apt-get install chromium); browser tests skipped"
         )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[dev]')"
+    )
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile per test: no cookies, English unless the test says otherwise."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, live_server):
+    """A page in that profile; ``page.base_url`` is the live server's address."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url
+    return page
 
 
 @pytest.fixture(scope="package")

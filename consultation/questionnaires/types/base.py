@@ -8,6 +8,9 @@ it is shown back to the person.
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..text import is_text, tr
 
 
@@ -39,7 +42,7 @@ def clean_text(value: str | None) -> str:
     value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     for char in value:
         if char not in _ALLOWED_CONTROLS and unicodedata.category(char) in ("Cc", "Cs", "Co"):
-            raise AnswerError("Remove the invisible control characters from this answer.")
+            raise AnswerError(_("Remove the invisible control characters from this answer."))
     return unicodedata.normalize("NFC", value)
 
 
@@ -74,7 +77,7 @@ class Question:
     extra_keys: tuple[str, ...] = ()
     #: Whether the value may be copied to a column of the response row.
     profile_capable = False
-    required_message = "Answer this question."
+    required_message = _l("Answer this question.")
 
     COMMON_KEYS = ("key", "type", "text", "hint", "required", "show_if", "profile")
 
@@ -176,9 +179,13 @@ class Question:
         if not self.show_if:
             return ""
         other = questionnaire.questions[self.show_if["question"]]
-        labels = [other.option_label(key, locale) for key in self.show_if["in"]]
-        return f"Answer only if your answer to “{other.label(locale)}” is: " + " or ".join(
-            f"“{label}”" for label in labels
+        labels = [
+            _("“%(option)s”", option=other.option_label(key, locale)) for key in self.show_if["in"]
+        ]
+        return _(
+            "Answer only if your answer to “%(question)s” is: %(options)s",
+            question=other.label(locale),
+            options=_(" or ").join(labels),
         )
 
     def attachments(self, value) -> list:

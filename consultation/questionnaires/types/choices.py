@@ -1,6 +1,6 @@
 """Shared behaviour of the question types that offer a list of options."""
 
-from ..options import generated_options
+from ..options import generated_options, sort_key
 from ..text import tr
 from .base import DefinitionProblem, Question, parse_options
 
@@ -36,4 +36,8 @@ class ChoiceQuestion(Question):
         return tr(self._labels.get(key, key), locale)
 
     def choices(self, locale=None):
-        return [(key, self.option_label(key, locale)) for key in self.option_keys]
+        choices = [(key, self.option_label(key, locale)) for key in self.option_keys]
+        if "options_from" in self.spec:
+            # A generated list (languages) has no meaningful order but the alphabet of its reader.
+            choices.sort(key=lambda choice: sort_key(choice[1]))
+        return choices

@@ -1,5 +1,7 @@
 """A tick box the person must tick, such as agreeing to the privacy statement."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
@@ -8,7 +10,7 @@ from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 class ConsentQuestion(Question):
     kind = "consent"
     template = "questions/consent.html"
-    required_message = "You need to tick this box to send your contribution."
+    required_message = _l("You need to tick this box to send your contribution.")
 
     @classmethod
     def normalise_extra(cls, spec):
@@ -34,4 +36,4 @@ class ConsentQuestion(Question):
         return True if rows else None
 
     def display(self, value, locale=None):
-        return ["Yes"] if value else []
+        return [_("Yes")] if value else []

@@ -1,5 +1,7 @@
 """Country: the ISO 3166 list (pycountry), EU members first, names in the reader's language."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from ..options import country_codes, country_name
@@ -10,20 +12,20 @@ class CountryQuestion(Question):
     kind = "country"
     template = "questions/country.html"
     profile_capable = True
-    required_message = "Select a country."
+    required_message = _l("Select a country.")
 
     def field(self):
         return SelectField(choices=[], validate_choice=False)
 
     def choices(self, locale=None):
-        return [(code, country_name(code, locale)) for code in country_codes()]
+        return [(code, country_name(code, locale)) for code in country_codes(locale)]
 
     def option_label(self, key, locale=None):
         return country_name(key, locale)
 
     def clean_value(self, raw):
         if raw not in country_codes():
-            raise AnswerError("Select a country from the list.")
+            raise AnswerError(_("Select a country from the list."))
         return raw
 
     def to_rows(self, value):

@@ -1,6 +1,8 @@
 """E-mail address: checked for form, never published."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
 
 from .base import AnswerError
@@ -11,7 +13,7 @@ class EmailQuestion(ShortTextQuestion):
     kind = "email"
     template = "questions/email.html"
     extra_keys = ()
-    required_message = "Enter your e-mail address."
+    required_message = _l("Enter your e-mail address.")
     default_max_length = 254
 
     @classmethod
@@ -23,8 +25,8 @@ class EmailQuestion(ShortTextQuestion):
 
     def clean_value(self, raw):
         if len(raw) > self.max_length:
-            raise AnswerError("This e-mail address is too long.")
+            raise AnswerError(_("This e-mail address is too long."))
         try:
             return validate_email(raw, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise AnswerError("Enter an e-mail address in the form name@example.org.") from None
+            raise AnswerError(_("Enter an e-mail address in the form name@example.org.")) from None

@@ -5,8 +5,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 
+from ...i18n import number
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
 DEFAULT_EXTENSIONS = ("pdf", "txt", "doc", "docx", "odt", "rtf")
@@ -82,17 +85,18 @@ class UploadedFile:
         return len(self.data)
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, locale=None) -> str:
+    """1 MB, 1.5 MB or 300 KB, with the decimal mark of ``locale``."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
-    return f"{max(1, round(size / 1024))} KB"
+        return _("%(size)s MB", size=number(round(size / (1024 * 1024), 1), locale))
+    return _("%(size)s KB", size=number(max(1, round(size / 1024)), locale))
 
 
 class FileUploadQuestion(Question):
     kind = "file"
     template = "questions/file.html"
     extra_keys = ("extensions", "max_size_kb")
-    required_message = "Choose a file to upload."
+    required_message = _l("Choose a file to upload.")
 
     @classmethod
     def normalise_extra(cls, spec):
@@ -128,24 +132,36 @@ class FileUploadQuestion(Question):
         filename = PurePath(storage.filename.replace("\\", "/")).name[:200]
         extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         if extension not in self.extensions:
-            raise AnswerError(f"The file must be one of: {self.allowed_text()}.")
+            raise AnswerError(
+                _("The file must be one of: %(formats)s.", formats=self.allowed_text())
+            )
         data = storage.stream.read(self.max_size + 1)
         if len(data) > self.max_size:
-            raise AnswerError(f"The file must be smaller than {human_size(self.max_size)}.")
+            raise AnswerError(
+                _("The file must be smaller than %(size)s.", size=human_size(self.max_size))
+            )
         if not data:
-            raise AnswerError("The file is empty.")
+            raise AnswerError(_("The file is empty."))
         if not CONTENT_CHECKS[extension](data):
             raise AnswerError(
-                f"The file is named .{extension} but its content is not a "
-                f"{extension.upper()} document. Check that you chose the right file."
+                _(
+                    "The file is named .%(extension)s but its content is not a %(format)s "
+                    "document. Check that you chose the right file.",
+                    extension=extension,
+                    format=extension.upper(),
+                )
             )
         return UploadedFile(filename, extension, CONTENT_TYPES[extension], data)
 
     def allowed_text(self):
         return ", ".join(ext.upper() for ext in self.extensions)
 
-    def limits_text(self):
-        return f"{self.allowed_text()}; at most {human_size(self.max_size)}."
+    def limits_text(self, locale=None):
+        return _(
+            "%(formats)s; at most %(size)s.",
+            formats=self.allowed_text(),
+            size=human_size(self.max_size, locale),
+        )
 
     def form_data(self, value):
         return None

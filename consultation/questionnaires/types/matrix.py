@@ -1,5 +1,8 @@
 """Matrix: rows of statements rated on one scale, e.g. agreement, with "no opinion"."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..text import tr
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer, parse_options
 from .fields import KeyedField
@@ -9,7 +12,7 @@ class MatrixQuestion(Question):
     kind = "matrix"
     template = "questions/matrix.html"
     extra_keys = ("rows", "scale", "all_rows_required")
-    required_message = "Give an answer for each statement."
+    required_message = _l("Give an answer for each statement.")
 
     @classmethod
     def normalise_extra(cls, spec):
@@ -40,7 +43,7 @@ class MatrixQuestion(Question):
 
     def clean_value(self, raw):
         if any(value not in self.scale_keys for value in raw.values()):
-            raise AnswerError("Choose one point of the scale for each statement.")
+            raise AnswerError(_("Choose one point of the scale for each statement."))
         if self.required and self.all_rows_required and len(raw) < len(self.row_keys):
             raise AnswerError(self.required_message)
         return {row: raw[row] for row in self.row_keys if row in raw}

@@ -1,5 +1,8 @@
 """Multiple choice: tick boxes, with at-least and at-most limits."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import SelectMultipleField
 
 from .base import AnswerError, DefinitionProblem, StoredAnswer
@@ -10,7 +13,7 @@ class MultipleChoiceQuestion(ChoiceQuestion):
     kind = "multiple_choice"
     template = "questions/multiple_choice.html"
     extra_keys = ChoiceQuestion.extra_keys + ("min_choices", "max_choices")
-    required_message = "Select at least one option."
+    required_message = _l("Select at least one option.")
 
     @classmethod
     def normalise_extra(cls, spec):
@@ -40,12 +43,24 @@ class MultipleChoiceQuestion(ChoiceQuestion):
 
     def clean_value(self, raw):
         if any(value not in self.option_keys for value in raw):
-            raise AnswerError("Select only options shown in the list.")
+            raise AnswerError(_("Select only options shown in the list."))
         chosen = [key for key in self.option_keys if key in raw]  # questionnaire order, no repeats
         if self.min_choices and len(chosen) < self.min_choices:
-            raise AnswerError(f"Select at least {self.min_choices} options.")
+            raise AnswerError(
+                ngettext(
+                    "Select at least %(num)d option.",
+                    "Select at least %(num)d options.",
+                    self.min_choices,
+                )
+            )
         if self.max_choices and len(chosen) > self.max_choices:
-            raise AnswerError(f"Select at most {self.max_choices} options.")
+            raise AnswerError(
+                ngettext(
+                    "Select at most %(num)d option.",
+                    "Select at most %(num)d options.",
+                    self.max_choices,
+                )
+            )
         return chosen
 
     def form_data(self, value):
@@ -61,13 +76,14 @@ class MultipleChoiceQuestion(ChoiceQuestion):
     def display(self, value, locale=None):
         return [self.option_label(key, locale) for key in value or []]
 
-    def limits_text(self):
-        if self.min_choices and self.max_choices and self.min_choices == self.max_choices:
-            return f"Select exactly {self.max_choices}."
-        if self.min_choices and self.max_choices:
-            return f"Select between {self.min_choices} and {self.max_choices}."
-        if self.max_choices:
-            return f"Select at most {self.max_choices}."
-        if self.min_choices:
-            return f"Select at least {self.min_choices}."
+    def limits_text(self, locale=None):
+        low, high = self.min_choices, self.max_choices
+        if low and high and low == high:
+            return _("Select exactly %(num)d.", num=high)
+        if low and high:
+            return _("Select between %(low)d and %(high)d.", low=low, high=high)
+        if high:
+            return _("Select at most %(num)d.", num=high)
+        if low:
+            return _("Select at least %(num)d.", num=low)
         return ""

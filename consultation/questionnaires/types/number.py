@@ -2,8 +2,12 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
+from ...i18n import number
+from ..text import is_text, tr
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
 
@@ -11,7 +15,7 @@ class NumberQuestion(Question):
     kind = "number"
     template = "questions/number.html"
     extra_keys = ("min", "max", "integer", "unit")
-    required_message = "Enter a number."
+    required_message = _l("Enter a number.")
 
     @classmethod
     def normalise_extra(cls, spec):
@@ -26,6 +30,8 @@ class NumberQuestion(Question):
         if "min" in result and "max" in result and result["min"] > result["max"]:
             raise DefinitionProblem("'min' is larger than 'max'")
         if "unit" in spec:
+            if not is_text(spec["unit"]):
+                raise DefinitionProblem("'unit' must be a non-empty text, such as '%' or 'days'")
             result["unit"] = spec["unit"]
         return result
 
@@ -45,18 +51,33 @@ class NumberQuestion(Question):
     def clean_value(self, raw):
         text = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
         try:
-            number = Decimal(text)
+            value = Decimal(text)
         except InvalidOperation:
-            raise AnswerError("Enter a number, using digits only (for example 25).") from None
-        if not number.is_finite():
-            raise AnswerError("Enter a number, using digits only (for example 25).")
-        if self.integer and number != number.to_integral_value():
-            raise AnswerError("Enter a whole number.")
-        if self.minimum is not None and number < Decimal(str(self.minimum)):
-            raise AnswerError(f"Enter a number of at least {self.minimum}.")
-        if self.maximum is not None and number > Decimal(str(self.maximum)):
-            raise AnswerError(f"Enter a number of at most {self.maximum}.")
-        return int(number) if self.integer else float(number)
+            raise AnswerError(_("Enter a number, using digits only (for example 25).")) from None
+        if not value.is_finite():
+            raise AnswerError(_("Enter a number, using digits only (for example 25)."))
+        if self.integer and value != value.to_integral_value():
+            raise AnswerError(_("Enter a whole number."))
+        if self.minimum is not None and value < Decimal(str(self.minimum)):
+            raise AnswerError(_("Enter a number of at least %(min)s.", min=number(self.minimum)))
+        if self.maximum is not None and value > Decimal(str(self.maximum)):
+            raise AnswerError(_("Enter a number of at most %(max)s.", max=number(self.maximum)))
+        return int(value) if self.integer else float(value)
+
+    def limits_text(self, locale=None) -> str:
+        """The accepted range in words, shown under the question."""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return _(
+                "Enter a number from %(min)s to %(max)s.",
+                min=number(low, locale),
+                max=number(high, locale),
+            )
+        if low is not None:
+            return _("Enter a number of at least %(min)s.", min=number(low, locale))
+        if high is not None:
+            return _("Enter a number of at most %(max)s.", max=number(high, locale))
+        return ""
 
     def form_data(self, value):
         return "" if value is None else str(value)
@@ -73,4 +94,8 @@ class NumberQuestion(Question):
     def display(self, value, locale=None):
         if value is None:
             return []
-        return [f"{value} {self.unit}" if self.unit else str(value)]
+        shown = number(value, locale)
+        return [f"{shown} {self.unit_text(locale)}" if self.unit else shown]
+
+    def unit_text(self, locale=None) -> str:
+        return tr(self.unit, locale)

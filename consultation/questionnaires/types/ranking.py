@@ -1,5 +1,8 @@
 """Ranking: put options in order of importance (a position for each, no JavaScript needed)."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from .base import AnswerError, StoredAnswer
 from .choices import ChoiceQuestion
 from .fields import KeyedField
@@ -8,7 +11,7 @@ from .fields import KeyedField
 class RankingQuestion(ChoiceQuestion):
     kind = "ranking"
     template = "questions/ranking.html"
-    required_message = "Give every item a position."
+    required_message = _l("Give every item a position.")
 
     def field(self):
         return KeyedField(sub_keys=self.option_keys)
@@ -27,14 +30,14 @@ class RankingQuestion(ChoiceQuestion):
             except (TypeError, ValueError):
                 rank = 0
             if not 1 <= rank <= len(self.option_keys):
-                raise AnswerError(f"Use positions from 1 to {len(self.option_keys)}.")
+                raise AnswerError(_("Use positions from 1 to %(num)d.", num=len(self.option_keys)))
             ranks[key] = rank
         if len(set(ranks.values())) != len(ranks):
-            raise AnswerError("Give each item a different position.")
+            raise AnswerError(_("Give each item a different position."))
         if self.required and len(ranks) < len(self.option_keys):
             raise AnswerError(self.required_message)
         if sorted(ranks.values()) != list(range(1, len(ranks) + 1)):
-            raise AnswerError("Number the positions you use from 1 without gaps.")
+            raise AnswerError(_("Number the positions you use from 1 without gaps."))
         return dict(sorted(ranks.items(), key=lambda item: item[1]))
 
     def form_data(self, value):

@@ -2,8 +2,11 @@
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
+from ...i18n import current_locale, number
 from ..text import is_text, tr
 from .base import AnswerError, DefinitionProblem, Question, clean_text
 
@@ -13,7 +16,7 @@ class ShortTextQuestion(Question):
     template = "questions/short_text.html"
     extra_keys = ("max_length", "pattern", "pattern_message", "example")
     profile_capable = True
-    required_message = "Enter an answer."
+    required_message = _l("Enter an answer.")
     default_max_length = 200
 
     @classmethod
@@ -50,7 +53,13 @@ class ShortTextQuestion(Question):
 
     def clean_value(self, raw):
         if len(raw) > self.max_length:
-            raise AnswerError(f"Use at most {self.max_length} characters (you used {len(raw)}).")
+            raise AnswerError(
+                _(
+                    "Use at most %(max)s characters (you used %(used)s).",
+                    max=number(self.max_length),
+                    used=number(len(raw)),
+                )
+            )
         if self.pattern and not self.pattern.fullmatch(raw):
-            raise AnswerError(tr(self.pattern_message))
+            raise AnswerError(tr(self.pattern_message, current_locale()))
         return raw

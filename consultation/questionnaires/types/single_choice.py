@@ -1,5 +1,7 @@
 """Single choice: radio buttons, or a drop-down for long lists."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from .base import AnswerError, DefinitionProblem, StoredAnswer
@@ -11,7 +13,7 @@ class SingleChoiceQuestion(ChoiceQuestion):
     template = "questions/single_choice.html"
     extra_keys = ChoiceQuestion.extra_keys + ("widget",)
     profile_capable = True
-    required_message = "Select one option."
+    required_message = _l("Select one option.")
 
     @classmethod
     def normalise_extra(cls, spec):
@@ -31,7 +33,7 @@ class SingleChoiceQuestion(ChoiceQuestion):
 
     def clean_value(self, raw):
         if raw not in self.option_keys:
-            raise AnswerError("Select one of the options shown.")
+            raise AnswerError(_("Select one of the options shown."))
         return raw
 
     def to_rows(self, value):

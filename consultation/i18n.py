@@ -1,0 +1,84 @@
+"""The interface language: chosen by the person, else by the browser, else English.
+
+The choice is kept in a long-lived cookie so it survives closing the browser, and
+works the same whether or not the person has a session.
+"""
+
+from urllib.parse import urlsplit
+
+from babel.numbers import format_decimal
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request
+from flask_babel import get_locale, refresh
+
+#: Interface languages, each named in itself for the switcher.
+LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+DEFAULT_LOCALE = "en"
+#: The regional conventions used to write each language: EU English writes dates as
+#: 4 June 2025 and numbers as 1,234.5, as in Ireland and the United Kingdom.
+FORMAT_LOCALES = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE"}
+COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+bp = Blueprint("i18n", __name__)
+
+
+def current_locale() -> str:
+    """The active interface language ("en", "fr" or "de"); English outside a request."""
+    locale = get_locale()
+    language = locale.language if locale is not None else DEFAULT_LOCALE
+    return language if language in LANGUAGES else DEFAULT_LOCALE
+
+
+def format_locale(locale=None) -> str:
+    """The Babel locale used to write dates and numbers in ``locale`` (default: the active one)."""
+    locale = locale or current_locale()
+    return FORMAT_LOCALES.get(locale, locale)
+
+
+def number(value, locale=None) -> str:
+    """12.5, 12,5, 1,234 or 1.234 depending on the language."""
+    return format_decimal(value, locale=format_locale(locale))
+
+
+def select_locale() -> str | None:
+    """The cookie's language if it is one we have, else the best ``Accept-Language`` match."""
+    if not has_request_context():
+        return None  # the CLI and plain tests speak English
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LOCALE)
+
+
+def _safe_next(target: str | None) -> str:
+    """A path on this site to go back to; anything else (another host) becomes the home page."""
+    if not target:
+        return "/"
+    target = target.replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.get("/language/<code>")
+def switch(code):
+    """Remember the chosen interface language and go back to the page the person was on."""
+    if code not in LANGUAGES:
+        abort(404)
+    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def register(app):
+    """Forget the locale between requests: tests reuse one application context for many."""
+    app.before_request(refresh)
+    app.register_blueprint(bp)

@@ -1,0 +1,54 @@
+"""A person switches the interface language in the browser; the questionnaire follows."""
+
+
+def test_switching_to_french_then_german(page):
+    page.goto(page.base_url + "/consultations/apply-ai/respond")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_label("Language of your contribution").input_value() == "en"
+
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Français").click()
+    page.wait_for_url("**/consultations/apply-ai/respond")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", name="Vous concernant").is_visible()
+    assert page.get_by_role("group", name="Je réponds en tant que").is_visible()
+    assert page.get_by_label("Langue de votre contribution").input_value() == "fr"
+    assert page.get_by_label("Citoyen ou citoyenne de l’UE").count() == 1
+    link = page.get_by_role("link", name="Français")
+    assert link.get_attribute("aria-current") == "true"
+
+    page.get_by_role("link", name="Deutsch").click()
+    page.wait_for_url("**/consultations/apply-ai/respond")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_role("heading", name="Angaben zu Ihrer Person").is_visible()
+    assert page.get_by_role("button", name="Meinen Beitrag senden").is_visible()
+
+    # Remembered: a new page in the same browser stays in German.
+    page.goto(page.base_url + "/")
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Ihre Meinung zum KI-Kontinent Europa"
+    )
+
+
+def test_browser_language_is_used_until_the_person_chooses(browser, live_server):
+    context = browser.new_context(locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        assert page.locator("html").get_attribute("lang") == "de"
+    finally:
+        context.close()
+
+
+def test_character_counter_speaks_the_page_language(page):
+    page.goto(page.base_url + "/language/fr?next=/consultations/apply-ai/respond")
+    area = page.get_by_label(
+        "Quelles utilisations de l’IA vous semblent les plus prometteuses", exact=False
+    )
+    area.fill("abc")
+    area.press("d")
+    counter = page.locator("#q_use_cases-count")
+    page.wait_for_function(
+        "() => document.getElementById('q_use_cases-count').textContent.includes('1\u202f496')"
+    )
+    assert counter.get_attribute("aria-live") == "polite"
+    assert counter.inner_text() == "Il vous reste 1\u202f496 caractères"
