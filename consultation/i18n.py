@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request
 from flask_babel import get_locale, refresh
+from werkzeug.exceptions import HTTPException
 
 #: Interface languages, each named in itself for the switcher.
 LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
@@ -17,6 +18,8 @@ DEFAULT_LOCALE = "en"
 #: 4 June 2025 and numbers as 1,234.5, as in Ireland and the United Kingdom.
 FORMAT_LOCALES = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE"}
 COOKIE = "locale"
+#: A questionnaire's language buttons send the form with this field (nothing typed is lost).
+SWITCH_FIELD = "switch_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 bp = Blueprint("i18n", __name__)
@@ -44,6 +47,9 @@ def select_locale() -> str | None:
     """The cookie's language if it is one we have, else the best ``Accept-Language`` match."""
     if not has_request_context():
         return None  # the CLI and plain tests speak English
+    switched = switching_language()
+    if switched:
+        return switched
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
@@ -61,12 +67,19 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@bp.get("/language/<code>")
-def switch(code):
-    """Remember the chosen interface language and go back to the page the person was on."""
-    if code not in LANGUAGES:
-        abort(404)
-    response = redirect(_safe_next(request.args.get("next")), code=303)
+def switching_language() -> str | None:
+    """The language asked for by a questionnaire's language button, if this POST is one."""
+    if request.method != "POST":
+        return None
+    try:
+        chosen = request.form.get(SWITCH_FIELD)
+    except HTTPException:  # a body too large or malformed: its own error page, in the default
+        return None
+    return chosen if chosen in LANGUAGES else None
+
+
+def remember_language(response, code):
+    """Keep ``code`` as the person's language in a long-lived cookie."""
     response.set_cookie(
         COOKIE,
         code,
@@ -76,6 +89,14 @@ def switch(code):
         samesite="Lax",
     )
     return response
+
+
+@bp.get("/language/<code>")
+def switch(code):
+    """Remember the chosen interface language and go back to the page the person was on."""
+    if code not in LANGUAGES:
+        abort(404)
+    return remember_language(redirect(_safe_next(request.args.get("next")), code=303), code)
 
 
 def register(app):

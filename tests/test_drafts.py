@@ -143,7 +143,11 @@ def test_token_is_stored_only_as_its_hash(client, consultations):
     assert draft.token_hash == hashlib.sha256(token.encode()).hexdigest()
     for column in Draft.__table__.columns:
         assert token not in str(getattr(draft, column.key))
-    # The link is shown once: the saved page does not show it again.
+    # A reload soon after (a change of language) still shows it; ten minutes later it is gone.
+    assert token in client.get("/drafts/saved").get_data(as_text=True)
+    from consultation import clock
+
+    clock.freeze(clock.now_utc() + timedelta(minutes=11))
     again = client.get("/drafts/saved").get_data(as_text=True)
     assert token not in again and "shown only once" in again
 

@@ -53,6 +53,14 @@ def test_receipt_shows_the_edit_link_once_and_only_its_hash_is_stored(client, co
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 43
     assert response.edit_token_hash == hashlib.sha256(token.encode()).hexdigest()
+    # A reload or a change of language soon after still shows it, in this browser only...
+    assert token in client.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    other = client.application.test_client()
+    assert token not in other.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    # ...and ten minutes later it is gone for good.
+    from consultation import clock
+
+    clock.freeze(clock.now_utc() + timedelta(minutes=11))
     again = client.get(f"/contributions/{response.reference}")
     assert again.status_code == 200
     page = again.get_data(as_text=True)

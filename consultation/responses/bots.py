@@ -55,6 +55,8 @@ def check_request():
     """Refuse a checked POST that filled the honeypot or came back too fast."""
     if request.method != "POST" or request.endpoint not in CHECKED:
         return
+    if request.form.get("switch_language"):
+        return  # showing the form in another language stores nothing
     if request.form.get(HONEYPOT):
         raise LooksAutomated("honeypot")
     minimum = current_app.config.get("MIN_FORM_SECONDS", 0)

@@ -8,13 +8,13 @@ from flask import (
     current_app,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db
 from ..formatting import current_locale
+from ..i18n import switching_language
 from ..mail import MailNotSent, mail_enabled, send_mail
 from ..questionnaires.forms import build_form, csrf_ok, validate_answers
 from .attachments import keep_attached
@@ -34,6 +34,8 @@ from .operations import ConsultationNotOpen, issue_edit_token, new_submission_to
 from .pages import (
     CSRF_MESSAGE,
     DRAFT_SAVED,
+    in_new_language,
+    pending_link,
     private,
     refused,
     render_form,
@@ -55,8 +57,8 @@ def _retention():
 
 @bp.get("/saved")
 def saved():
-    """Right after saving: the draft's private link, shown this once."""
-    pending = session.pop(DRAFT_SAVED, None)
+    """Right after saving: the draft's private link, shown for a few minutes in this browser."""
+    pending = pending_link(DRAFT_SAVED)
     draft = draft_by_token(pending["token"]) if pending else None
     if draft is None:
         return private(render_template("public/draft_saved.html", draft=None))
@@ -109,6 +111,11 @@ def resume(token):
     form = build_form(questionnaire)
     if not consultation.is_open:
         return refused(consultation, form, names)
+    if switching_language():
+        page = render_form(
+            consultation, form, {}, mode="draft", draft=draft, draft_token=token, attached=names
+        )
+        return in_new_language(page)
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form, draft=draft, token=token)
     folder = current_app.config["UPLOAD_FOLDER"]

@@ -3,9 +3,11 @@
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
+from .. import clock
 from ..consultations.models import State
 from ..extensions import db
 from ..formatting import current_locale
+from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
 from .drafts import draft_file_names, save_draft
 from .operations import ConsultationNotOpen
@@ -71,13 +73,28 @@ def to_receipt(response, edit_token=None, *, changed=False):
     return redirect(url_for("responses.receipt", reference=response.reference), code=303)
 
 
-def pop_receipt_link(reference) -> dict | None:
-    """The edit link waiting to be shown on the receipt of ``reference``, once."""
-    pending = session.get(RECEIPT_LINK)
-    if not pending or pending.get("reference") != reference:
+#: How long a private link stays on its page in the same browser after it is first shown,
+#: so that a reload or a change of language does not lose it; then it is gone for good.
+LINK_GRACE_SECONDS = 10 * 60
+
+
+def pending_link(key, reference=None) -> dict | None:
+    """A private link waiting in this browser's session to be shown, within its grace time."""
+    pending = session.get(key)
+    if not pending or (reference is not None and pending.get("reference") != reference):
         return None
-    session.pop(RECEIPT_LINK)
+    now = clock.now_utc().timestamp()
+    first_shown = pending.setdefault("shown_at", now)
+    if now - first_shown > LINK_GRACE_SECONDS:
+        session.pop(key)
+        return None
+    session[key] = pending
     return pending
+
+
+def pop_receipt_link(reference) -> dict | None:
+    """The edit link to show on the receipt of ``reference`` (for a few minutes only)."""
+    return pending_link(RECEIPT_LINK, reference)
 
 
 def save_draft_and_continue(consultation, form, *, draft=None, token=None):
@@ -107,3 +124,8 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     db.session.commit()
     session[DRAFT_SAVED] = {"token": new_token or token, "problems": list(problems.values())}
     return redirect(url_for("drafts.saved"), code=303)
+
+
+def in_new_language(page):
+    """The questionnaire shown again, as sent, in the language just chosen (remembered)."""
+    return remember_language(private(page), switching_language())

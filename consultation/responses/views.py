@@ -14,6 +14,7 @@ from ..consultations.models import State
 from ..consultations.queries import consultation_by_slug
 from ..extensions import csrf, db
 from ..formatting import current_locale
+from ..i18n import switching_language
 from ..questionnaires.forms import build_form, csrf_ok, preselect_language, validate_answers
 from .attachments import keep_attached
 from .operations import (
@@ -25,6 +26,7 @@ from .operations import (
 )
 from .pages import (
     CSRF_MESSAGE,
+    in_new_language,
     pop_receipt_link,
     private,
     refused,
@@ -61,6 +63,8 @@ def respond(slug):
         return private(render_form(consultation, form, {}))
 
     form = build_form(questionnaire)
+    if switching_language():
+        return in_new_language(render_form(consultation, form, {}))
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form)
     values, errors = validate_answers(form, questionnaire)
@@ -127,6 +131,8 @@ def edit(token):
         return private(render_form(consultation, form, {}, mode="edit", attached=names))
 
     form = build_form(questionnaire)
+    if switching_language():
+        return in_new_language(render_form(consultation, form, {}, mode="edit", attached=names))
     values, errors = validate_answers(form, questionnaire)
     keep_attached(questionnaire, form, request.form, values, errors, attached)
     if not csrf_ok(form):

@@ -5,22 +5,25 @@ def test_switching_to_french_then_german(page):
     page.goto(page.base_url + "/consultations/apply-ai/respond")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_label("Language of your contribution").input_value() == "en"
+    page.get_by_label("First name").fill("Émilie")
 
-    page.get_by_role("navigation", name="Language").get_by_role("link", name="Français").click()
-    page.wait_for_url("**/consultations/apply-ai/respond")
+    # On a questionnaire the language buttons send the form: what was typed stays.
+    page.get_by_role("navigation", name="Language").get_by_role("button", name="Français").click()
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", name="Vous concernant").is_visible()
     assert page.get_by_role("group", name="Je réponds en tant que").is_visible()
-    assert page.get_by_label("Langue de votre contribution").input_value() == "fr"
+    assert page.get_by_label("Prénom").input_value() == "Émilie"
     assert page.get_by_label("Citoyen ou citoyenne de l’UE").count() == 1
-    link = page.get_by_role("link", name="Français")
-    assert link.get_attribute("aria-current") == "true"
+    button = page.get_by_role("button", name="Français")
+    assert button.get_attribute("aria-current") == "true"
 
-    page.get_by_role("link", name="Deutsch").click()
-    page.wait_for_url("**/consultations/apply-ai/respond")
+    page.get_by_role("button", name="Deutsch").click()
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.get_by_role("heading", name="Angaben zu Ihrer Person").is_visible()
     assert page.get_by_role("button", name="Meinen Beitrag senden").is_visible()
+    assert page.get_by_label("Vorname").input_value() == "Émilie"
 
     # Remembered: a new page in the same browser stays in German.
     page.goto(page.base_url + "/")

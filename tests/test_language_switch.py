@@ -1,0 +1,47 @@
+"""Changing language on a questionnaire keeps everything typed so far."""
+
+from sqlalchemy import func, select
+
+from consultation.extensions import db
+from consultation.responses.models import Draft, Response
+
+from .conftest import form_tokens
+
+SLUG = "apply-ai"
+
+
+def test_language_buttons_send_the_form(client, consultations):
+    page = client.get(f"/consultations/{SLUG}/respond").get_data(as_text=True)
+    assert 'form="questionnaire" name="switch_language" value="fr"' in page
+    assert 'id="questionnaire"' in page
+    home = client.get("/").get_data(as_text=True)
+    assert "/language/fr?next=" in home  # elsewhere, plain links
+
+
+def test_switching_language_keeps_what_was_typed_and_stores_nothing(client, consultations):
+    data = {
+        **form_tokens(client, SLUG),
+        "q_first_name": "Émilie",
+        "q_final_comments": "Ce que j’ai déjà écrit",
+        "q_respondent_type": "ngo",
+        "switch_language": "fr",
+    }
+    result = client.post(f"/consultations/{SLUG}/respond", data=data)
+    page = result.get_data(as_text=True)
+    assert result.status_code == 200
+    assert '<html lang="fr"' in page
+    assert 'value="Émilie"' in page and "Ce que j’ai déjà écrit" in page
+    assert 'value="ngo" checked' in page
+    assert "error-summary" not in page  # not validated: only shown again
+    assert "locale=fr" in result.headers["Set-Cookie"]
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+    # the choice is remembered for the next pages
+    assert '<html lang="fr"' in client.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_ignored(client, consultations):
+    data = {**form_tokens(client, SLUG), "switch_language": "xx"}
+    result = client.post(f"/consultations/{SLUG}/respond", data=data)
+    assert result.status_code == 400  # treated as a normal (incomplete) submission
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
