@@ -149,7 +149,7 @@ def test_token_is_stored_only_as_its_hash(client, consultations):
 
     clock.freeze(clock.now_utc() + timedelta(minutes=11))
     again = client.get("/drafts/saved").get_data(as_text=True)
-    assert token not in again and "shown only once" in again
+    assert token not in again and "shown only for a few minutes" in again
 
 
 def test_wrong_token_is_404(client, consultations):
@@ -295,6 +295,16 @@ def test_after_the_deadline_a_draft_cannot_be_sent_but_can_be_read_and_downloade
     assert consultation.text("title") in text
     for typed in ("Ada", "about forty", "ada at example dot org", "Line one", "paper.pdf"):
         assert typed in text
+
+    assert "/my-draft.pdf" in html
+    pdf = client.get(link + "/my-draft.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    from .reporting import pdf_text
+
+    words = pdf_text(pdf.data)
+    for typed in ("Ada", "about forty", "Line one", "paper.pdf"):
+        assert typed in words
 
 
 def test_a_new_draft_cannot_be_saved_after_the_deadline_but_nothing_is_lost(

@@ -71,3 +71,14 @@ def contribution_pdf(response) -> bytes:
         values=response_values(response),
         locale=current_locale(),
     )
+
+
+def draft_pdf(draft, typed) -> bytes:
+    """What a person wrote in a draft (``typed``: label and lines per answer), as a PDF."""
+    return render_pdf(
+        "reports/draft.html",
+        draft=draft,
+        consultation=draft.consultation,
+        typed=typed,
+        locale=current_locale(),
+    )

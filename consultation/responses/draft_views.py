@@ -181,6 +181,22 @@ def download(token):
     )
 
 
+@bp.get("/<token>/my-draft.pdf")
+def download_pdf(token):
+    """Everything in the draft as a PDF to keep, at any time (after the deadline too)."""
+    from ..reports.pdf import draft_pdf  # WeasyPrint loads only when a PDF is asked for
+
+    draft = _draft_or_404(token)
+    slug = draft.consultation.slug
+    return private(
+        Response(
+            draft_pdf(draft, draft_typed(draft, current_locale())),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{slug}-my-draft.pdf"'},
+        )
+    )
+
+
 @bp.route("/<token>/delete", methods=["GET", "POST"])
 def delete(token):
     """Ask, then delete the draft and its files for good."""

@@ -22,11 +22,7 @@ def typed_answers(questionnaire, form, locale=None, files=None) -> list[tuple[st
             raw = field_for(form, question).data
             if raw in (None, "", [], {}) or question.kind in ("file", "consent"):
                 continue
-            lines = (
-                [str(value) for value in raw.values()]
-                if isinstance(raw, dict)
-                else ([str(value) for value in raw] if isinstance(raw, list) else [str(raw)])
-            )
+            lines = question.display_typed(raw, locale)
         if lines:
             result.append((question.label(locale), lines))
     return result

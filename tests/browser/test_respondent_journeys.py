@@ -13,6 +13,7 @@ from consultation.questionnaires.definition import Questionnaire
 from consultation.questionnaires.loader import definition_files, parse_file
 
 from ..answers import PDF, valid_form_data
+from ..reporting import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -138,6 +139,16 @@ def test_whole_questionnaire_by_keyboard_with_conditional_questions(
     page.reload()  # a reload soon after still shows the link, in this browser only
     assert page.locator(".reference strong").inner_text().strip() == reference
     assert "/contributions/edit/" in page.locator("#edit-url").input_value()
+
+    # The PDF copy, downloaded from the receipt with the keyboard.
+    copy = page.get_by_role("link", name="Download a copy of your contribution (PDF)")
+    copy.focus()
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    words = pdf_text(pdf)
+    assert reference in words and "Answer to organisation_name" in words
     context.close()
 
 

@@ -174,6 +174,14 @@ class Question:
             return []
         return [str(value)]
 
+    def display_typed(self, raw, locale=None) -> list[str]:
+        """Lines that show what was typed even when it is not a valid answer (drafts, errors)."""
+        if isinstance(raw, dict):
+            return [f"{key}: {value}" for key, value in raw.items()]
+        if isinstance(raw, list):
+            return [str(value) for value in raw]
+        return [str(raw)]
+
     def condition_text(self, questionnaire, locale=None) -> str:
         """A plain sentence saying when the question applies, for pages without JavaScript."""
         if not self.show_if:

@@ -35,6 +35,10 @@ class ChoiceQuestion(Question):
     def option_label(self, key, locale=None) -> str:
         return tr(self._labels.get(key, key), locale)
 
+    def display_typed(self, raw, locale=None):
+        keys = raw if isinstance(raw, list) else [raw]
+        return [self.option_label(str(key), locale) for key in keys]
+
     def choices(self, locale=None):
         choices = [(key, self.option_label(key, locale)) for key in self.option_keys]
         if "options_from" in self.spec:

@@ -57,6 +57,12 @@ class MatrixQuestion(Question):
     def option_label(self, key, locale=None):
         return self.scale_label(key, locale)
 
+    def display_typed(self, raw, locale=None):
+        return [
+            f"{self.row_label(row, locale)}: {self.scale_label(point, locale)}"
+            for row, point in (raw or {}).items()
+        ]
+
     def to_rows(self, value):
         return [StoredAnswer(row_key=row, option_key=point) for row, point in value.items()]
 

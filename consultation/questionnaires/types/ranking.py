@@ -50,5 +50,8 @@ class RankingQuestion(ChoiceQuestion):
         ranks = {row.option_key: row.rank for row in rows}
         return dict(sorted(ranks.items(), key=lambda item: item[1])) or None
 
+    def display_typed(self, raw, locale=None):
+        return [f"{rank}. {self.option_label(key, locale)}" for key, rank in (raw or {}).items()]
+
     def display(self, value, locale=None):
         return [f"{rank}. {self.option_label(key, locale)}" for key, rank in (value or {}).items()]
