@@ -1,5 +1,6 @@
 # make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000
 # make test  install and run the whole test suite (browser tests included when Chromium is there)
+# make bench / bench-full  benchmarks (a few minutes / an hour or more), written to benchmarks/RESULTS.md
 # make translations-extract / translations-update / translations-compile   the pybabel steps
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ export FLASK_APP := consultation
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run test lint format clean \
+.PHONY: install run test lint format clean bench bench-full \
 	translations-extract translations-update translations-compile
 
 $(VENV)/.created:
@@ -46,6 +47,12 @@ run: install translations-compile
 
 test: install translations-compile
 	$(BIN)/pytest
+
+bench: install translations-compile
+	BENCH_COMMAND="make bench" $(BIN)/python -m benchmarks.run --quick
+
+bench-full: install translations-compile
+	BENCH_COMMAND="make bench-full" $(BIN)/python -m benchmarks.run --full
 
 lint: install
 	$(BIN)/ruff check .

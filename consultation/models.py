@@ -3,6 +3,7 @@
 from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User
 from .consultations.models import Consultation, QuestionRecord
+from .reports.models import ExportLine
 from .responses.models import Answer, Draft, Response, ResponseVersion, Upload
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "AuditRecord",
     "Consultation",
     "Draft",
+    "ExportLine",
     "QuestionRecord",
     "Response",
     "ResponseVersion",

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from ..consultations.queries import consultation_by_slug
 from ..extensions import db
-from . import export, generate, pdf
+from . import export, generate, pdf, ready_lines
 
 reports_cli = AppGroup("reports", help="Summary reports and spreadsheet exports.")
 dev_cli = AppGroup("dev", help="Tools for development and demos.")
@@ -56,6 +56,27 @@ def export_command(slug, kind, output, public):
                 export.write_xlsx(consultation, not public, out, progress=bar.update)
     elapsed = time.perf_counter() - started
     click.echo(f"{output}: {total:,} rows in {elapsed:.1f} s ({total / max(elapsed, 1e-6):,.0f}/s)")
+
+
+@reports_cli.command("prepare-exports")
+@click.argument("slug", required=False)
+def prepare_exports_command(slug):
+    """Make the ready CSV lines of every response (of SLUG, or of all consultations).
+
+    Responses get them when they are written; run this after changing a
+    questionnaire or upgrading from a version without them. Exports are right
+    without it, only slower.
+    """
+    from ..consultations.queries import all_consultations
+
+    items = [_consultation(slug)] if slug else all_consultations()
+    for consultation in items:
+        started = time.perf_counter()
+        made = ready_lines.refresh_all(consultation)
+        db.session.commit()
+        click.echo(
+            f"{consultation.slug}: {made:,} responses in {time.perf_counter() - started:.1f} s"
+        )
 
 
 @dev_cli.command("generate")

@@ -231,71 +231,104 @@ def iter_rows(consultation, personal: bool):
         yield from chunk
 
 
+def response_chunks(consultation, size=CHUNK, *, counted_only=True, first_id=None, last_id=None):
+    """The response rows (``RESPONSE_FIELDS``) of ``consultation`` by id, ``size`` at a time."""
+    table = Response.__table__
+    columns = [table.c[name] for name in RESPONSE_FIELDS]
+    connection = db.session.connection()
+    where = [table.c.consultation_id == consultation.id]
+    if counted_only:
+        where.append(table.c.flag.is_(None))
+    if last_id is not None:
+        where.append(table.c.id <= last_id)
+    last = (first_id - 1) if first_id is not None else 0
+    while True:
+        responses = connection.execute(
+            select(*columns).where(*where, table.c.id > last).order_by(table.c.id).limit(size)
+        ).all()
+        if not responses:
+            return
+        last = responses[-1].id
+        yield responses
+
+
+def build_rows(plan: Layout, responses, personal: bool) -> dict:
+    """Response id -> list of cells, for ``responses`` (rows from ``response_chunks``)."""
+    width, cells, typed = len(plan.headers), plan.cells, plan.values
+    connection = db.session.connection()
+    rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
+    options, values = _answer_queries(responses[0].id, responses[-1].id)
+    cell_for = cells.get
+    for response_id, packed in connection.execute(options).fetchall():
+        row = rows.get(response_id)
+        if row is None:
+            continue
+        for token in packed.split(RECORD):
+            cell = cell_for(token)  # None: an option no longer in the questionnaire
+            if cell is not None:
+                position, value, zeros = cell
+                if zeros is not None and row[zeros[0]] is None:
+                    row[zeros[0] : zeros[1]] = [0] * (zeros[1] - zeros[0])
+                row[position] = value
+    for response_id, question_id, text, number in connection.execute(values).fetchall():
+        row = rows.get(response_id)
+        target = typed.get(question_id)
+        if row is None or target is None:
+            continue
+        position, whole = target
+        if whole is None:
+            row[position] = safe(text)
+        elif number is not None:
+            row[position] = int(number) if whole else number
+    return rows
+
+
 def iter_chunks(consultation, personal: bool):
     """The header, then lists of rows, one list per chunk of responses read together."""
     plan = layout(consultation, personal)
     yield list(plan.headers)
-    width, cells, typed = len(plan.headers), plan.cells, plan.values
-    table = Response.__table__
-    columns = [table.c[name] for name in RESPONSE_FIELDS]
-    connection = db.session.connection()
-    last = 0
-    while True:
-        responses = connection.execute(
-            select(*columns)
-            .where(
-                table.c.consultation_id == consultation.id,
-                table.c.flag.is_(None),
-                table.c.id > last,
-            )
-            .order_by(table.c.id)
-            .limit(CHUNK)
-        ).all()
-        if not responses:
-            return
-        first_id, last = responses[0].id, responses[-1].id
-        rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
-        options, values = _answer_queries(first_id, last)
-        cell_for = cells.get
-        for response_id, packed in connection.execute(options).fetchall():
-            row = rows.get(response_id)
-            if row is None:
-                continue
-            for token in packed.split(RECORD):
-                cell = cell_for(token)  # None: an option no longer in the questionnaire
-                if cell is not None:
-                    position, value, zeros = cell
-                    if zeros is not None and row[zeros[0]] is None:
-                        row[zeros[0] : zeros[1]] = [0] * (zeros[1] - zeros[0])
-                    row[position] = value
-        for response_id, question_id, text, number in connection.execute(values).fetchall():
-            row = rows.get(response_id)
-            target = typed.get(question_id)
-            if row is None or target is None:
-                continue
-            position, whole = target
-            if whole is None:
-                row[position] = safe(text)
-            elif number is not None:
-                row[position] = int(number) if whole else number
-        yield list(rows.values())
+    for responses in response_chunks(consultation):
+        yield list(build_rows(plan, responses, personal).values())
+
+
+class LineWriter:
+    """CSV lines, one string per row, exactly as ``csv.writer`` writes them."""
+
+    def __init__(self):
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
+
+    def line(self, row) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(row)
+        return self.buffer.getvalue()
 
 
 def iter_csv(consultation, personal: bool, progress=None):
-    """The export as CSV text chunks (UTF-8 with a byte-order mark), for streaming."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    chunks = iter_chunks(consultation, personal)
-    writer.writerow(next(chunks))
-    for rows in chunks:
-        writer.writerows(rows)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    """The export as CSV text chunks (UTF-8 with a byte-order mark), for streaming.
+
+    Each response's line is read ready-made from ``export_lines`` (written when the
+    response was stored, see ``ready_lines``); a line that is missing or was made
+    for an earlier layout of the questionnaire is built from the answers here, the
+    same way, so the file is the same either way.
+    """
+    from .ready_lines import LINE_CHUNK, ready_chunks
+
+    writer = LineWriter()
+    plan = layout(consultation, personal)
+    yield "\ufeff" + writer.line(plan.headers)
+    for responses, lines in ready_chunks(consultation, personal, LINE_CHUNK):
+        missing = [response for response, line in zip(responses, lines, strict=True) if not line]
+        if missing:
+            built = build_rows(plan, missing, personal)
+            lines = [
+                line or writer.line(built[response.id])
+                for response, line in zip(responses, lines, strict=True)
+            ]
+        yield "".join(lines)
         if progress:
-            progress(len(rows))
-    yield buffer.getvalue()
+            progress(len(lines))
 
 
 def _xlsx_cell(value):

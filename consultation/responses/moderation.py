@@ -7,6 +7,7 @@ from .. import clock
 from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
+from ..reports.ready_lines import refresh_response
 from .models import Answer, ResponseVersion
 
 FLAGS = ("spam", "duplicate")
@@ -73,7 +74,7 @@ def erase_personal_data(response, actor, reason: str | None = None) -> None:
             if "earlier versions" not in erased:
                 erased.append("earlier versions")
     response.erased_at = clock.now_utc()
-    db.session.flush()
+    refresh_response(response)  # the personal export line held the erased data
     record(
         actor,
         "response.erase_personal_data",

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..consultations.models import State
 from ..extensions import db
+from ..reports.ready_lines import refresh_response
 from .models import Answer, Response, ResponseVersion, Upload
 from .queries import response_values
 from .tokens import hash_token, new_private_token
@@ -70,7 +71,7 @@ def submit_response(
         return existing, False
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
-    db.session.flush()
+    refresh_response(response)
     return response, True
 
 
@@ -144,7 +145,7 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
     files = _fill(response, consultation, values)
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
-    db.session.flush()
+    refresh_response(response)
     return response
 
 

@@ -1,0 +1,57 @@
+"""`make bench` and `make bench-full`: every benchmark in turn, each writing its section.
+
+    .venv/bin/python -m benchmarks.run --quick   # a few minutes
+    .venv/bin/python -m benchmarks.run --full    # the large sizes: an hour or more
+
+Each benchmark runs in its own process and prints its tables; a failure of one
+(a lost contribution, an operation that fails) makes the whole run fail, after
+the others have run.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+from . import common
+
+QUICK = [
+    ["benchmarks.submissions", "--quick"],
+    [
+        "benchmarks.scale",
+        "--sizes",
+        "10000,100000",
+        "--generate-up-to",
+        "10000",
+        "--xlsx-up-to",
+        "10000",
+    ],
+]
+FULL = [
+    ["benchmarks.submissions"],
+    ["benchmarks.scale", "--sizes", "10000,100000,1000000", "--generate-up-to", "100000"],
+]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size = parser.add_mutually_exclusive_group(required=True)
+    size.add_argument("--quick", action="store_true")
+    size.add_argument("--full", action="store_true")
+    arguments = parser.parse_args(argv)
+    failed = []
+    for command in QUICK if arguments.quick else FULL:
+        print(f"\n=== {' '.join(command)}", flush=True)
+        env = dict(os.environ)
+        env.setdefault("BENCH_COMMAND", f"make {'bench' if arguments.quick else 'bench-full'}")
+        env["BENCH_COMMAND"] += f" ({' '.join(command)})"
+        done = subprocess.run([sys.executable, "-m", *command], cwd=common.ROOT, env=env)
+        if done.returncode:
+            failed.append(command[0])
+    print(f"\nResults written to {common.RESULTS.relative_to(common.ROOT)}")
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""The scale benchmark still runs: tiny sizes, SQLite, no RESULTS.md (benchmarks are not tests)."""
+
+import pytest
+
+from benchmarks import common, scale
+
+
+def test_scale_benchmark_runs_every_operation(app, tmp_path, monkeypatch):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the benchmark builds databases of its own: once is enough")
+    monkeypatch.setattr(common, "RESULTS", tmp_path / "RESULTS.md")
+    results = scale.run(
+        [20, 45],
+        ["sqlite"],
+        scale.SLUG,
+        pg_url=None,
+        workdir=str(tmp_path),
+        generate_up_to=20,  # 45 is reached by copying in SQL
+    )
+    assert [(r["size"], r["operation"]) for r in results] == [
+        (size, operation) for size in (20, 45) for operation in scale.OPERATIONS
+    ]  # every operation at a generated size, then at a copied one
+    for outcome in results:
+        assert "error" not in outcome, outcome
+        assert outcome["seconds"] > 0 and outcome["peak_mb"] > 0
+    by_size = {r["size"]: r["rows"] for r in results if r["operation"] == "csv"}
+    # Flagged (spam) responses are not exported; copies keep the flags of their originals.
+    assert 0 < by_size[20] <= 20 and by_size[45] > by_size[20]
+    assert "summary PDF" in scale.report(results)
+    assert not (tmp_path / "RESULTS.md").exists()
