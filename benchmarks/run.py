@@ -17,19 +17,13 @@ from . import common
 
 QUICK = [
     ["benchmarks.submissions", "--quick"],
-    [
-        "benchmarks.scale",
-        "--sizes",
-        "10000,100000",
-        "--generate-up-to",
-        "10000",
-        "--xlsx-up-to",
-        "10000",
-    ],
+    "benchmarks.scale --sizes 10000,100000 --generate-up-to 10000 --xlsx-up-to 10000".split(),
 ]
 FULL = [
     ["benchmarks.submissions"],
-    ["benchmarks.scale", "--sizes", "10000,100000,1000000", "--generate-up-to", "100000"],
+    (
+        "benchmarks.scale --sizes 10000,100000,1000000 --generate-up-to 10000 --section scale-full"
+    ).split(),
 ]
 
 

@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -388,11 +389,14 @@ def main(argv=None):
     parser.add_argument(
         "--xlsx-up-to", type=int, help="leave the XLSX export out above this size (it is slow)"
     )
+    parser.add_argument("--section", default="scale", help="its name in RESULTS.md")
     parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--measure", choices=list(OPERATIONS), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     os.chdir(common.ROOT)
+    # Stopped from outside, still remove the temporary databases (``finally`` blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     if arguments.measure:  # inside the process run_measurement started
         outcome = measure(arguments.url, arguments.workdir, arguments.slug, arguments.measure)
@@ -423,8 +427,8 @@ def main(argv=None):
     if not arguments.no_results:
         machine = "\n".join(common.machine(arguments.pg_url if "postgresql" in backends else None))
         common.write_section(
-            "scale",
-            "Reports, exports and the admin list at scale",
+            arguments.section,
+            f"Reports, exports and the admin list at scale ({arguments.section})",
             f"{machine}\n\nConsultation `{arguments.slug}`, generated responses.\n\n{body}\n",
         )
     if any("error" in outcome for outcome in results):

@@ -54,7 +54,7 @@ def _answers(scope, *columns):
     )
 
 
-def _additive(scope, question_ids, keys, values, *where) -> dict[tuple, list]:
+def _additive(scope, question_ids, keys, values, *where, at_least=None) -> dict[tuple, list]:
     """{keys: [values]} over the counted answers of ``question_ids``; counts and sums only.
 
     ``keys`` start with ``Answer.question_id``. The queries restricted to some
@@ -62,6 +62,10 @@ def _additive(scope, question_ids, keys, values, *where) -> dict[tuple, list]:
     (responses...)`` and do not name the questions: that way the database starts
     from those responses and reaches their answers by index, instead of reading
     every answer of the questions. Other questions are dropped here.
+
+    ``at_least``: leave out groups of fewer rows (the first value must be the
+    count). Before the flagged answers are taken off, a total below it cannot
+    reach it, so the database drops those; the rest are checked afterwards.
     """
     wanted = set(question_ids)
 
@@ -78,16 +82,20 @@ def _additive(scope, question_ids, keys, values, *where) -> dict[tuple, list]:
         return query.where(Answer.response_id.in_(responses))
 
     query = select(*keys, *values).select_from(Answer).where(*where).group_by(*keys)
+    large = query.having(func.count() >= at_least) if at_least else query
     if scope.filtered:
-        return run(of_responses(scope.conditions()))
-    totals = run(query.where(Answer.question_id.in_(wanted)))
+        return run(of_responses(scope.conditions()).having(func.count() >= (at_least or 0)))
+    totals = run(large.where(Answer.question_id.in_(wanted)))
     flagged = run(
         of_responses(Response.consultation_id == scope.consultation_id, Response.flag.is_not(None))
     )
     for key, taken in flagged.items():
-        totals[key] = [
-            (total or 0) - (off or 0) for total, off in zip(totals[key], taken, strict=True)
-        ]
+        if key in totals:
+            totals[key] = [
+                (total or 0) - (off or 0) for total, off in zip(totals[key], taken, strict=True)
+            ]
+    if at_least:
+        totals = {key: values for key, values in totals.items() if values[0] >= at_least}
     return totals
 
 
@@ -212,31 +220,39 @@ def text_samples(scope: Scope, question_id: int, limit: int) -> list:
         Response.surname,
         Response.organisation_name,
     ).where(Answer.question_id == question_id, Answer.text_value.is_not(None))
-    return db.session.execute(query.order_by(Answer.id).limit(limit)).all()
+    # In the order of the index on (question_id, response_id): the first are found at once.
+    first = query.order_by(Answer.response_id, Answer.id).limit(limit)
+    return db.session.execute(first).all()
 
 
-def campaign_groups(scope: Scope, question_ids, threshold: int) -> list[tuple[int, int, str]]:
-    """Groups of identical texts of at least ``threshold``: (question_id, size, a sample text).
+def campaign_groups(
+    scope: Scope, question_ids, threshold: int, limit: int
+) -> tuple[int, list[tuple[int, int, str]]]:
+    """Groups of identical texts of at least ``threshold``: how many, and the ``limit`` largest.
 
     Texts are identical when their fingerprints are (case, spacing and
-    punctuation ignored); the largest groups come first.
+    punctuation ignored). Each listed group is (question_id, size, its first
+    counted text); the largest come first.
     """
     if not question_ids:
-        return []
-    size = func.count().label("size")
-    groups = (
-        _answers(scope, Answer.question_id, size, func.min(Answer.id).label("sample_id"))
-        .where(Answer.question_id.in_(question_ids), Answer.text_fingerprint.is_not(None))
-        .group_by(Answer.question_id, Answer.text_fingerprint)
-        .having(func.count() >= threshold)
-        .subquery()
+        return 0, []
+    groups = _additive(
+        scope,
+        question_ids,
+        (Answer.question_id, Answer.text_fingerprint),
+        (func.count(),),
+        Answer.text_fingerprint.is_not(None),
+        at_least=threshold,
     )
-    query = (
-        select(groups.c.question_id, groups.c.size, Answer.text_value)
-        .join(Answer, Answer.id == groups.c.sample_id)
-        .order_by(groups.c.size.desc(), groups.c.question_id, Answer.id)
-    )
-    return [(q, n, text) for q, n, text in db.session.execute(query)]
+    largest = sorted(groups.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    listed = []
+    for (question_id, fingerprint), (size,) in largest:
+        sample = _answers(scope, Answer.text_value).where(
+            Answer.question_id == question_id, Answer.text_fingerprint == fingerprint
+        )
+        text = db.session.scalar(sample.order_by(Answer.id).limit(1))
+        listed.append((question_id, size, text))
+    return len(groups), listed
 
 
 def upload_counts(scope: Scope) -> tuple[int, int]:

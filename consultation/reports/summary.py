@@ -109,7 +109,7 @@ def build_summary(
         key=lambda row: (-row[1], row[0]),
     )
     files, with_files = queries.upload_counts(scope)
-    campaigns = _campaigns(scope, consultation, campaign_threshold)
+    campaign_count, campaigns = _campaigns(scope, consultation, campaign_threshold)
 
     summary = Summary(
         consultation=consultation,
@@ -132,9 +132,9 @@ def build_summary(
         sections=_sections(scope, consultation, total, excerpts),
         uploads=files,
         responses_with_uploads=with_files,
-        campaigns=campaigns[:MAX_CAMPAIGNS],
+        campaigns=campaigns,
         campaign_threshold=campaign_threshold,
-        campaign_count=len(campaigns),
+        campaign_count=campaign_count,
     )
     summary.participation_chart = charts.bar_chart(summary.by_type, "Respondents by type")
     summary.size_chart = charts.bar_chart(
@@ -322,7 +322,8 @@ def _campaigns(scope, consultation, threshold):
         and questionnaire.questions[key].kind in CAMPAIGN_KINDS
         and not questionnaire.questions[key].profile
     ]
-    return [
+    count, groups = queries.campaign_groups(scope, text_ids, threshold, MAX_CAMPAIGNS)
+    return count, [
         (questionnaire.questions[records[qid]].label(), size, _excerpt(text))
-        for qid, size, text in queries.campaign_groups(scope, text_ids, threshold)
+        for qid, size, text in groups
     ]
