@@ -10,6 +10,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+OFF = ("0", "false", "no", "off")
 
 
 class Config:
@@ -43,6 +44,8 @@ class Config:
     RATELIMIT_EMAIL = os.environ.get("RATELIMIT_EMAIL", "5 per hour")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consultation")
     RATELIMIT_HEADERS_ENABLED = True
+    #: Turned off only to measure throughput on a private machine (benchmarks/submissions.py).
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() not in OFF
     #: A questionnaire sent back sooner than this after it was served looks automated.
     MIN_FORM_SECONDS = int(os.environ.get("MIN_FORM_SECONDS", 3))
     #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).

@@ -242,3 +242,17 @@ def test_changing_the_type_of_an_answered_question_is_refused(client, consultati
     ]
     with pytest.raises(QuestionnaireError, match="changes type from long_text to short_text"):
         load_definition(definition)
+
+
+def test_a_consultation_keeps_its_questionnaire_until_the_definition_changes(consultations):
+    consultation = consultations["apply-ai"]
+    questionnaire = consultation.questionnaire
+    assert consultation.questionnaire is questionnaire
+    definition = dict(consultation.definition)
+    definition["sections"] = [
+        {**s, "questions": [q for q in s["questions"] if q["key"] != "final_comments"]}
+        for s in definition["sections"]
+    ]
+    assert load_definition(definition) == "updated"
+    assert "final_comments" in questionnaire.questions
+    assert "final_comments" not in consultation.questionnaire.questions

@@ -1,5 +1,10 @@
 """Rate limits: a polite 429 that keeps the answers; limits per address."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from consultation import create_app
@@ -8,6 +13,7 @@ from .answers import valid_form_data
 from .conftest import form_tokens
 
 SLUG = "apply-ai"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -67,3 +73,20 @@ def test_limits_are_per_address(limited_app):
 def test_pages_are_not_limited(limited_app, consultations):
     client = limited_app.test_client()
     assert all(client.get("/").status_code == 200 for _ in range(10))
+
+
+@pytest.mark.parametrize(("value", "enabled"), [(None, True), ("false", False), ("1", True)])
+def test_limits_are_on_unless_the_environment_turns_them_off(value, enabled):
+    """Only a load test turns them off (RATELIMIT_ENABLED=false); production keeps them."""
+    env = {key: v for key, v in os.environ.items() if key != "RATELIMIT_ENABLED"}
+    if value is not None:
+        env["RATELIMIT_ENABLED"] = value
+    shown = subprocess.run(
+        [sys.executable, "-c", "import config; print(config.Config.RATELIMIT_ENABLED)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert shown == str(enabled)

@@ -115,7 +115,17 @@ class Consultation(db.Model):
     # -- questionnaire -----------------------------------------------------------
     @property
     def questionnaire(self) -> Questionnaire:
-        return questionnaire_for(self.definition, self.definition_digest)
+        """The run-time questionnaire, looked up once per loaded definition.
+
+        A request asks for it several times; finding it in the shared cache means
+        serialising the whole definition, so the instance keeps what it found.
+        """
+        definition, digest = self.definition, self.definition_digest
+        kept = getattr(self, "_questionnaire_kept", None)
+        if kept is None or kept[0] is not definition or kept[1] != digest:
+            kept = (definition, digest, questionnaire_for(definition, digest))
+            self._questionnaire_kept = kept
+        return kept[2]
 
     def text(self, name: str, locale=None) -> str:
         """A text of the definition (title, summary, about, privacy_notice) in ``locale``."""

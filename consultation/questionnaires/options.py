@@ -1,7 +1,7 @@
 """Option lists that come from maintained sources rather than from YAML."""
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from babel import Locale
@@ -15,12 +15,18 @@ EU_MEMBERS = (
 EU_LANGUAGES = "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
 
 
+@lru_cache(maxsize=32)
+def _territory_names(locale: str) -> dict:
+    """Babel's country names in ``locale``, parsed once: a questionnaire page shows all 249."""
+    try:
+        return dict(Locale.parse(locale).territories)
+    except (ValueError, TypeError):
+        return {}
+
+
 def country_name(code: str, locale: str | None = None) -> str:
     """The country's name in ``locale`` (Babel), falling back to pycountry's English name."""
-    try:
-        name = Locale.parse(locale or "en").territories.get(code)
-    except (ValueError, TypeError):
-        name = None
+    name = _territory_names(str(locale or "en")).get(code)
     if name:
         return name
     country = pycountry.countries.get(alpha_2=code)

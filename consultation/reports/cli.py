@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from ..consultations.queries import consultation_by_slug
 from ..extensions import db
-from . import export, generate, pdf, ready_lines
+from . import export, generate, ready_lines
 
 reports_cli = AppGroup("reports", help="Summary reports and spreadsheet exports.")
 dev_cli = AppGroup("dev", help="Tools for development and demos.")
@@ -29,6 +29,8 @@ def _consultation(slug):
 @click.option("--country", help="Only this country (ISO code, e.g. BE).")
 def summary_command(slug, output, respondent_type, country):
     """Write the factual summary report of consultation SLUG as a PDF."""
+    from . import pdf  # WeasyPrint loads only for the command that needs it
+
     consultation = _consultation(slug)
     started = time.perf_counter()
     data = pdf.summary_pdf(consultation, respondent_type, country and country.upper())

@@ -1,0 +1,33 @@
+"""The submission benchmark still runs end to end: gunicorn, the load generator, the count check.
+
+A tiny version (three respondents, two seconds, SQLite), so a change to the questionnaire,
+the receipt or the start-up breaks this test rather than the next benchmark run.
+"""
+
+import pytest
+
+from benchmarks import common, submissions
+
+
+@pytest.fixture(autouse=True)
+def _once(app):
+    """It starts servers of its own on SQLite: run it once, not once per test backend."""
+    if app.config["BACKEND"] != "sqlite":
+        pytest.skip("runs once, with the SQLite backend")
+
+
+def _stamp(path):
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+def test_submission_benchmark_runs():
+    results_before = _stamp(common.RESULTS)
+
+    outcomes = submissions.smoke()
+
+    assert [(o.backend, o.target) for o in outcomes] == [("sqlite", "app"), ("sqlite", "floor")]
+    for outcome in outcomes:
+        assert outcome.accepted == outcome.stored > 0, outcome
+        assert outcome.counts_match and not outcome.errors, outcome
+        assert outcome.rate > 0 and outcome.post_ms[0] is not None, outcome
+    assert _stamp(common.RESULTS) == results_before  # the smoke run writes no results
