@@ -1,5 +1,7 @@
 """The public pages: home, consultation page, errors; the app's configuration."""
 
+import re
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -79,3 +81,27 @@ def test_secret_key_is_required_outside_development(monkeypatch):
 def test_unknown_profile_is_refused():
     with pytest.raises(RuntimeError, match="not a known profile"):
         create_app("staging")
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_blank_questionnaire_from_the_cache_equals_one_rendered_afresh(
+    app, consultations, language
+):
+    from consultation.questionnaires.forms import build_form, preselect_language
+    from consultation.responses import pages
+
+    for consultation in consultations.values():
+        with app.test_request_context(headers={"Accept-Language": language}):
+            form = build_form(consultation.questionnaire)
+            form.submission_token.data = "the-same-token"
+            if language != "en":  # as a first visit has it
+                preselect_language(form, consultation.questionnaire, language)
+            afresh = pages.render_form(consultation, form, {})
+            first = pages.render_form(consultation, form, {}, blank=True)
+            cached = pages.render_form(consultation, form, {}, blank=True)
+        pages_ = [
+            re.sub(r'name="form_served" value="[^"]*"', "", page)
+            for page in (afresh, first, cached)
+        ]
+        assert pages_[0] == pages_[1] == pages_[2]  # the time the form was served aside
+        assert 'name="q_respondent_type"' in cached

@@ -252,14 +252,23 @@ def response_chunks(consultation, size=CHUNK, *, counted_only=True, first_id=Non
         yield responses
 
 
-def build_rows(plan: Layout, responses, personal: bool) -> dict:
-    """Response id -> list of cells, for ``responses`` (rows from ``response_chunks``)."""
-    width, cells, typed = len(plan.headers), plan.cells, plan.values
+def read_answers(responses) -> tuple[list, list]:
+    """The packed options and the values of ``responses`` (rows from ``response_chunks``)."""
     connection = db.session.connection()
-    rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
     options, values = _answer_queries(responses[0].id, responses[-1].id)
+    return connection.execute(options).fetchall(), connection.execute(values).fetchall()
+
+
+def build_rows(plan: Layout, responses, personal: bool, answers=None) -> dict:
+    """Response id -> list of cells, for ``responses`` (rows from ``response_chunks``).
+
+    ``answers``: what ``read_answers`` gave for them, when already read.
+    """
+    width, cells, typed = len(plan.headers), plan.cells, plan.values
+    rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
+    options, values = answers or read_answers(responses)
     cell_for = cells.get
-    for response_id, packed in connection.execute(options).fetchall():
+    for response_id, packed in options:
         row = rows.get(response_id)
         if row is None:
             continue
@@ -270,7 +279,7 @@ def build_rows(plan: Layout, responses, personal: bool) -> dict:
                 if zeros is not None and row[zeros[0]] is None:
                     row[zeros[0] : zeros[1]] = [0] * (zeros[1] - zeros[0])
                 row[position] = value
-    for response_id, question_id, text, number in connection.execute(values).fetchall():
+    for response_id, question_id, text, number in values:
         row = rows.get(response_id)
         target = typed.get(question_id)
         if row is None or target is None:

@@ -24,18 +24,25 @@ LINE_CHUNK = 5000
 _keys: dict = {}
 
 
-def layout_key(consultation) -> str:
-    """A fingerprint of the export columns of ``consultation`` and what fills them."""
+def _layouts(consultation) -> tuple[str, dict]:
+    """The export layouts of ``consultation`` (personal and public) and their fingerprint."""
     records = tuple((record.key, record.id, record.active) for record in consultation.questions)
     cache_key = (consultation.id, consultation.definition_digest, records)
-    key = _keys.get(cache_key)
-    if key is None:
-        digest = hashlib.sha256()
+    found = _keys.get(cache_key)
+    if found is None:
+        digest, plans = hashlib.sha256(), {}
         for personal in (True, False):
-            plan = export.layout(consultation, personal)
+            plan = plans[personal] = export.layout(consultation, personal)
             digest.update(repr((plan.headers, plan.cells, plan.values, plan.profile)).encode())
-        key = _keys[cache_key] = digest.hexdigest()
-    return key
+        if len(_keys) >= 64:
+            _keys.clear()
+        found = _keys[cache_key] = (digest.hexdigest(), plans)
+    return found
+
+
+def layout_key(consultation) -> str:
+    """A fingerprint of the export columns of ``consultation`` and what fills them."""
+    return _layouts(consultation)[0]
 
 
 def _changed_responses(session) -> set:
@@ -68,8 +75,7 @@ def _forget_changed_lines(session, flush_context, instances):
 
 def refresh(consultation, first_id: int, last_id: int) -> int:
     """(Re)make the lines of the responses of ``consultation`` with ids in [first_id, last_id]."""
-    key = layout_key(consultation)
-    plans = {True: export.layout(consultation, True), False: export.layout(consultation, False)}
+    key, plans = _layouts(consultation)
     writer = export.LineWriter()
     connection = db.session.connection()
     made = 0
@@ -77,8 +83,9 @@ def refresh(consultation, first_id: int, last_id: int) -> int:
         consultation, LINE_CHUNK, counted_only=False, first_id=first_id, last_id=last_id
     ):
         ids = [response.id for response in responses]
-        personal = export.build_rows(plans[True], responses, True)
-        public = export.build_rows(plans[False], responses, False)
+        answers = export.read_answers(responses)
+        personal = export.build_rows(plans[True], responses, True, answers)
+        public = export.build_rows(plans[False], responses, False, answers)
         connection.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
         connection.execute(
             insert(ExportLine),

@@ -2,6 +2,7 @@
 
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import clock
 from ..consultations.models import State
@@ -31,11 +32,14 @@ def private(body, status=200):
     return response
 
 
-def render_form(consultation, form, errors, *, mode="new", attached=None, **context):
-    """The questionnaire page: ``mode`` is "new", "draft" (resumed) or "edit"."""
+def render_form(consultation, form, errors, *, mode="new", attached=None, blank=False, **context):
+    """The questionnaire page: ``mode`` is "new", "draft" (resumed) or "edit".
+
+    ``blank``: the form holds nothing typed (a first visit), so its questions can
+    come from ``blank_questions``.
+    """
     questionnaire = consultation.questionnaire
-    return render_template(
-        "public/respond.html",
+    page = dict(
         consultation=consultation,
         questionnaire=questionnaire,
         form=form,
@@ -46,6 +50,35 @@ def render_form(consultation, form, errors, *, mode="new", attached=None, **cont
         attached=attached or {},
         **context,
     )
+    if blank and not errors and mode == "new":
+        page["blank_questions"] = blank_questions(consultation, page)
+    return render_template("public/respond.html", **page)
+
+
+#: Rendered questions of blank questionnaires by (consultation, definition, language, defaults).
+_BLANK: dict = {}
+#: Fields rendered outside the questions, different on every visit.
+OUTSIDE_QUESTIONS = {"csrf_token", "submission_token"}
+
+
+def blank_questions(consultation, page) -> Markup:
+    """The questions of a blank questionnaire, rendered once per definition and language.
+
+    They are most of the page and the same for every first visit; the tokens of
+    each visit are outside them.
+    """
+    given = tuple(
+        (field.name, repr(field.data))
+        for field in page["form"]
+        if field.data and field.name not in OUTSIDE_QUESTIONS
+    )  # a blank form may hold defaults, such as the language of the page
+    key = (consultation.id, consultation.definition_digest, page["locale"], given)
+    markup = _BLANK.get(key)
+    if markup is None:
+        if len(_BLANK) >= 64:
+            _BLANK.clear()
+        markup = _BLANK[key] = Markup(render_template("public/_questions.html", **page))
+    return markup
 
 
 def refused(consultation, form, files=None):

@@ -60,7 +60,7 @@ def respond(slug):
         form = build_form(questionnaire)
         form.submission_token.data = new_submission_token()
         preselect_language(form, questionnaire, current_locale())
-        return private(render_form(consultation, form, {}))
+        return private(render_form(consultation, form, {}, blank=True))
 
     form = build_form(questionnaire)
     if switching_language():
