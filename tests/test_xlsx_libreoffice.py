@@ -1,0 +1,69 @@
+"""The XLSX export opens in LibreOffice and holds what the CSV export holds, cell for cell."""
+
+import csv
+import io
+import shutil
+import subprocess
+
+import pytest
+
+from consultation.extensions import db
+from consultation.reports import export, generate
+
+from .reporting import SLUG, submit_known
+
+LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def same(shown: str, written: str) -> bool:
+    """The same cell: the same text, or the same number (a spreadsheet shows 0.0 as 0)."""
+    if shown == written:
+        return True
+    try:
+        return float(shown) == float(written)
+    except ValueError:
+        return False
+
+
+@pytest.mark.skipif(
+    not LIBREOFFICE, reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"
+)
+@pytest.mark.parametrize("personal", [True, False])
+def test_xlsx_opened_by_libreoffice_equals_the_csv(client, consultations, tmp_path, personal):
+    consultation = consultations[SLUG]
+    submit_known(client, consultation)  # accents, markup, a formula, line breaks
+    generate.generate_responses(consultation, 60, seed=9)
+    db.session.commit()
+    workbook = tmp_path / "export.xlsx"
+    with workbook.open("wb") as out:
+        export.write_xlsx(consultation, personal, out)
+
+    # UTF-8 and comma-separated; a LibreOffice profile of its own, for parallel runs.
+    converted = subprocess.run(
+        [
+            LIBREOFFICE,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1",
+            "--outdir",
+            str(tmp_path),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert converted.returncode == 0, converted.stderr
+    opened = (tmp_path / "export.csv").read_text(encoding="utf-8")
+    expected = "".join(export.iter_csv(consultation, personal)).removeprefix("\ufeff")
+
+    rows = list(csv.reader(io.StringIO(opened)))
+    wanted = list(csv.reader(io.StringIO(expected)))
+    assert len(rows) == len(wanted) == 1 + export.export_count(consultation)
+    for got, want in zip(rows, wanted, strict=True):
+        differ = [
+            (i, g, w) for i, (g, w) in enumerate(zip(got, want, strict=True)) if not same(g, w)
+        ]
+        assert not differ, differ
+    assert any("Zebulon" in cell or "Lovelace" in cell for row in rows for cell in row)
