@@ -28,3 +28,36 @@ def test_scale_benchmark_runs_every_operation(app, tmp_path, monkeypatch):
     assert 0 < by_size[20] <= 20 and by_size[45] > by_size[20]
     assert "summary PDF" in scale.report(results)
     assert not (tmp_path / "RESULTS.md").exists()
+
+
+def test_copied_responses_export_as_if_built_from_their_answers(app, tmp_path):
+    """The benchmark's SQL copies (``multiply``) come with correct ready export lines."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the benchmark builds databases of its own: once is enough")
+    import csv
+    import io
+
+    from consultation.consultations.queries import consultation_by_slug
+    from consultation.reports import export
+
+    url = f"sqlite:///{tmp_path}/copies.sqlite"
+    scale.prepare(url, str(tmp_path), scale.SLUG)
+    scale.grow(url, str(tmp_path), scale.SLUG, 15, progress=lambda _: None)
+    scale.multiply(url, str(tmp_path), scale.SLUG, 40, progress=lambda _: None)
+    copies = scale.make_app(url, str(tmp_path))
+    with copies.app_context():
+        consultation = consultation_by_slug(scale.SLUG)
+        from sqlalchemy import func, select
+
+        from consultation.extensions import db
+        from consultation.reports.models import ExportLine
+        from consultation.reports.ready_lines import layout_key
+
+        ready_count = select(func.count()).where(ExportLine.layout == layout_key(consultation))
+        assert db.session.scalar(ready_count) == 40  # the copies' lines are used, not rebuilt
+        for personal in (True, False):
+            ready = "".join(export.iter_csv(consultation, personal))
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(export.iter_rows(consultation, personal))
+            assert ready == "\ufeff" + buffer.getvalue()
+            assert ready.count("COPY-") > 0 or not personal

@@ -139,13 +139,36 @@ def answered_counts(scope: Scope, question_ids) -> dict[int, int]:
     """How many counted responses answered each question: {question_id: n}."""
     if not question_ids:
         return {}
-    result = _additive(
-        scope,
-        question_ids,
-        (Answer.question_id,),
-        (func.count(func.distinct(Answer.response_id)),),  # flagged responses are disjoint
-    )
-    return {q: n for (q,), (n,) in result.items()}
+    wanted = set(question_ids)
+    if scope.filtered:
+        counts = _answering(responses=scope.conditions())
+    else:
+        counts = _answering(question_ids=wanted)
+        flagged = _answering(
+            responses=and_(
+                Response.consultation_id == scope.consultation_id, Response.flag.is_not(None)
+            )
+        )
+        for question_id, n in flagged.items():  # flagged responses are disjoint from the rest
+            if question_id in counts:
+                counts[question_id] -= n
+    return {q: n for q, n in counts.items() if q in wanted}
+
+
+def _answering(*, question_ids=None, responses=None) -> dict[int, int]:
+    """{question_id: responses with an answer}, from distinct (question, response) pairs.
+
+    Distinct pairs come straight off the index on (question_id, response_id);
+    ``count(DISTINCT ...)`` per group is far slower on PostgreSQL.
+    """
+    pairs = select(Answer.question_id, Answer.response_id).distinct()
+    if question_ids is not None:
+        pairs = pairs.where(Answer.question_id.in_(question_ids))
+    if responses is not None:
+        pairs = pairs.where(Answer.response_id.in_(select(Response.id).where(responses)))
+    pairs = pairs.subquery()
+    query = select(pairs.c.question_id, func.count()).group_by(pairs.c.question_id)
+    return dict(db.session.execute(query).all())
 
 
 def row_answered_counts(scope: Scope, question_ids) -> dict[tuple[int, str], int]:
