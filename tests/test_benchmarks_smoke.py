@@ -31,3 +31,28 @@ def test_submission_benchmark_runs():
         assert outcome.counts_match and not outcome.errors, outcome
         assert outcome.rate > 0 and outcome.post_ms[0] is not None, outcome
     assert _stamp(common.RESULTS) == results_before  # the smoke run writes no results
+
+
+def test_profile_cycle_prints_cpu_per_request(capsys):
+    from benchmarks import profile_cycle
+
+    assert profile_cycle.main(["--cycles", "2", "--warmup", "1"]) == 0
+
+    printed = capsys.readouterr().out
+    figures = {
+        name: (float(median), float(mean))
+        for name, median, mean in profile_cycle.SUMMARY_LINE.findall(printed)
+    }
+    assert set(figures) == {"GET", "POST", "receipt", "cycle"}, printed
+    assert all(median > 0 and mean > 0 for median, mean in figures.values()), printed
+    parts = sum(figures[name][1] for name in ("GET", "POST", "receipt"))
+    assert abs(figures["cycle"][1] - parts) < 0.05, printed
+
+
+def test_profile_cycle_stops_on_a_failed_cycle(monkeypatch):
+    """A cycle that does not end on a receipt is an error, not a figure."""
+    from benchmarks import profile_cycle
+
+    monkeypatch.setattr(profile_cycle, "form_fields", lambda slug: [])  # nothing answered: 400
+    with pytest.raises(profile_cycle.CycleFailed, match="POST: status 400"):
+        profile_cycle.main(["--cycles", "1", "--warmup", "0"])
