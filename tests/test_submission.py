@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from consultation.extensions import db
 from consultation.questionnaires.forms import field_name
+from consultation.responses.fingerprint import text_fingerprint
 from consultation.responses.models import Answer, Response, Upload
+from consultation.responses.operations import submit_response
 from consultation.responses.queries import response_values
 
 from .answers import PDF, valid_form_data
@@ -196,3 +198,25 @@ def test_answers_are_rows_sql_can_count(client, consultations):
         ).all()
     )
     assert counts == {sectors.option_keys[0]: 3, sectors.option_keys[1]: 3}
+
+
+def test_stored_answers_get_their_defaults_and_the_response_sees_them(app, client, consultations):
+    """Answers go in as one statement: text fingerprints are still made, nothing is stale."""
+    slug = "apply-ai"
+    consultation = consultations[slug]
+    post(client, slug, {**form_tokens(client, slug), **valid_form_data(consultation.questionnaire)})
+    first = db.session.scalars(select(Response)).one()
+    rows = db.session.execute(
+        select(Answer.text_value, Answer.text_fingerprint).where(Answer.response_id == first.id)
+    ).all()
+    typed = [(text, stored) for text, stored in rows if text is not None]
+    assert typed and all(stored == text_fingerprint(text) for text, stored in typed)
+    assert any(stored is None for text, stored in rows if text is None)
+
+    values = {k: v for k, v in response_values(first).items() if k != "position_paper"}
+    second, created = submit_response(
+        consultation, values, submission_token="second", upload_folder=app.config["UPLOAD_FOLDER"]
+    )
+    stored = db.session.scalars(select(Answer).where(Answer.response_id == second.id)).all()
+    assert created and len(second.answers) == len(stored) > 30
+    assert response_values(second) == values
