@@ -4,7 +4,7 @@ import shutil
 import textwrap
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from consultation.consultations.models import Consultation, QuestionRecord
 from consultation.consultations.operations import load_definition
@@ -256,3 +256,14 @@ def test_a_consultation_keeps_its_questionnaire_until_the_definition_changes(con
     assert load_definition(definition) == "updated"
     assert "final_comments" in questionnaire.questions
     assert "final_comments" not in consultation.questionnaire.questions
+
+
+def test_pages_use_the_built_questionnaire_without_reading_the_definition(consultations):
+    """The definition, tens of kilobytes of JSON, is read only for a version not built yet."""
+    consultation = consultations["apply-ai"]
+    questionnaire, title = consultation.questionnaire, consultation.text("title", "fr")
+    db.session.expire_all()
+    again = db.session.scalar(select(Consultation).where(Consultation.slug == "apply-ai"))
+    assert again.questionnaire is questionnaire and again.text("title", "fr") == title
+    assert "definition" not in inspect(again).dict
+    assert again.definition["slug"] == "apply-ai"  # still there when asked for

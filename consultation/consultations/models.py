@@ -39,8 +39,9 @@ class Consultation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(255))
-    #: The normalised questionnaire definition loaded from YAML.
-    definition: Mapped[dict] = mapped_column(JSON)
+    #: The normalised questionnaire definition loaded from YAML. Deferred: pages use the
+    #: questionnaire built from it (``questionnaire``), so it is read only when needed.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: Fingerprint of ``definition``: loading an unchanged file changes nothing.
     definition_digest: Mapped[str] = mapped_column(String(64))
     #: First instant at which contributions are accepted (UTC).
@@ -115,21 +116,16 @@ class Consultation(db.Model):
     # -- questionnaire -----------------------------------------------------------
     @property
     def questionnaire(self) -> Questionnaire:
-        """The run-time questionnaire, looked up once per loaded definition.
+        """The run-time questionnaire, built once per definition version (its digest).
 
-        A request asks for it several times; finding it in the shared cache means
-        serialising the whole definition, so the instance keeps what it found.
+        Found by ``definition_digest``: the definition itself, tens of kilobytes of JSON,
+        is read and parsed only when this process has not built that version yet.
         """
-        definition, digest = self.definition, self.definition_digest
-        kept = getattr(self, "_questionnaire_kept", None)
-        if kept is None or kept[0] is not definition or kept[1] != digest:
-            kept = (definition, digest, questionnaire_for(definition, digest))
-            self._questionnaire_kept = kept
-        return kept[2]
+        return questionnaire_for(self.definition_digest, lambda: self.definition)
 
     def text(self, name: str, locale=None) -> str:
         """A text of the definition (title, summary, about, privacy_notice) in ``locale``."""
-        return tr(self.definition.get(name), locale)
+        return tr(self.questionnaire.data.get(name), locale)
 
 
 class QuestionRecord(db.Model):

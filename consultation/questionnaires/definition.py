@@ -1,6 +1,7 @@
 """A questionnaire at run time: sections and question objects built from a definition."""
 
-from functools import lru_cache
+import json
+from collections.abc import Callable
 
 from .text import tr
 from .types import QUESTION_TYPES
@@ -48,15 +49,20 @@ class Questionnaire:
         return [q for q in self if q.visible(values)]
 
 
-@lru_cache(maxsize=64)
-def _build(digest, data_json):
-    import json
-
-    return Questionnaire(json.loads(data_json))
+#: Questionnaires by the digest of their definition (``consultations.definition_digest``).
+_BUILT: dict[str, Questionnaire] = {}
 
 
-def questionnaire_for(definition: dict, digest: str) -> Questionnaire:
-    """The questionnaire of a stored definition, built once per definition version."""
-    import json
+def questionnaire_for(digest: str, definition: Callable[[], dict]) -> Questionnaire:
+    """The questionnaire of the definition version ``digest``, built once from ``definition()``.
 
-    return _build(digest, json.dumps(definition, sort_keys=True))
+    The digest is a fingerprint of the definition's content, so it is the whole key; the
+    definition is copied (as stored: through JSON), so the questionnaire shares nothing
+    with the caller's dictionary.
+    """
+    found = _BUILT.get(digest)
+    if found is None:
+        if len(_BUILT) >= 64:
+            _BUILT.clear()
+        found = _BUILT[digest] = Questionnaire(json.loads(json.dumps(definition())))
+    return found
