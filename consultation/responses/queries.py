@@ -9,6 +9,16 @@ from .attachments import load_kept
 from .models import Answer, Response, ResponseVersion
 from .tokens import hash_token
 
+#: What ``Question.from_rows`` reads of an answer row, and the question it answers.
+ANSWER_COLUMNS = (
+    Answer.question_id,
+    Answer.option_key,
+    Answer.row_key,
+    Answer.rank,
+    Answer.text_value,
+    Answer.number_value,
+)
+
 
 def response_by_reference(reference: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.reference == reference))
@@ -55,8 +65,9 @@ def response_values(response: Response) -> dict:
     questionnaire = consultation.questionnaire
     keys = {record.id: record.key for record in consultation.questions}
     rows = defaultdict(list)
-    for answer in db.session.scalars(
-        select(Answer).where(Answer.response_id == response.id).order_by(Answer.id)
+    # Plain rows, not ORM objects: the question types read only these columns.
+    for answer in db.session.execute(
+        select(*ANSWER_COLUMNS).where(Answer.response_id == response.id).order_by(Answer.id)
     ):
         rows[keys[answer.question_id]].append(answer)
     values = {}
