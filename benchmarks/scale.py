@@ -115,15 +115,16 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
     Generating a million responses one by one in Python takes most of an hour on
     this machine; copying them in SQL takes a minute or two. Each copy gets new
     ids, references and submission tokens, and ready export lines to match
-    (``_copy_lines``), so every figure is computed as for real data; the
-    distributions are those of the generated base, and every generated text
+    (``_copy_lines``); the answer tallies are recounted at the end. So every
+    figure is computed as for real data; the distributions are those of the
+    generated base, and every generated text
     appears once per copy (which the campaign section of the summary shows).
     """
     from sqlalchemy import String, cast, insert, literal, select
 
     from consultation.consultations.queries import consultation_by_slug
     from consultation.extensions import db
-    from consultation.reports import generate
+    from consultation.reports import generate, tallies
     from consultation.responses.models import Answer, Response, Upload
 
     app = make_app(url, workdir)
@@ -175,6 +176,7 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
             db.session.commit()
             have = generate.response_count(consultation)
             progress(f"  {have:,} / {size:,} responses (copied)")
+        tallies.rebuild(consultation)
         if db.engine.dialect.name == "postgresql":
             db.session.execute(
                 db.text(

@@ -20,9 +20,11 @@ from flask_migrate import upgrade
 
 from config import TestingConfig
 from consultation import clock, create_app
+from consultation.consultations.models import Consultation
 from consultation.consultations.operations import load_definition
 from consultation.extensions import db
 from consultation.questionnaires.loader import definition_files, parse_file
+from consultation.reports import tallies
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -100,9 +102,21 @@ def _context(app):
         yield
         db.session.rollback()
         db.session.remove()
+        _check_tallies()
+        db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+def _check_tallies():
+    """After every test, the answer tallies kept as responses were written equal a fresh count:
+    a write that forgets them fails the test that made it."""
+    for consultation in db.session.scalars(sa.select(Consultation)):
+        wrong = tallies.differences(consultation)
+        assert not wrong, (
+            f"answer tallies of {consultation.slug} are off: {sorted(wrong.items())[:5]}"
+        )
 
 
 @pytest.fixture(autouse=True)

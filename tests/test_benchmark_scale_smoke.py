@@ -31,7 +31,8 @@ def test_scale_benchmark_runs_every_operation(app, tmp_path, monkeypatch):
 
 
 def test_copied_responses_export_as_if_built_from_their_answers(app, tmp_path):
-    """The benchmark's SQL copies (``multiply``) come with correct ready export lines."""
+    """The benchmark's SQL copies (``multiply``) come with correct ready export lines and
+    answer tallies."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the benchmark builds databases of its own: once is enough")
     import csv
@@ -61,3 +62,14 @@ def test_copied_responses_export_as_if_built_from_their_answers(app, tmp_path):
             csv.writer(buffer).writerows(export.iter_rows(consultation, personal))
             assert ready == "\ufeff" + buffer.getvalue()
             assert ready.count("COPY-") > 0 or not personal
+        from consultation.reports import tallies
+
+        assert tallies.differences(consultation) == {}
+        assert (
+            sum(
+                n
+                for (_, measure, *_), (n, _, _) in tallies.stored(consultation).items()
+                if measure == tallies.ANSWERED
+            )
+            > 40
+        )

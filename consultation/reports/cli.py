@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from ..consultations.queries import consultation_by_slug
 from ..extensions import db
-from . import export, generate, ready_lines
+from . import export, generate, ready_lines, tallies
 
 reports_cli = AppGroup("reports", help="Summary reports and spreadsheet exports.")
 dev_cli = AppGroup("dev", help="Tools for development and demos.")
@@ -79,6 +79,36 @@ def prepare_exports_command(slug):
         click.echo(
             f"{consultation.slug}: {made:,} responses in {time.perf_counter() - started:.1f} s"
         )
+
+
+@reports_cli.command("recount")
+@click.argument("slug", required=False)
+@click.option(
+    "--check", is_flag=True, help="Only say whether the counts are right; change nothing."
+)
+def recount_command(slug, check):
+    """Check the running answer counts of summaries against the answers, and put them right.
+
+    They are kept as responses are written; a difference means the database was
+    changed by hand (or a bug). Exits with status 1 if --check finds one.
+    """
+    from ..consultations.queries import all_consultations
+
+    items = [_consultation(slug)] if slug else all_consultations()
+    wrong = 0
+    for consultation in items:
+        started = time.perf_counter()
+        found = len(tallies.differences(consultation))
+        wrong += found
+        if not check and found:
+            tallies.rebuild(consultation)
+            db.session.commit()
+        outcome = "right" if not found else f"{found:,} counts differed"
+        if found and not check:
+            outcome += ", recounted"
+        click.echo(f"{consultation.slug}: {outcome} ({time.perf_counter() - started:.1f} s)")
+    if check and wrong:
+        raise SystemExit(1)
 
 
 @dev_cli.command("generate")

@@ -22,7 +22,7 @@ from ..questionnaires.types.file_upload import UploadedFile
 from ..responses.fingerprint import text_fingerprint
 from ..responses.models import Answer, Response, Upload
 from ..responses.operations import new_reference, new_submission_token
-from . import ready_lines
+from . import ready_lines, tallies
 from . import sample_text as words
 
 #: Share of responses whose free texts copy a campaign text.
@@ -229,6 +229,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
     if uploads:
         db.session.execute(insert(Upload.__table__), uploads)
     ready_lines.refresh(consultation, ids[0], ids[-1])
+    tallies.add(ids)
 
 
 @lru_cache(maxsize=65536)

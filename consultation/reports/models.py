@@ -1,6 +1,6 @@
 """Tables of the reports package."""
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -23,3 +23,30 @@ class ExportLine(db.Model):
     layout: Mapped[str] = mapped_column(String(64))
     personal: Mapped[str] = mapped_column(Text)
     public: Mapped[str] = mapped_column(Text)
+
+
+class AnswerTally(db.Model):
+    """How many counted answers share these keys (see ``reports.tallies``).
+
+    ``measure`` is ``answers`` (answer rows with this row and option: chosen
+    options, matrix cells, ranks), ``answered`` (responses with at least one
+    answer to the question; row and option empty) or ``numbers`` (answers to a
+    number question giving the number in ``option_key``, as the database writes
+    it in text). Keys that do not apply are
+    empty strings, not NULL, so that every column can be part of the key.
+    Flagged responses are not counted.
+    """
+
+    __tablename__ = "answer_tallies"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    respondent_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    #: Answer rows (``answers``) or responses (``answered``).
+    n: Mapped[int] = mapped_column(BigInteger)
+    #: Sum of the ranks given, and how many times ranked first (rankings only, else 0).
+    rank_sum: Mapped[int] = mapped_column(BigInteger)
+    firsts: Mapped[int] = mapped_column(BigInteger)

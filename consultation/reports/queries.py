@@ -14,10 +14,12 @@ minimums and averages are always computed with the join.
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..responses.models import Answer, Response, Upload
+from . import tallies
+from .models import AnswerTally
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,19 @@ def _additive(scope, question_ids, keys, values, *where, at_least=None) -> dict[
     return totals
 
 
-def response_count(scope: Scope) -> int:
-    """How many counted responses."""
-    query = select(func.count()).select_from(Response).where(scope.conditions())
-    return db.session.scalar(query)
+#: The columns of a response row the summary breaks the responses down by.
+PROFILE_COLUMNS = ("respondent_type", "country", "organisation_size", "publication")
+
+
+def profile_counts(scope: Scope) -> dict[tuple, int]:
+    """Counted responses by ``PROFILE_COLUMNS`` together, in one pass over the responses.
+
+    Each breakdown of the report (by type, by country...) is a sum of these few
+    hundred groups, so the responses are read once instead of once per breakdown.
+    """
+    columns = [Response.__table__.c[name] for name in PROFILE_COLUMNS]
+    query = select(*columns, func.count()).where(scope.conditions()).group_by(*columns)
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query)}
 
 
 def flag_counts(scope: Scope) -> dict[str, int]:
@@ -115,74 +126,54 @@ def flag_counts(scope: Scope) -> dict[str, int]:
     return dict(db.session.execute(query).all())
 
 
-def count_by(scope: Scope, column) -> dict[str | None, int]:
-    """Counted responses grouped by a column of the response row (type, country, size...)."""
-    query = select(column, func.count()).where(scope.conditions()).group_by(column)
-    return dict(db.session.execute(query).all())
+def _tallied(scope: Scope, question_ids, measure, keys, *where):
+    """Rows of ``keys`` + (n, rank_sum, firsts) summed from the answer tallies of ``scope``.
+
+    The tallies (``reports.tallies``) are kept as responses are written, per
+    respondent type and country, so this reads a few thousand rows whatever the
+    number of responses.
+    """
+    table = AnswerTally.__table__
+    conditions = [table.c.measure == measure, table.c.question_id.in_(question_ids), *where]
+    if scope.respondent_type:
+        conditions.append(table.c.respondent_type == scope.respondent_type)
+    if scope.country:
+        conditions.append(table.c.country == scope.country)
+    sums = (func.sum(table.c.n), func.sum(table.c.rank_sum), func.sum(table.c.firsts))
+    columns = [table.c[key] for key in keys]
+    query = select(*columns, *sums).where(*conditions).group_by(*columns)
+    width = len(keys)
+    for row in db.session.execute(query):
+        if row[width]:
+            yield tuple(value or None for value in row[:width]), row[width:]
 
 
 def option_counts(scope: Scope, question_ids) -> dict[tuple[int, str | None, str], int]:
     """Chosen options (and matrix cells) counted: {(question_id, row_key, option_key): n}."""
     if not question_ids:
         return {}
-    result = _additive(
-        scope,
-        question_ids,
-        (Answer.question_id, Answer.row_key, Answer.option_key),
-        (func.count(),),
-        Answer.option_key.is_not(None),
-    )
-    return {key: n for key, (n,) in result.items()}
+    table = AnswerTally.__table__
+    keys = ("question_id", "row_key", "option_key")
+    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, table.c.option_key != "")
+    return {key: int(n) for key, (n, _, _) in rows}
 
 
 def answered_counts(scope: Scope, question_ids) -> dict[int, int]:
     """How many counted responses answered each question: {question_id: n}."""
     if not question_ids:
         return {}
-    wanted = set(question_ids)
-    if scope.filtered:
-        counts = _answering(responses=scope.conditions())
-    else:
-        counts = _answering(question_ids=wanted)
-        flagged = _answering(
-            responses=and_(
-                Response.consultation_id == scope.consultation_id, Response.flag.is_not(None)
-            )
-        )
-        for question_id, n in flagged.items():  # flagged responses are disjoint from the rest
-            if question_id in counts:
-                counts[question_id] -= n
-    return {q: n for q, n in counts.items() if q in wanted}
-
-
-def _answering(*, question_ids=None, responses=None) -> dict[int, int]:
-    """{question_id: responses with an answer}, from distinct (question, response) pairs.
-
-    Distinct pairs come straight off the index on (question_id, response_id);
-    ``count(DISTINCT ...)`` per group is far slower on PostgreSQL.
-    """
-    pairs = select(Answer.question_id, Answer.response_id).distinct()
-    if question_ids is not None:
-        pairs = pairs.where(Answer.question_id.in_(question_ids))
-    if responses is not None:
-        pairs = pairs.where(Answer.response_id.in_(select(Response.id).where(responses)))
-    pairs = pairs.subquery()
-    query = select(pairs.c.question_id, func.count()).group_by(pairs.c.question_id)
-    return dict(db.session.execute(query).all())
+    rows = _tallied(scope, question_ids, tallies.ANSWERED, ("question_id",))
+    return {question_id: int(n) for (question_id,), (n, _, _) in rows}
 
 
 def row_answered_counts(scope: Scope, question_ids) -> dict[tuple[int, str], int]:
     """How many counted responses answered each matrix row: {(question_id, row_key): n}."""
     if not question_ids:
         return {}
-    result = _additive(
-        scope,
-        question_ids,
-        (Answer.question_id, Answer.row_key),
-        (func.count(),),
-        Answer.row_key.is_not(None),
-    )
-    return {key: n for key, (n,) in result.items()}
+    table = AnswerTally.__table__
+    keys = ("question_id", "row_key")
+    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, table.c.row_key != "")
+    return {key: int(n) for key, (n, _, _) in rows}
 
 
 @dataclass
@@ -198,34 +189,30 @@ def rank_stats(scope: Scope, question_ids) -> dict[tuple[int, str], RankStats]:
     """Per ranking option: how many ranked it, the sum of ranks, how often it came first."""
     if not question_ids:
         return {}
-    first = func.sum(case((Answer.rank == 1, 1), else_=0))
-    result = _additive(
-        scope,
-        question_ids,
-        (Answer.question_id, Answer.option_key),
-        (func.count(), func.sum(Answer.rank), first),
-        Answer.rank.is_not(None),
-    )
+    table = AnswerTally.__table__
+    keys = ("question_id", "option_key")
+    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, table.c.option_key != "")
     return {
         key: RankStats(int(n), int(total or 0), int(firsts or 0))
-        for key, (n, total, firsts) in result.items()
+        for key, (n, total, firsts) in rows
     }
 
 
 def number_stats(scope: Scope, question_ids) -> dict[int, tuple]:
-    """Per number question: (answers, minimum, maximum, mean)."""
+    """Per number question: (answers, minimum, maximum, mean), from the tallies of each value."""
     if not question_ids:
         return {}
-    query = _answers(
-        scope,
-        Answer.question_id,
-        func.count(Answer.number_value),
-        func.min(Answer.number_value),
-        func.max(Answer.number_value),
-        func.avg(Answer.number_value),
-    ).where(Answer.question_id.in_(question_ids), Answer.number_value.is_not(None))
-    query = query.group_by(Answer.question_id)
-    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
+    values = {}
+    for (question_id, text), (n, _, _) in _tallied(
+        scope, question_ids, tallies.NUMBERS, ("question_id", "option_key")
+    ):
+        values.setdefault(question_id, []).append((float(text), int(n)))
+    stats = {}
+    for question_id, counted in values.items():
+        answers = sum(n for _, n in counted)
+        mean = sum(value * n for value, n in counted) / answers
+        stats[question_id] = (answers, min(v for v, _ in counted), max(v for v, _ in counted), mean)
+    return stats
 
 
 def text_samples(scope: Scope, question_id: int, limit: int) -> list:

@@ -115,20 +115,21 @@ def refresh_all(consultation) -> int:
 
 
 def ready_chunks(consultation, personal: bool, size: int = LINE_CHUNK):
-    """(response rows, lines) of the counted responses by id; a line is None where not ready."""
+    """(response rows, lines) of the counted responses by id; a line is None where not ready.
+
+    Each page reads the responses by id, then the lines of the same id range by
+    their own key: two bounded range scans. (A join of the two, at a million
+    responses, had PostgreSQL read the whole lines table for every page.)
+    """
     table = Response.__table__
     line = ExportLine.personal if personal else ExportLine.public
     columns = [table.c[name] for name in export.RESPONSE_FIELDS]
-    joined = table.outerjoin(
-        ExportLine.__table__,
-        (ExportLine.response_id == table.c.id) & (ExportLine.layout == layout_key(consultation)),
-    )
+    key = layout_key(consultation)
     connection = db.session.connection()
     last = 0
     while True:
         rows = connection.execute(
-            select(*columns, line)
-            .select_from(joined)
+            select(*columns)
             .where(
                 table.c.consultation_id == consultation.id,
                 table.c.flag.is_(None),
@@ -139,5 +140,12 @@ def ready_chunks(consultation, personal: bool, size: int = LINE_CHUNK):
         ).all()
         if not rows:
             return
-        last = rows[-1].id
-        yield rows, [row[-1] for row in rows]
+        first, last = rows[0].id, rows[-1].id
+        ready = dict(
+            connection.execute(
+                select(ExportLine.response_id, line).where(
+                    ExportLine.response_id.between(first, last), ExportLine.layout == key
+                )
+            ).all()
+        )
+        yield rows, [ready.get(row.id) for row in rows]

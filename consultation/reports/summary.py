@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from .. import clock
 from ..questionnaires.options import EU_MEMBERS, country_name
-from ..responses.models import Response
 from . import charts, queries
 from .queries import Scope
 
@@ -92,13 +91,21 @@ def build_summary(
     scope = Scope(consultation.id, respondent_type, country)
     questionnaire = consultation.questionnaire
     profile = questionnaire.profile_questions()
-    total = queries.response_count(scope)
+    groups = queries.profile_counts(scope)
+    total = sum(groups.values())
 
-    by_type = _profile_rows(scope, Response.respondent_type, profile.get("respondent_type"), total)
-    by_size = _profile_rows(scope, Response.organisation_size, profile.get("organisation_size"))
+    def count_by(column):
+        index = queries.PROFILE_COLUMNS.index(column)
+        counts = {}
+        for key, n in groups.items():
+            counts[key[index]] = counts.get(key[index], 0) + n
+        return counts
+
+    by_type = _profile_rows(count_by("respondent_type"), profile.get("respondent_type"), total)
+    by_size = _profile_rows(count_by("organisation_size"), profile.get("organisation_size"))
     sized = sum(n for key, n, _ in _keyed(by_size) if key is not None)
     sme = sum(n for key, n, _ in _keyed(by_size) if key in SME_SIZES)
-    countries = queries.count_by(scope, Response.country)
+    countries = count_by("country")
     eu = sum(n for code, n in countries.items() if code in EU_MEMBERS)
     known = sum(n for code, n in countries.items() if code)
     by_country = sorted(
@@ -127,7 +134,7 @@ def build_summary(
         sme_count=sme,
         by_publication=[
             row[:3]
-            for row in _profile_rows(scope, Response.publication, profile.get("publication"), total)
+            for row in _profile_rows(count_by("publication"), profile.get("publication"), total)
         ],
         sections=_sections(scope, consultation, total, excerpts),
         uploads=files,
@@ -148,9 +155,8 @@ def _keyed(rows):
     return [(row[3], row[1], row[2]) for row in rows]
 
 
-def _profile_rows(scope, column, question, denominator=None):
-    """(label, count, percent, key) for a response column, in the question's option order."""
-    counts = queries.count_by(scope, column)
+def _profile_rows(counts, question, denominator=None):
+    """(label, count, percent, key) for {key: n} of a response column, in the question's order."""
     whole = denominator if denominator is not None else sum(counts.values())
     keys = list(getattr(question, "option_keys", [])) if question else []
     keys += sorted(k for k in counts if k is not None and k not in keys)

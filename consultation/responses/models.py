@@ -32,6 +32,17 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         CheckConstraint("flag IS NULL OR flag IN ('spam', 'duplicate')", name="flag_known"),
+        # The summary's breakdowns by type, country, size and publication, read from the
+        # index alone (``reports.queries.profile_counts``).
+        Index(
+            "ix_responses_profile",
+            "consultation_id",
+            "flag",
+            "respondent_type",
+            "country",
+            "organisation_size",
+            "publication",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -7,6 +7,7 @@ from .. import clock
 from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
+from ..reports import tallies
 from ..reports.ready_lines import refresh_response
 from .models import Answer, ResponseVersion
 
@@ -24,7 +25,7 @@ def flag_response(response, flag: str | None, actor, reason: str | None = None) 
     if response.flag == flag:
         raise OperationRefused(_("The response already has this mark."))
     before = {"flag": response.flag}
-    response.flag = flag
+    response.flag = flag  # no longer counted (or counted again): see reports.tallies
     response.flagged_at = clock.now_utc() if flag else None
     db.session.flush()
     record(
@@ -51,11 +52,12 @@ def erase_personal_data(response, actor, reason: str | None = None) -> None:
         record_.id for record_ in response.consultation.questions if record_.kind == "email"
     ]
     if email_question_ids:
-        result = db.session.execute(
-            delete(Answer).where(
-                Answer.response_id == response.id, Answer.question_id.in_(email_question_ids)
+        with tallies.keeping([response.id]):
+            result = db.session.execute(
+                delete(Answer).where(
+                    Answer.response_id == response.id, Answer.question_id.in_(email_question_ids)
+                )
             )
-        )
         if result.rowcount:
             erased.append("e-mail answers")
     personal_keys = {

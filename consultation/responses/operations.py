@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..consultations.models import State
 from ..extensions import db
+from ..reports import tallies
 from ..reports.ready_lines import refresh_response
 from .models import Answer, Response, ResponseVersion, Upload
 from .queries import response_values
@@ -151,7 +152,8 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
     )
     # Rows go in bulk and first: a kept file's stored name is unique and is about to be reused.
     # The files themselves stay in the upload folder: the version above refers to them.
-    db.session.execute(delete(Answer).where(Answer.response_id == response.id))
+    with tallies.keeping([response.id]):  # the new answers count themselves when flushed
+        db.session.execute(delete(Answer).where(Answer.response_id == response.id))
     db.session.execute(delete(Upload).where(Upload.response_id == response.id))
     db.session.expire(response, ["answers", "uploads"])
     response.language = language or response.language
