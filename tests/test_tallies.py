@@ -150,3 +150,34 @@ def test_the_migration_counts_the_answers_already_stored(client, consultations, 
     assert db.session.scalar(select(db.func.count()).select_from(AnswerTally)) > 0
     assert tallies.stored(consultation) == kept
     assert tallies.differences(consultation) == {}
+
+
+def test_orm_writes_count_themselves(consultations):
+    consultation = consultations[SLUG]
+    ease = question_id(consultation, "data_ease")
+    response = Response(
+        consultation_id=consultation.id,
+        reference="ORM-1",
+        submission_token="orm-1",
+        respondent_type="company",
+        country="BE",
+    )
+    response.answers.append(Answer(question_id=ease, option_key="very_easy"))
+    db.session.add(response)
+    db.session.commit()
+    assert option_counts(consultation, "data_ease", "company") == Counter(very_easy=1)
+    assert tallies.differences(consultation) == {}
+
+    response.respondent_type = "ngo"  # the counts move with the response
+    response.answers.append(Answer(question_id=ease, option_key="very_hard"))
+    db.session.commit()
+    assert option_counts(consultation, "data_ease", "company") == Counter()
+    assert option_counts(consultation, "data_ease", "ngo") == Counter(very_easy=1, very_hard=1)
+
+    db.session.delete(next(a for a in response.answers if a.option_key == "very_easy"))
+    db.session.commit()
+    assert option_counts(consultation, "data_ease") == Counter(very_hard=1)
+    db.session.delete(response)
+    db.session.commit()
+    assert option_counts(consultation, "data_ease") == Counter()
+    assert tallies.differences(consultation) == {}

@@ -25,12 +25,14 @@ cycle.
 """
 
 from contextlib import contextmanager
+from functools import cache
 from itertools import chain
 
 from sqlalchemy import (
     BigInteger,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -120,14 +122,27 @@ def contribution_query(condition):
     return cells.union_all(answered, numbers)
 
 
-def contribution(condition, connection=None) -> dict[tuple, tuple]:
+def contribution(condition, connection=None, parameters=None) -> dict[tuple, tuple]:
     """{keys: values} that the responses matching ``condition`` add to the tallies."""
     width = len(KEYS)
     connection = connection or db.session.connection()
+    query = condition if parameters is not None else contribution_query(condition)
     return {
         tuple(row[:width]): tuple(row[width:])
-        for row in connection.execute(contribution_query(condition))
+        for row in connection.execute(query, parameters or {})
     }
+
+
+@cache
+def _of_responses():
+    """The contribution query of responses given by id, built once (building it costs more
+    than running it for one response)."""
+    return contribution_query(Response.id.in_(bindparam("ids", expanding=True)))
+
+
+def _contribution_of(ids, connection=None) -> dict[tuple, tuple]:
+    """What the responses with these ids add to the tallies."""
+    return contribution(_of_responses(), connection, {"ids": list(ids)})
 
 
 def _difference(before: dict, after: dict) -> dict:
@@ -165,7 +180,7 @@ def add(response_ids) -> None:
     ids = list(response_ids)
     if ids:
         db.session.flush()
-        _apply(contribution(Response.id.in_(ids)))
+        _apply(_contribution_of(ids))
 
 
 @contextmanager
@@ -177,14 +192,14 @@ def keeping(response_ids):
     ids = list(response_ids)
     session = db.session()
     session.flush()
-    before = contribution(Response.id.in_(ids))
+    before = _contribution_of(ids)
     session.info[_PAUSED] = session.info.get(_PAUSED, 0) + 1
     try:
         yield
         session.flush()
     finally:
         session.info[_PAUSED] -= 1
-    _apply(_difference(before, contribution(Response.id.in_(ids))))
+    _apply(_difference(before, _contribution_of(ids)))
 
 
 # -- the flush hooks: ORM writes count themselves ---------------------------------------------
@@ -195,11 +210,12 @@ _COUNTED = ("flag", "respondent_type", "country")
 
 
 def _touched(session) -> tuple[set, list]:
-    """Responses whose counts this flush may change: (ids of stored ones, new ones)."""
+    """Responses whose counts this flush may change: (ids of stored ones, new ones).
+
+    A new response counts only with answers flushed with it as objects; answers
+    inserted by SQL afterwards are counted by ``add``.
+    """
     stored_ids, new = set(), []
-    for item in session.new:
-        if isinstance(item, Response):
-            new.append(item)
     for item in session.dirty:
         if isinstance(item, Response) and item.id is not None:
             state = inspect(item)
@@ -210,11 +226,12 @@ def _touched(session) -> tuple[set, list]:
             stored_ids.add(item.id)
     for item in chain(session.new, session.dirty, session.deleted):
         if isinstance(item, Answer):
-            owner = item.response_id
-            if owner is None and item.response is not None:
-                owner = item.response.id  # None for a response new in this flush
-            if owner is not None:
-                stored_ids.add(owner)
+            if item.response_id is not None:
+                stored_ids.add(item.response_id)
+            elif item.response is not None and item.response.id is not None:
+                stored_ids.add(item.response.id)
+            elif item.response is not None and item.response not in new:
+                new.append(item.response)  # a response new in this flush
     return stored_ids, new
 
 
@@ -226,7 +243,7 @@ def _before_flush(session, flush_context, instances):
     stored_ids, new = _touched(session)
     if stored_ids or new:
         with session.no_autoflush:
-            before = contribution(Response.id.in_(stored_ids)) if stored_ids else {}
+            before = _contribution_of(stored_ids) if stored_ids else {}
         session.info[_PENDING] = (stored_ids, new, before)
 
 
@@ -238,7 +255,7 @@ def _after_flush(session, flush_context):
     stored_ids, new, before = pending
     ids = stored_ids | {response.id for response in new}
     connection = session.connection()
-    _apply(_difference(before, contribution(Response.id.in_(ids), connection)), connection)
+    _apply(_difference(before, _contribution_of(ids, connection)), connection)
 
 
 def _question_ids(consultation):

@@ -66,6 +66,7 @@ def submit_response(
             db.session.add(response)
             db.session.flush()
             _insert_answers(response, answers)
+            tallies.add([response.id])  # with the response, in the same savepoint
     except IntegrityError:
         existing = _by_token(submission_token)
         if existing is None:
@@ -152,13 +153,13 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
     )
     # Rows go in bulk and first: a kept file's stored name is unique and is about to be reused.
     # The files themselves stay in the upload folder: the version above refers to them.
-    with tallies.keeping([response.id]):  # the new answers count themselves when flushed
+    with tallies.keeping([response.id]):  # answers (and profile columns) replaced by SQL
         db.session.execute(delete(Answer).where(Answer.response_id == response.id))
-    db.session.execute(delete(Upload).where(Upload.response_id == response.id))
-    db.session.expire(response, ["answers", "uploads"])
-    response.language = language or response.language
-    answers, files = _fill(response, consultation, values)
-    _insert_answers(response, answers)
+        db.session.execute(delete(Upload).where(Upload.response_id == response.id))
+        db.session.expire(response, ["answers", "uploads"])
+        response.language = language or response.language
+        answers, files = _fill(response, consultation, values)
+        _insert_answers(response, answers)
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
     refresh_response(response)
