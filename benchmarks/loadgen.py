@@ -21,6 +21,8 @@ from pathlib import Path
 
 import aiohttp
 
+from .servers import group_cpu_seconds
+
 TOKEN_RE = re.compile(r'name="(csrf_token|submission_token|form_served)"[^>]*value="([^"]*)"')
 REFERENCE_RE = re.compile(r'class="reference"><strong>([^<]+)</strong>')
 TIMEOUT = aiohttp.ClientTimeout(total=60)
@@ -106,21 +108,40 @@ async def respondent(connector, base, slug, fields, t0, stop_at, cycles) -> None
             cycles.append(await one_cycle(session, base, slug, fields, t0))
 
 
-async def run_load(base, slug, fields, *, concurrency, duration, warmup) -> dict:
-    """Run ``concurrency`` respondents for ``warmup + duration`` seconds; return every cycle."""
+async def sample_cpu(pgid, t0, moments, samples) -> None:
+    """The server's CPU seconds (process group ``pgid``) at each of ``moments`` after ``t0``."""
+    for moment in moments:
+        await asyncio.sleep(max(0.0, t0 + moment - time.perf_counter()))
+        samples.append(group_cpu_seconds(pgid))
+
+
+async def run_load(base, slug, fields, *, concurrency, duration, warmup, server_pgid=None) -> dict:
+    """Run ``concurrency`` respondents for ``warmup + duration`` seconds; return every cycle.
+
+    With ``server_pgid``, also the server's CPU seconds spent in the measured window
+    (from the end of the warm-up to the end), so that worker start-up is left out.
+    """
     cycles: list[Cycle] = []
+    samples: list[float] = []
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     t0 = time.perf_counter()
+    tasks = [
+        respondent(connector, base, slug, fields, t0, warmup + duration, cycles)
+        for _ in range(concurrency)
+    ]
+    if server_pgid:
+        tasks.append(sample_cpu(server_pgid, t0, (warmup, warmup + duration), samples))
     try:
-        await asyncio.gather(
-            *(
-                respondent(connector, base, slug, fields, t0, warmup + duration, cycles)
-                for _ in range(concurrency)
-            )
-        )
+        await asyncio.gather(*tasks)
     finally:
         await connector.close()
-    return {"warmup": warmup, "duration": duration, "cycles": [asdict(c) for c in cycles]}
+    window_cpu = samples[1] - samples[0] if len(samples) == 2 else None
+    return {
+        "warmup": warmup,
+        "duration": duration,
+        "window_cpu_seconds": window_cpu,
+        "cycles": [asdict(c) for c in cycles],
+    }
 
 
 def main(argv=None) -> None:
@@ -132,6 +153,7 @@ def main(argv=None) -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=3, help="seconds not measured")
+    parser.add_argument("--server-pgid", type=int, help="process group whose CPU to sample")
     arguments = parser.parse_args(argv)
     result = asyncio.run(
         run_load(
@@ -141,6 +163,7 @@ def main(argv=None) -> None:
             concurrency=arguments.concurrency,
             duration=arguments.duration,
             warmup=arguments.warmup,
+            server_pgid=arguments.server_pgid,
         )
     )
     arguments.out.write_text(json.dumps(result))

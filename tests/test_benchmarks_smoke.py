@@ -30,6 +30,7 @@ def test_submission_benchmark_runs():
         assert outcome.accepted == outcome.stored > 0, outcome
         assert outcome.counts_match and not outcome.errors, outcome
         assert outcome.rate > 0 and outcome.post_ms[0] is not None, outcome
+        assert outcome.cpu_ms is not None and outcome.cpu_ms > 0, outcome  # window CPU sampled
     assert _stamp(common.RESULTS) == results_before  # the smoke run writes no results
 
 
