@@ -22,7 +22,8 @@ QUICK = [
 FULL = [
     ["benchmarks.submissions"],
     (
-        "benchmarks.scale --sizes 10000,100000,1000000 --generate-up-to 10000 --section scale-full"
+        "benchmarks.scale --sizes 10000,100000,1000000,5000000 --generate-up-to 10000 "
+        "--xlsx-up-to 100000 --section scale-full"
     ).split(),
 ]
 

@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -327,6 +328,40 @@ def run_measurement(url: str, workdir: str, slug: str, operation: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+#: Disk a response takes with its answers, indexes, export lines and tallies: about 6.5 GB
+#: a million on either database on the benchmark machine; a quarter more is kept free.
+BYTES_PER_RESPONSE = 6_500
+DISK_MARGIN = 1.25
+
+
+def free_bytes(backend: str, folder: str, url: str) -> int:
+    """Free space where ``backend`` keeps its data: the SQLite file's folder, or PostgreSQL's
+    data directory (the folder's file system when the server does not say)."""
+    path = folder
+    if backend == "postgresql":
+        import psycopg
+
+        try:
+            dsn = url.replace("postgresql+psycopg://", "postgresql://")
+            with psycopg.connect(dsn) as connection:
+                path = connection.execute("SHOW data_directory").fetchone()[0]
+        except (psycopg.Error, TypeError):
+            path = folder
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return shutil.disk_usage(folder).free
+
+
+def disk_shortfall(backend: str, folder: str, url: str, more: int) -> str | None:
+    """Why ``more`` responses would not fit on the disk, or None when they would."""
+    needed = int(max(more, 0) * BYTES_PER_RESPONSE * DISK_MARGIN)
+    free = free_bytes(backend, folder, url)
+    if needed <= free:
+        return None
+    return f"needs about {needed / 1e9:.0f} GB of disk, {free / 1e9:.0f} GB free"
+
+
 def run(
     sizes,
     backends,
@@ -349,8 +384,15 @@ def run(
             with database(backend, folder, pg_url, keep) as url:
                 print(f"\n{backend}: building the schema", flush=True)
                 prepare(url, folder, slug)
+                have = 0
                 for size in sorted(sizes):
+                    short = disk_shortfall(backend, folder, url, size - have)
+                    if short:
+                        print(f"{backend}: {size:,} left out: {short}", flush=True)
+                        results.append({"backend": backend, "size": size, "skipped": short})
+                        break
                     print(f"{backend}: growing to {size:,} responses", flush=True)
+                    have = size
                     if size <= generate_up_to:
                         seconds = grow(url, folder, slug, size)
                     else:
@@ -395,6 +437,10 @@ def report(results: list[dict]) -> str:
     ]
     rows = []
     for outcome in results:
+        if "skipped" in outcome:
+            rows.append([outcome["backend"], outcome["size"], "all"] + [None] * 4)
+            rows[-1].append(f"left out: {outcome['skipped']}")
+            continue
         if "error" in outcome:
             rows.append([outcome["backend"], outcome["size"], outcome["operation"]] + [None] * 4)
             rows[-1].append(f"failed: {outcome['error']}")

@@ -73,3 +73,22 @@ def test_copied_responses_export_as_if_built_from_their_answers(app, tmp_path):
             )
             > 40
         )
+
+
+def test_a_size_the_disk_cannot_hold_is_left_out_and_said(app, tmp_path, monkeypatch):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the benchmark builds databases of its own: once is enough")
+    free = 30 * scale.BYTES_PER_RESPONSE  # room for 20 responses and their margin, not 25 more
+    monkeypatch.setattr(scale, "free_bytes", lambda *args: free)
+    results = scale.run(
+        [20, 45],
+        ["sqlite"],
+        scale.SLUG,
+        pg_url=None,
+        workdir=str(tmp_path),
+        operations=["list"],
+        generate_up_to=20,
+    )
+    assert [(r["size"], r.get("operation")) for r in results] == [(20, "list"), (45, None)]
+    assert "needs about" in results[1]["skipped"]
+    assert "left out: needs about" in scale.report(results)
