@@ -137,3 +137,19 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
 
     missing = runner.invoke(args=["reports", "summary", "no-such", "-o", str(target)])
     assert missing.exit_code != 0 and "no consultation" in missing.output
+
+
+def test_copy_speaks_the_readers_language(client, consultations):
+    consultation = consultations[SLUG]
+    response = submit(client, consultation, PEOPLE[0])
+    link = f"/contributions/{response.reference}/copy.pdf"
+    french = pdf_text(client.get(link, headers={"Accept-Language": "fr"}).data)
+    assert "Copie d’une contribution" in french and "Référence de la contribution" in french
+    assert "heure de Bruxelles" in french and "Vos réponses" in french
+    label = consultation.questionnaire.questions["data_ease"].label("fr")
+    assert " ".join(label.replace("\xa0", " ").split()) in french.replace("\xa0", " ")
+    assert "Page 1 sur " in french
+    assert "Your answers" not in french and "Brussels time" not in french and " of " not in french
+    german = pdf_text(client.get(link, headers={"Accept-Language": "de"}).data)
+    assert "Kopie eines Beitrags" in german and "Brüsseler Zeit" in german
+    assert "Seite 1 von" in german

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import current_app, render_template
+from flask_babel import gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -46,9 +47,17 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
+def page_numbers_css() -> str:
+    """The CSS ``content`` of the page numbers ("Page 1 of 3") in the current language."""
+    text = gettext("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    counters = quoted.replace("\x00", '" counter(page) "').replace("\x01", '" counter(pages) "')
+    return f'"{counters}"'
+
+
 def render_pdf(template: str, **context) -> bytes:
     """Render ``template`` with ``context`` to PDF bytes (relative URLs point at static files)."""
-    html = render_template(template, **context)
+    html = render_template(template, page_numbers=page_numbers_css(), **context)
     root = _static_root()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
     return document.write_pdf()
