@@ -19,7 +19,7 @@ from .consultations.operations import (
 from .consultations.queries import all_consultations, consultation_by_slug
 from .errors import OperationRefused
 from .extensions import db
-from .formatting import brussels_datetime
+from .formatting import brussels_datetime, long_date
 from .questionnaires.loader import QuestionnaireError, definition_files, parse_file
 from .responses.drafts import purge_drafts
 
@@ -74,13 +74,18 @@ def _apply(operation):
     db.session.commit()
 
 
+def _midnight(consultation) -> str:
+    """When a consultation closes, as people say it: midnight at the end of its last day."""
+    return f"midnight at the end of {long_date(consultation.closing_date)}, Brussels time"
+
+
 @consultations_cli.command("list")
 def list_command():
     """List consultations with their state and window (Brussels time)."""
     for c in all_consultations():
         click.echo(
-            f"{c.slug}\t{c.state.value}\t{brussels_datetime(c.opens_at)} to "
-            f"{brussels_datetime(c.closes_at)}"
+            f"{c.slug}\t{c.state.value}\t{brussels_datetime(c.opens_at)} to the end of "
+            f"{long_date(c.closing_date)}"
             + (f"\tclosed by hand {brussels_datetime(c.closed_at)}" if c.closed_at else "")
         )
 
@@ -102,7 +107,7 @@ def reopen_command(slug, reason):
     """Reopen a consultation closed by hand."""
     consultation = _consultation(slug)
     _apply(lambda: reopen_consultation(consultation, Actor.command_line(), reason))
-    click.echo(f"{slug} is open until {brussels_datetime(consultation.closes_at)} Brussels time.")
+    click.echo(f"{slug} is open until {_midnight(consultation)}.")
 
 
 @consultations_cli.command("extend")
@@ -117,7 +122,7 @@ def extend_command(slug, closing_date, reason):
         raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2025-07-15") from None
     consultation = _consultation(slug)
     _apply(lambda: extend_consultation(consultation, new_date, Actor.command_line(), reason))
-    click.echo(f"{slug} now closes at {brussels_datetime(consultation.closes_at)} Brussels time.")
+    click.echo(f"{slug} now closes at {_midnight(consultation)}.")
 
 
 backup_cli = AppGroup("backup", help="Back up and restore a SQLite deployment.")

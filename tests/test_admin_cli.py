@@ -102,7 +102,7 @@ def test_demo_admin_is_created_once(app):
 
 def test_consultation_commands(app, consultations, frozen_clock):
     listed = run(app, "consultations", "list")
-    assert "apply-ai\topen\t9 April 2025, 00:00 to 5 June 2025, 00:00" in listed.output
+    assert "apply-ai\topen\t9 April 2025, 00:00 to the end of 4 June 2025" in listed.output
 
     closed = run(app, "consultations", "close", "apply-ai", "--reason", "Paused")
     assert closed.exit_code == 0, closed.output
@@ -112,7 +112,7 @@ def test_consultation_commands(app, consultations, frozen_clock):
 
     extended = run(app, "consultations", "extend", "apply-ai", "2025-07-31")
     assert extended.exit_code == 0, extended.output
-    assert "1 August 2025, 00:00" in extended.output
+    assert "now closes at midnight at the end of 31 July 2025, Brussels time" in extended.output
     assert run(app, "consultations", "extend", "apply-ai", "31/07/2025").exit_code != 0
     past = run(app, "consultations", "extend", "apply-ai", "2025-01-01")
     assert "in the past" in past.output
