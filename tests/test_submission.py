@@ -220,3 +220,61 @@ def test_stored_answers_get_their_defaults_and_the_response_sees_them(app, clien
     stored = db.session.scalars(select(Answer).where(Answer.response_id == second.id)).all()
     assert created and len(second.answers) == len(stored) > 30
     assert response_values(second) == values
+
+
+def test_a_contribution_is_stored_whole_or_not_at_all(app, client, consultations):
+    """Until the caller commits, no other connection sees any of it, and a failure later in
+    the request (the edit link, a file) leaves nothing behind, on SQLite too."""
+    slug = "apply-ai"
+    consultation = consultations[slug]
+    post(client, slug, {**form_tokens(client, slug), **valid_form_data(consultation.questionnaire)})
+    first = db.session.scalars(select(Response)).one()
+    values = {k: v for k, v in response_values(first).items() if k != "position_paper"}
+    db.session.commit()
+
+    def seen_elsewhere():
+        with db.engine.connect() as other:
+            return other.scalar(select(func.count()).select_from(Response))
+
+    second, created = submit_response(
+        consultation, values, submission_token="whole", upload_folder=app.config["UPLOAD_FOLDER"]
+    )
+    assert created and response_count() == 2  # this transaction sees it
+    assert seen_elsewhere() == 1  # nothing committed yet
+    db.session.rollback()  # what a failure before the caller's commit does
+    assert response_count() == seen_elsewhere() == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.response_id != first.id)
+        )
+        == 0
+    )
+
+
+def test_the_same_form_racing_itself_gives_back_the_first_response(
+    app, client, consultations, monkeypatch
+):
+    """Two requests with one submission token at once: the second finds the row the first
+    stored only when its own insert fails; it then gives back the first response."""
+    from consultation.responses import operations
+
+    slug = "apply-ai"
+    consultation = consultations[slug]
+    post(client, slug, {**form_tokens(client, slug), **valid_form_data(consultation.questionnaire)})
+    first = db.session.scalars(select(Response)).one()
+    values = {k: v for k, v in response_values(first).items() if k != "position_paper"}
+    token = first.submission_token
+    db.session.commit()
+    real, calls = operations._by_token, []
+
+    def not_yet_then_found(value):
+        calls.append(value)
+        return None if len(calls) == 1 else real(value)  # the race: not there when first asked
+
+    monkeypatch.setattr(operations, "_by_token", not_yet_then_found)
+    again, created = submit_response(
+        consultation, values, submission_token=token, upload_folder=app.config["UPLOAD_FOLDER"]
+    )
+    assert not created and again.id == first.id and len(calls) == 2
+    db.session.commit()
+    assert response_count() == 1

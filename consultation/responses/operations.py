@@ -45,6 +45,9 @@ def submit_response(
     The same ``submission_token`` sent twice (a double click, a resent page) gives
     back the first response instead of storing a second one. Refuses with
     ``ConsultationNotOpen`` unless the consultation is open at this instant.
+    It must be the first write of the caller's transaction: everything it writes
+    (response, answers, files, tallies, export lines) is committed together by the
+    caller, or not at all.
     """
     existing = _by_token(submission_token)
     if existing is not None:
@@ -62,16 +65,20 @@ def submit_response(
     )
     answers, files = _fill(response, consultation, values)
     try:
-        with db.session.begin_nested():
-            db.session.add(response)
-            db.session.flush()
-            _insert_answers(response, answers)
-            tallies.add([response.id])  # with the response, in the same savepoint
+        db.session.add(response)
+        db.session.flush()
     except IntegrityError:
+        # The same form sent twice at once: the other request stored it first. Nothing
+        # else was written in this transaction (this is its first write), so all of it
+        # goes. (A savepoint would not do: on SQLite, releasing the first savepoint of a
+        # transaction commits it, so the rest of the contribution would not be atomic.)
+        db.session.rollback()
         existing = _by_token(submission_token)
         if existing is None:
             raise
         return existing, False
+    _insert_answers(response, answers)
+    tallies.add([response.id])
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
     refresh_response(response)
