@@ -2,10 +2,20 @@
 
 import tempfile
 
-from flask import Response, abort, request, send_file, stream_with_context
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 
 from .. import clock
 from ..consultations.models import Consultation
+from ..errors import OperationRefused
 from ..extensions import db
 from ..responses.models import Response as ResponseRow
 from .views import _consultation, bp
@@ -67,7 +77,12 @@ def export_xlsx(slug):
     item = _consultation(slug)
     personal = _variant()
     spool = tempfile.TemporaryFile()
-    write_xlsx(item, personal, spool)
+    try:
+        write_xlsx(item, personal, spool)
+    except OperationRefused as refusal:
+        spool.close()
+        flash(str(refusal), "error")
+        return redirect(url_for("admin.consultation", slug=slug))
     spool.seek(0)
     return send_file(
         spool,

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..consultations.queries import consultation_by_slug
+from ..errors import OperationRefused
 from ..extensions import db
 from . import export, generate, ready_lines, tallies
 
@@ -54,8 +55,12 @@ def export_command(slug, kind, output, public):
                 for chunk in export.iter_csv(consultation, not public, progress=bar.update):
                     out.write(chunk)
         else:
-            with output.open("wb") as out:
-                export.write_xlsx(consultation, not public, out, progress=bar.update)
+            try:
+                with output.open("wb") as out:
+                    export.write_xlsx(consultation, not public, out, progress=bar.update)
+            except OperationRefused as refusal:
+                output.unlink(missing_ok=True)
+                raise click.ClickException(str(refusal)) from None
     elapsed = time.perf_counter() - started
     click.echo(f"{output}: {total:,} rows in {elapsed:.1f} s ({total / max(elapsed, 1e-6):,.0f}/s)")
 

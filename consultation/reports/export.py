@@ -20,9 +20,11 @@ import re
 from dataclasses import dataclass, field
 
 import xlsxwriter
+from flask_babel import gettext
 from sqlalchemy import String, cast, func, or_, select
 
 from .. import clock
+from ..errors import OperationRefused
 from ..extensions import db
 from ..questionnaires.options import country_codes
 from ..responses.models import Answer, Response
@@ -346,8 +348,31 @@ def _xlsx_cell(value):
     return value
 
 
+#: Rows a spreadsheet holds below its header row (Excel and LibreOffice: 1,048,576 in all).
+XLSX_MAX_ROWS = 1_048_575
+
+
+def check_xlsx_size(consultation) -> None:
+    """Refuse (``OperationRefused``) an XLSX export with more rows than a sheet holds, rather
+    than write a file that silently lacks the rest."""
+    total = export_count(consultation)
+    if total > XLSX_MAX_ROWS:
+        raise OperationRefused(
+            gettext(
+                "This export has %(count)s rows, more than a spreadsheet holds (%(limit)s). "
+                "Download the CSV file instead: it has no such limit.",
+                count=f"{total:,}",
+                limit=f"{XLSX_MAX_ROWS:,}",
+            )
+        )
+
+
 def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
-    """Write the export as an XLSX workbook to ``fileobj``, row by row in constant memory."""
+    """Write the export as an XLSX workbook to ``fileobj``, row by row in constant memory.
+
+    Refuses (``check_xlsx_size``) when the rows would not fit in one sheet.
+    """
+    check_xlsx_size(consultation)
     workbook = xlsxwriter.Workbook(
         fileobj,
         {
