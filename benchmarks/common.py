@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-PACKAGES = ("flask", "sqlalchemy", "psycopg", "gunicorn", "weasyprint", "xlsxwriter", "aiohttp")
+PACKAGES = ("flask", "sqlalchemy", "psycopg", "gunicorn", "weasyprint", "aiohttp")
 
 
 def _cpu_model() -> str:

@@ -16,10 +16,8 @@ spreadsheet shows what was typed instead of running it.
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
-import xlsxwriter
 from flask_babel import gettext
 from sqlalchemy import String, cast, func, or_, select
 
@@ -28,6 +26,7 @@ from ..errors import OperationRefused
 from ..extensions import db
 from ..questionnaires.options import country_codes
 from ..responses.models import Answer, Response
+from . import xlsx
 
 CHUNK = 2000
 #: Separators of the packed option tokens (see ``_answer_queries``).
@@ -51,7 +50,6 @@ RESPONSE_FIELDS = (
 )
 PUBLICATION = RESPONSE_FIELDS.index("publication")
 #: Characters XML 1.0 cannot hold; ``clean_text`` refuses them at submission already.
-ILLEGAL_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Kinds whose answer is something the person typed (or a file name), kept as text.
 TYPED_KINDS = {"short_text", "long_text", "email", "file"}
 
@@ -342,12 +340,6 @@ def iter_csv(consultation, personal: bool, progress=None):
             progress(len(lines))
 
 
-def _xlsx_cell(value):
-    if isinstance(value, str):
-        return ILLEGAL_IN_XML.sub("", value)
-    return value
-
-
 #: Rows a spreadsheet holds below its header row (Excel and LibreOffice: 1,048,576 in all).
 XLSX_MAX_ROWS = 1_048_575
 
@@ -370,31 +362,16 @@ def check_xlsx_size(consultation) -> None:
 def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
     """Write the export as an XLSX workbook to ``fileobj``, row by row in constant memory.
 
-    Refuses (``check_xlsx_size``) when the rows would not fit in one sheet.
+    A second sheet says which question each column holds. Refuses
+    (``check_xlsx_size``) when the rows would not fit in one sheet.
     """
     check_xlsx_size(consultation)
-    workbook = xlsxwriter.Workbook(
-        fileobj,
-        {
-            "constant_memory": True,  # each row goes to disk once written
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    sheet = workbook.add_worksheet("Responses")
-    rows = iter_rows(consultation, personal)
-    sheet.write_row(0, 0, next(rows))
-    count = 0
-    for count, row in enumerate(rows, 1):  # noqa: B007 (count is used after the loop)
-        sheet.write_row(count, 0, [_xlsx_cell(value) for value in row])
-        if progress and count % 500 == 0:
-            progress(500)
-    if progress and count % 500:
-        progress(count % 500)
-    legend = workbook.add_worksheet("Columns")
-    legend.write_row(0, 0, ["column", "question"])
     plan = layout(consultation, personal)
-    for number, (header, label) in enumerate(zip(plan.headers, plan.labels, strict=True), 1):
-        legend.write_row(number, 0, [header, _xlsx_cell(label)])
-    workbook.close()
+    legend = [["column", "question"], *zip(plan.headers, plan.labels, strict=True)]
+    wide = export_count(consultation) * len(plan.headers) * 64 > xlsx.ZIP64_FROM
+    xlsx.write_workbook(
+        fileobj,
+        [("Responses", iter_rows(consultation, personal)), ("Columns", legend)],
+        large=wide,
+        progress=progress,
+    )
