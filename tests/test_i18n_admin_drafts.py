@@ -75,6 +75,14 @@ def test_changes_refusals_and_flash_messages_in_french(admin_client):
     assert "pas ouverte" in page and "Clôturée" in page
 
 
+def test_reports_and_exports_in_german(admin_client):
+    page = speak(admin_client, "de").get(f"/admin/consultations/{SLUG}").get_data(as_text=True)
+    assert "<h2>Berichte und Exporte</h2>" in page
+    assert "Zusammenfassender Bericht (PDF, auf Englisch)" in page
+    assert "Tabelle mit personenbezogenen Daten:" in page and "Veröffentlichbare Tabelle" in page
+    assert "Reports and exports" not in page and "Spreadsheet with" not in page
+
+
 def test_responses_list_in_french(admin_client):
     client = admin_client
     data = {**form_tokens(client, SLUG)}
