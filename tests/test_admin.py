@@ -235,6 +235,21 @@ def test_erase_personal_data(admin_client, client):
     assert "Henrietta" not in str(record.before) and "hl@example.org" not in str(record.after)
 
 
+def test_large_figures_are_written_as_numbers_are_read(admin_client, consultations):
+    """1,203 in English and 1.203 in German, not 1203."""
+    from consultation.i18n import COOKIE
+    from consultation.reports import generate
+
+    generate.generate_responses(consultations["apply-ai"], 1203, seed=3)
+    db.session.commit()
+    page = admin_client.get("/admin/consultations/apply-ai").get_data(as_text=True)
+    assert re.search(r"<dd>1,\d{3}</dd>", page)  # responses counted (some are flagged)
+    assert re.search(r"EU \d,\d{3}, outside the EU", page)
+    admin_client.set_cookie(COOKIE, "de")
+    german = admin_client.get("/admin/consultations/apply-ai").get_data(as_text=True)
+    assert re.search(r"<dd>\d\.\d{3}</dd>", german) and re.search(r"EU \d\.\d{3},", german)
+
+
 def test_dashboard_shows_figures(admin_client, client):
     submit(client, q_respondent_type="company", q_country="DE")
     submit(client, q_respondent_type="eu_citizen", q_country="US")
