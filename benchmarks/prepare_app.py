@@ -25,9 +25,9 @@ from consultation.extensions import db
 from consultation.questionnaires.loader import definition_files, parse_file
 
 
-def prepare(slug: str, closing: date) -> State:
-    """Migrate, load every shipped questionnaire, move ``slug``'s closing date to ``closing``."""
-    app = create_app()
+def prepare_in(app, slug: str, closing: date, reason: str) -> State:
+    """In ``app``: migrate, load every shipped questionnaire, move ``slug``'s closing date to
+    ``closing``; return its state."""
     with app.app_context():
         upgrade()
         for path in definition_files():
@@ -36,10 +36,18 @@ def prepare(slug: str, closing: date) -> State:
         consultation = consultation_by_slug(slug)
         if consultation is None:
             raise SystemExit(f"No consultation '{slug}' among the shipped questionnaires.")
-        extend_consultation(consultation, closing, Actor.command_line(), "throughput benchmark")
+        extend_consultation(consultation, closing, Actor.command_line(), reason)
         db.session.commit()
         state = consultation.state
         db.session.remove()
+    return state
+
+
+def prepare(slug: str, closing: date) -> State:
+    """``prepare_in`` the app configured by the environment (the server's)."""
+    app = create_app()
+    state = prepare_in(app, slug, closing, "throughput benchmark")
+    with app.app_context():
         db.engine.dispose()
     return state
 

@@ -67,29 +67,15 @@ def make_app(folder: Path):
 
 def prepare(app, slug: str) -> None:
     """Schema, questionnaires, and ``slug`` open for a year on the application's clock."""
-    from flask_migrate import upgrade
-
     from consultation import clock
-    from consultation.audit.operations import Actor
-    from consultation.consultations.operations import extend_consultation, load_definition
-    from consultation.consultations.queries import consultation_by_slug
-    from consultation.extensions import db
-    from consultation.questionnaires.loader import definition_files, parse_file
+    from consultation.consultations.models import State
 
-    with app.app_context():
-        upgrade()
-        for path in definition_files():
-            load_definition(parse_file(path), source=path)
-        db.session.commit()
-        consultation = consultation_by_slug(slug)
-        if consultation is None:
-            raise SystemExit(f"No consultation '{slug}' among the shipped questionnaires.")
-        closing = clock.today_brussels() + timedelta(days=365)
-        extend_consultation(consultation, closing, Actor.command_line(), "profile_cycle")
-        db.session.commit()
-        if not consultation.is_open:
-            raise SystemExit(f"{slug} is {consultation.state.value}, not open, after extending it.")
-        db.session.remove()
+    from .prepare_app import prepare_in
+
+    closing = clock.today_brussels() + timedelta(days=365)
+    state = prepare_in(app, slug, closing, "profile_cycle")
+    if state is not State.OPEN:
+        raise SystemExit(f"{slug} is {state.value}, not open, after extending it.")
 
 
 def form_body(fields: list, tokens: dict) -> list:
