@@ -122,15 +122,19 @@ def contribution_query(condition):
     return cells.union_all(answered, numbers)
 
 
-def contribution(condition, connection=None, parameters=None) -> dict[tuple, tuple]:
-    """{keys: values} that the responses matching ``condition`` add to the tallies."""
+def _read(query, connection=None, parameters=None) -> dict[tuple, tuple]:
+    """{keys: values} from the rows of a contribution query."""
     width = len(KEYS)
     connection = connection or db.session.connection()
-    query = condition if parameters is not None else contribution_query(condition)
     return {
         tuple(row[:width]): tuple(row[width:])
         for row in connection.execute(query, parameters or {})
     }
+
+
+def contribution(condition) -> dict[tuple, tuple]:
+    """{keys: values} that the responses matching ``condition`` add to the tallies."""
+    return _read(contribution_query(condition))
 
 
 @cache
@@ -142,7 +146,7 @@ def _of_responses():
 
 def _contribution_of(ids, connection=None) -> dict[tuple, tuple]:
     """What the responses with these ids add to the tallies."""
-    return contribution(_of_responses(), connection, {"ids": list(ids)})
+    return _read(_of_responses(), connection, {"ids": list(ids)})
 
 
 def _difference(before: dict, after: dict) -> dict:
