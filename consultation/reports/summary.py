@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .. import clock
-from ..questionnaires.options import EU_MEMBERS, country_name
+from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
 from . import charts, queries
 from .queries import Scope
 
@@ -74,6 +74,8 @@ class Summary:
     campaign_count: int
     participation_chart: Markup = Markup("")
     size_chart: Markup = Markup("")
+    #: Footnotes of the country designations listed (Kosovo*).
+    country_notes: list = field(default_factory=list)
 
     @property
     def flagged_total(self) -> int:
@@ -144,6 +146,7 @@ def build_summary(
         campaign_count=campaign_count,
     )
     summary.participation_chart = charts.bar_chart(summary.by_type, "Respondents by type")
+    summary.country_notes = country_footnotes(countries)
     summary.size_chart = charts.bar_chart(
         [(label, n, charts.percent(n, sized)) for label, n, _ in summary.by_size if label],
         "Organisations by size",
@@ -240,6 +243,8 @@ def _choice(item, question, qid, options):
         rows = [(question.option_label(key), counts.get(key, 0)) for key in question.option_keys]
     item.rows = [(label, n, charts.percent(n, item.answered)) for label, n in rows]
     item.chart = charts.bar_chart(item.rows, item.label)
+    if question.kind == "country":
+        item.note = " ".join(country_footnotes(counts))
     if question.kind == "multiple_choice":
         item.note = "Several answers were possible, so the percentages add up to more than 100%."
 
