@@ -46,21 +46,9 @@ class MultipleChoiceQuestion(ChoiceQuestion):
             raise AnswerError(_("Select only options shown in the list."))
         chosen = [key for key in self.option_keys if key in raw]  # questionnaire order, no repeats
         if self.min_choices and len(chosen) < self.min_choices:
-            raise AnswerError(
-                ngettext(
-                    "Select at least %(num)d option.",
-                    "Select at least %(num)d options.",
-                    self.min_choices,
-                )
-            )
+            raise AnswerError(self._at_least())
         if self.max_choices and len(chosen) > self.max_choices:
-            raise AnswerError(
-                ngettext(
-                    "Select at most %(num)d option.",
-                    "Select at most %(num)d options.",
-                    self.max_choices,
-                )
-            )
+            raise AnswerError(self._at_most())
         return chosen
 
     def form_data(self, value):
@@ -82,8 +70,19 @@ class MultipleChoiceQuestion(ChoiceQuestion):
             return _("Select exactly %(num)d.", num=high)
         if low and high:
             return _("Select between %(low)d and %(high)d.", low=low, high=high)
+        # The same words as the refusal, so the rule reads the same before and after.
         if high:
-            return _("Select at most %(num)d.", num=high)
+            return self._at_most()
         if low:
-            return _("Select at least %(num)d.", num=low)
+            return self._at_least()
         return ""
+
+    def _at_least(self) -> str:
+        return ngettext(
+            "Select at least %(num)d option.", "Select at least %(num)d options.", self.min_choices
+        )
+
+    def _at_most(self) -> str:
+        return ngettext(
+            "Select at most %(num)d option.", "Select at most %(num)d options.", self.max_choices
+        )
