@@ -30,6 +30,9 @@
     var max = parseInt(area.getAttribute("data-max-length"), 10);
     var out = document.getElementById(area.id + "-count");
     if (!out) return;
+    // The counter says the limit from now on: the hint that says it too stays for screen readers only.
+    var limits = document.getElementById(area.id + "-limits");
+    if (limits) limits.classList.add("visually-hidden");
     var timer;
     // The sentences come translated from the page, one per plural category ("one", "other").
     var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;

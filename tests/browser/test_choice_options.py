@@ -98,3 +98,19 @@ def test_other_texts_without_javascript_reach_the_receipt(browser, live_server, 
     assert "Something else: Insurance questions" in receipt
     screenshots(page, "other-receipt-nojs-360")
     context.close()
+
+
+def test_a_text_limit_is_said_once_when_the_counter_runs(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/consultations/{SLUG}/respond")
+    question = page.locator("#question-use_cases")
+    counter = page.locator("#q_use_cases-count")
+    assert counter.inner_text() == "You have 1,500 characters remaining"
+    saying = question.locator("p", has_text="1,500")
+    seen = [p for p in saying.all() if (p.bounding_box() or {"width": 0})["width"] > 1]
+    assert [p.inner_text() for p in seen] == ["You have 1,500 characters remaining"]
+    # Still read out with the text box, once.
+    assert "q_use_cases-limits" in page.get_attribute("#q_use_cases", "aria-describedby")
+    context.close()
+
