@@ -113,4 +113,3 @@ def test_a_text_limit_is_said_once_when_the_counter_runs(browser, live_server):
     # Still read out with the text box, once.
     assert "q_use_cases-limits" in page.get_attribute("#q_use_cases", "aria-describedby")
     context.close()
-
