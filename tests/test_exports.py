@@ -28,7 +28,14 @@ def test_columns_follow_the_questionnaire(known):
     consultation, _ = known
     header = read_csv(consultation, True)[0]
     questionnaire = consultation.questionnaire
-    assert header[:5] == ["reference", "submitted_at", "language", "respondent_type", "first_name"]
+    assert header[:6] == [
+        "reference",
+        "submitted_at",
+        "language",
+        "respondent_type",
+        "respondent_type:other:text",
+        "first_name",
+    ]
     expected = []
     for q in questionnaire:
         if q.kind in ("multiple_choice", "ranking"):
@@ -37,6 +44,8 @@ def test_columns_follow_the_questionnaire(known):
             expected += [f"{q.key}:{key}" for key in q.row_keys]
         else:
             expected.append(q.key)
+        if q.other_key:  # what was written for "Other", next to the question's own columns
+            expected.append(f"{q.key}:{q.other_key}:text")
     assert header[2:] == expected
 
 

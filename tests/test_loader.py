@@ -43,6 +43,15 @@ def error_of(path):
     return caught.value
 
 
+def choices(kind, flags, first=""):
+    """A choice question q1 with options a and b; ``flags`` go on b (``first`` on a)."""
+    first = f", {first}" if first else ""
+    return (
+        f"- key: q1\n  type: {kind}\n  text: Hi\n  options:\n"
+        f"    - {{key: a, label: A{first}}}\n    - {{key: b, label: B, {flags}}}\n"
+    )
+
+
 def section(questions):
     return "  - key: main\n    title: Main\n    questions:\n" + textwrap.indent(
         textwrap.dedent(questions), "      "
@@ -127,6 +136,42 @@ def test_shipped_files_are_valid_and_use_every_type():
             "- key: q1\n  type: short_text\n  text: Hi\n  pattern: '[0-9'\n  pattern_message: x\n",
             "q1",
             "not a valid regular expression",
+        ),
+        (
+            "- key: q1\n  type: single_choice\n  text: Hi\n  options: [{key: a-b, label: A}]\n",
+            "q1",
+            "options key 'a-b' must be letters, digits and underscores",
+        ),
+        # Exclusive options and "Other, please specify" (issue 12, items 3 and 4).
+        (choices("multiple_choice", "exclusive: 1"), "q1", "'exclusive' must be true or false"),
+        (
+            choices("multiple_choice", "exclusve: true"),
+            "q1",
+            "'b' has unknown setting(s): exclusve",
+        ),
+        (choices("single_choice", "exclusive: true"), "q1", "unknown setting(s): exclusive"),
+        (choices("ranking", "other: true"), "q1", "unknown setting(s): other"),
+        (choices("multiple_choice", "other: true, exclusive: true"), "q1", "both 'exclusive' and"),
+        (
+            choices("multiple_choice", "other: true", first="other: true"),
+            "q1",
+            "only one option can be 'other' (not a, b)",
+        ),
+        (
+            choices("multiple_choice", "exclusive: true", first="exclusive: true"),
+            "q1",
+            "every option is 'exclusive'",
+        ),
+        (
+            choices("multiple_choice", "exclusive: true") + "  min_choices: 2\n",
+            "q1",
+            "'exclusive' option 'b' cannot be chosen when 'min_choices' is more than 1",
+        ),
+        (
+            "- key: q1\n  type: matrix\n  text: Hi\n  rows: [{key: r, label: R, other: true}]\n"
+            "  scale: [{key: a, label: A}, {key: b, label: B}]\n",
+            "q1",
+            "rows 'r' has unknown setting(s): other",
         ),
     ],
 )

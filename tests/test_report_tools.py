@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from consultation.extensions import db
+from consultation.questionnaires.types.base import chosen, other_text
 from consultation.reports import generate
 from consultation.reports.summary import build_summary
 from consultation.responses.fingerprint import normalise_text, text_fingerprint
@@ -70,10 +71,15 @@ def test_generator_makes_valid_varied_responses_quickly(app, consultations):
         assert set(values) <= visible
         for question in questionnaire.visible_questions(values):
             assert not question.required or question.key in values, question.key
-        roles = values["data_role"]
+        roles = chosen(values["data_role"])
         assert roles and set(roles) <= set(questionnaire.questions["data_role"].option_keys)
-        obstacles = values.get("access_obstacles", [])
+        assert "no_role" not in roles or roles == ["no_role"]  # an exclusive option goes alone
+        obstacles = chosen(values.get("access_obstacles", []))
         assert len(obstacles) <= 3
+        for question in questionnaire:  # "Other" always says what it is
+            keys = chosen(values.get(question.key)) if question.other_key else None
+            if keys and question.other_key in (keys if isinstance(keys, list) else [keys]):
+                assert other_text(values[question.key]), question.key
 
 
 def test_campaign_groups_equal_a_count_of_normalised_texts(app, consultations):

@@ -5,6 +5,10 @@ from functools import cache, lru_cache
 
 import pycountry
 from babel import Locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..i18n import current_locale
 
 #: The 27 member states, shown first in country lists.
 EU_MEMBERS = (
@@ -13,6 +17,80 @@ EU_MEMBERS = (
 
 #: The 24 official languages of the European Union (ISO 639-1).
 EU_LANGUAGES = "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
+
+
+#: Countries and territories the EU lists that ISO 3166 (pycountry) has not assigned.
+EXTRA_COUNTRIES = ("XK",)
+
+#: The EU's short names (Interinstitutional Style Guide) where Babel's (CLDR) differ: CLDR
+#: has informal forms ("Congo - Brazzaville", "St. Kitts & Nevis") and lacks the asterisk
+#: of the designations that carry a footnote. Other languages use CLDR as it is.
+OFFICIAL_NAMES = {
+    "en": {
+        "AG": "Antigua and Barbuda",
+        "BA": "Bosnia and Herzegovina",
+        "BL": "Saint Barthélemy",
+        "BQ": "Bonaire, Sint Eustatius and Saba",
+        "CD": "Democratic Republic of the Congo",
+        "CG": "Republic of the Congo",
+        "CV": "Cabo Verde",
+        "GS": "South Georgia and the South Sandwich Islands",
+        "HK": "Hong Kong",
+        "HM": "Heard Island and McDonald Islands",
+        "KN": "Saint Kitts and Nevis",
+        "LC": "Saint Lucia",
+        "MF": "Saint Martin",
+        "MM": "Myanmar/Burma",
+        "MO": "Macao",
+        "PM": "Saint Pierre and Miquelon",
+        "PS": "Palestine*",
+        "SH": "Saint Helena, Ascension and Tristan da Cunha",
+        "SJ": "Svalbard and Jan Mayen",
+        "ST": "São Tomé and Príncipe",
+        "TC": "Turks and Caicos Islands",
+        "TT": "Trinidad and Tobago",
+        "UM": "United States Minor Outlying Islands",
+        "VA": "Holy See",
+        "VC": "Saint Vincent and the Grenadines",
+        "VI": "United States Virgin Islands",
+        "WF": "Wallis and Futuna",
+        "XK": "Kosovo*",
+    },
+    "fr": {
+        "BQ": "Bonaire, Saint-Eustache et Saba",
+        "CD": "République démocratique du Congo",
+        "CG": "République du Congo",
+        "HK": "Hong Kong",
+        "MM": "Myanmar/Birmanie",
+        "MO": "Macao",
+        "PS": "Palestine*",
+        "VA": "Saint-Siège",
+        "XK": "Kosovo*",
+    },
+    "de": {
+        "BQ": "Bonaire, St. Eustatius und Saba",
+        "CD": "Demokratische Republik Kongo",
+        "CG": "Republik Kongo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Birma",
+        "MO": "Macau",
+        "PS": "Palästina*",
+        "VA": "Heiliger Stuhl",
+        "XK": "Kosovo*",
+    },
+}
+
+#: The footnotes the EU puts to these designations (their names end with an asterisk).
+FOOTNOTES = {
+    "XK": _l(
+        "This designation is without prejudice to positions on status, and is in line with "
+        "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
+    ),
+    "PS": _l(
+        "This designation shall not be construed as recognition of a State of Palestine and "
+        "is without prejudice to the individual positions of the Member States on this issue."
+    ),
+}
 
 
 @lru_cache(maxsize=32)
@@ -25,8 +103,11 @@ def _territory_names(locale: str) -> dict:
 
 
 def country_name(code: str, locale: str | None = None) -> str:
-    """The country's name in ``locale`` (Babel), falling back to pycountry's English name."""
-    name = _territory_names(str(locale or "en")).get(code)
+    """The country's short name in ``locale``: the EU's where it has one, else Babel's, else
+    pycountry's English name."""
+    locale = str(locale or "en")
+    name = OFFICIAL_NAMES.get(locale.split("_")[0], {}).get(code)
+    name = name or _territory_names(locale).get(code)
     if name:
         return name
     country = pycountry.countries.get(alpha_2=code)
@@ -46,10 +127,24 @@ def country_codes(locale: str | None = None) -> tuple[str, ...]:
     def by_name(code):
         return sort_key(country_name(code, locale))
 
-    others = sorted(
-        (c.alpha_2 for c in pycountry.countries if c.alpha_2 not in EU_MEMBERS), key=by_name
-    )
+    codes = [c.alpha_2 for c in pycountry.countries] + list(EXTRA_COUNTRIES)
+    others = sorted((code for code in codes if code not in EU_MEMBERS), key=by_name)
     return tuple(sorted(EU_MEMBERS, key=by_name)) + tuple(others)
+
+
+def country_footnote(code: str | None) -> str:
+    """The footnote of a designation whose name carries an asterisk, in the current language,
+    as it is written under the text: "* Kosovo: This designation is ..."."""
+    note = FOOTNOTES.get(code or "")
+    if note is None:
+        return ""
+    name = country_name(code, current_locale()).rstrip("*")
+    return _("* %(country)s: %(note)s", country=name, note=note)
+
+
+def country_footnotes(codes) -> list[str]:
+    """The footnotes of the designations among ``codes``, in list order, once each."""
+    return [country_footnote(code) for code in FOOTNOTES if code in set(codes)]
 
 
 def language_name(code: str, locale: str | None = None) -> str:

@@ -137,6 +137,7 @@ def layout(consultation, personal: bool) -> Layout:
             if question.kind == "single_choice":
                 labels = {key: question.option_label(key) for key in question.option_keys}
             result.add_profile(question.key, label, question.profile, labels)
+            _add_other(result, question, ids)
             continue
         if question.key not in ids:
             continue
@@ -156,7 +157,18 @@ def layout(consultation, personal: bool) -> Layout:
             result.values[question_id] = (first, question.integer)
         elif question.kind in TYPED_KINDS:
             result.values[question_id] = (first, None)
+        _add_other(result, question, ids)
     return result
+
+
+def _add_other(plan, question, ids) -> None:
+    """A column for what people wrote for the question's "Other" option, if it has one.
+
+    The text is on that option's answer row, so it is read with the other texts.
+    """
+    column = question.other_column()
+    if column and question.key in ids:
+        plan.values[ids[question.key]] = (plan.add(*column), None)
 
 
 def export_count(consultation) -> int:

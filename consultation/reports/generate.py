@@ -101,6 +101,8 @@ class _Maker:
             ):
                 continue
             value = self.value(question, values, campaign)
+            if question.other_key and value:  # "Other" chosen: say what it is
+                value = question.with_other(value, words.other_text(self.rng, question))
             if value not in (None, [], {}):
                 values[question.key] = value
         return values
@@ -125,7 +127,11 @@ class _Maker:
         if kind == "multiple_choice":
             keys = question.option_keys
             high = question.max_choices or min(len(keys), 4)
-            return self.pick_many(question.key, keys, question.min_choices or 1, high)
+            picked = self.pick_many(question.key, keys, question.min_choices or 1, high)
+            alone = [key for key in picked if key in question.exclusive_keys]
+            if alone and len(picked) > 1:  # "None of these" goes with nothing else
+                picked = [key for key in picked if key not in alone] or alone[:1]
+            return picked
         if kind == "matrix":
             return {
                 row: self.pick(f"{question.key}.{row}", question.scale_keys)
@@ -194,7 +200,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
             flagged_at=moment if flagged else None,
         )
         for column, question in profile.items():
-            row[column] = values.get(question.key)
+            row[column] = question.column_value(values.get(question.key))
         if row.get("first_name") and row.get("email") is None:
             row["email"] = words.email(rng, row["first_name"], row["surname"])
         responses.append(row)
@@ -212,9 +218,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
     for response_id, values in zip(ids, answer_sets, strict=True):
         for key, value in values.items():
             question = questionnaire.questions[key]
-            if question.profile:
-                continue
-            for stored in question.to_rows(value):
+            for stored in question.answer_rows(value):
                 answer = vars(stored)
                 answer.update(
                     response_id=response_id,

@@ -34,6 +34,16 @@ DATASETS = [
     "company register data for all member states",
 ]
 
+#: What people write for "Other": as a type of respondent, and for any other list.
+OTHER_TYPES = ["Retired engineer", "School", "Cooperative", "Political party", "Think tank"]
+OTHER_ANSWERS = [
+    "Lack of clear guidance from national authorities",
+    "Insurance and liability questions",
+    "Tourism and hospitality",
+    "Long waits for public funding decisions",
+    "Education and training providers",
+]
+
 OPINIONS = [
     "Access to data held by large platforms remains the main obstacle for smaller firms.",
     "Clear, simple guidance would help more than new legislation at this stage.",
@@ -134,3 +144,9 @@ def long_text(rng, question, campaign=None) -> str:
         rng.choice(DETAILS).format(n=rng.randint(2, 400), p=rng.randint(5, 95)),
     )
     return " ".join(sentences)[: question.max_length]
+
+
+def other_text(rng, question) -> str:
+    """A plausible answer to an "Other, please specify" box of ``question``."""
+    pool = OTHER_TYPES if question.profile == "respondent_type" else OTHER_ANSWERS
+    return rng.choice(pool)

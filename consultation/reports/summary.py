@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .. import clock
-from ..questionnaires.options import EU_MEMBERS, country_name
+from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
 from . import charts, queries
 from .queries import Scope
 
@@ -45,6 +45,9 @@ class QuestionSummary:
     stats: dict | None = None
     excerpts: list = field(default_factory=list)
     note: str = ""
+    #: The "Other" option's label, and a few of the texts written for it, as excerpts are.
+    other_label: str = ""
+    others: list = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +77,10 @@ class Summary:
     campaign_count: int
     participation_chart: Markup = Markup("")
     size_chart: Markup = Markup("")
+    #: A few of the texts of those who answered "Other" to the respondent type.
+    type_others: list = field(default_factory=list)
+    #: Footnotes of the country designations listed (Kosovo*).
+    country_notes: list = field(default_factory=list)
 
     @property
     def flagged_total(self) -> int:
@@ -144,6 +151,13 @@ def build_summary(
         campaign_count=campaign_count,
     )
     summary.participation_chart = charts.bar_chart(summary.by_type, "Respondents by type")
+    summary.country_notes = country_footnotes(countries)
+    types = profile.get("respondent_type")
+    if types is not None:
+        ids = {record.key: record.id for record in consultation.questions if record.active}
+        summary.type_others = _others(
+            types, scope, ids.get(types.key), excerpts, types.option_label
+        )
     summary.size_chart = charts.bar_chart(
         [(label, n, charts.percent(n, sized)) for label, n, _ in summary.by_size if label],
         "Organisations by size",
@@ -214,6 +228,8 @@ def _sections(scope, consultation, total, excerpts):
             )
             if question.kind in CHOICE_KINDS:
                 _choice(item, question, qid, options)
+                item.other_label = question.other_label() if question.other_key else ""
+                item.others = _others(question, scope, qid, excerpts, type_label)
             elif question.kind == "matrix":
                 _matrix(item, question, qid, options, rows_answered)
             elif question.kind == "ranking":
@@ -240,6 +256,8 @@ def _choice(item, question, qid, options):
         rows = [(question.option_label(key), counts.get(key, 0)) for key in question.option_keys]
     item.rows = [(label, n, charts.percent(n, item.answered)) for label, n in rows]
     item.chart = charts.bar_chart(item.rows, item.label)
+    if question.kind == "country":
+        item.note = " ".join(country_footnotes(counts))
     if question.kind == "multiple_choice":
         item.note = "Several answers were possible, so the percentages add up to more than 100%."
 
@@ -298,6 +316,16 @@ def _text(item, question, scope, qid, excerpts, type_label):
             f"The first {len(item.excerpts)} answers received, shown as each respondent chose "
             "to be published."
         )
+
+
+def _others(question, scope, qid, excerpts, type_label) -> list:
+    """A few of the texts written for the question's "Other" option, as excerpts are shown."""
+    if qid is None or not question.other_key:
+        return []
+    return [
+        (_excerpt(row.text_value), _attribution(row, type_label))
+        for row in queries.text_samples(scope, qid, excerpts)
+    ]
 
 
 def _excerpt(text):

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..formatting import current_locale, long_date
 from ..questionnaires.forms import build_form, field_for
 from ..questionnaires.types import AnswerError
-from ..questionnaires.types.fields import KeyedField
+from ..questionnaires.types.fields import form_names
 from .attachments import load_kept, removal_requested
 from .models import Draft
 from .operations import ConsultationNotOpen, submit_response, write_file
@@ -93,12 +93,7 @@ def typed_fields(questionnaire, form, formdata) -> dict[str, list[str]]:
         field = field_for(form, question)
         if question.kind == "file":
             continue
-        names = (
-            [field.sub_name(sub) for sub in field.sub_keys]
-            if isinstance(field, KeyedField)
-            else [field.name]
-        )
-        for name in names:
+        for name in form_names(field):
             texts = [text for text in formdata.getlist(name) if text != ""]
             if texts:
                 fields[name] = texts

@@ -90,14 +90,13 @@ def _fill(response, consultation, values) -> tuple[list, list]:
     questionnaire = consultation.questionnaire
     question_ids = {record.key: record.id for record in consultation.questions}
     for profile, question in questionnaire.profile_questions().items():
-        setattr(response, profile, values.get(question.key))
+        setattr(response, profile, question.column_value(values.get(question.key)))
     answers, files = [], []
     for key, value in values.items():
         question = questionnaire.questions[key]
-        if question.profile:
-            continue
         question_id = question_ids[key]
-        answers.extend({"question_id": question_id, **vars(row)} for row in question.to_rows(value))
+        rows = question.answer_rows(value)  # a profile question's: only what its column cannot hold
+        answers.extend({"question_id": question_id, **vars(row)} for row in rows)
         files.extend((question_id, attachment) for attachment in question.attachments(value))
     return answers, files
 

@@ -73,7 +73,7 @@ def response_values(response: Response) -> dict:
     values = {}
     for question in questionnaire:
         if question.profile:
-            value = getattr(response, question.profile)
+            value = question.from_profile(getattr(response, question.profile), rows[question.key])
         elif question.key in rows:
             value = question.from_rows(rows[question.key])
         else:

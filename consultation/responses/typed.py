@@ -19,7 +19,7 @@ def typed_answers(questionnaire, form, locale=None, files=None) -> list[tuple[st
         elif question.key in values:
             lines = question.display(values[question.key], locale)
         else:
-            raw = field_for(form, question).data
+            raw = question.typed(field_for(form, question))
             if raw in (None, "", [], {}) or question.kind in ("file", "consent"):
                 continue
             lines = question.display_typed(raw, locale)

@@ -30,6 +30,9 @@
     var max = parseInt(area.getAttribute("data-max-length"), 10);
     var out = document.getElementById(area.id + "-count");
     if (!out) return;
+    // The counter says the limit from now on: the hint that says it too stays for screen readers only.
+    var limits = document.getElementById(area.id + "-limits");
+    if (limits) limits.classList.add("visually-hidden");
     var timer;
     // The sentences come translated from the page, one per plural category ("one", "other").
     var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
@@ -67,6 +70,51 @@
           button.textContent = button.getAttribute("data-busy-label") || button.textContent;
         }, 0);
       });
+    });
+  });
+
+  // Tick boxes: an exclusive option ("None of these") unticks the others and the others untick
+  // it; one box over the limit is said at once. The server checks both anyway.
+  function say(group, text) {
+    var live = document.getElementById(group.getAttribute("data-live"));
+    if (live) live.textContent = text;
+  }
+
+  function setupChoices(group) {
+    group.addEventListener("change", function (event) {
+      var box = event.target;
+      if (box.type !== "checkbox" || !box.checked) { say(group, ""); return; }
+      var boxes = group.querySelectorAll('input[type="checkbox"]');
+      var message = "";
+      boxes.forEach(function (other) {
+        if (other === box || !other.checked) return;
+        if (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive")) {
+          other.checked = false;
+          message = (box.getAttribute("data-exclusive") || other.getAttribute("data-exclusive"));
+        }
+      });
+      var max = parseInt(group.getAttribute("data-max-choices"), 10);
+      var ticked = group.querySelectorAll('input[type="checkbox"]:checked').length;
+      if (max && ticked > max) message = group.getAttribute("data-too-many");
+      say(group, message);
+    });
+  }
+
+  // "Other, please specify": the text box shows while its option is chosen, or while it holds
+  // text (never hide what was typed).
+  function updateOtherBoxes(form) {
+    form.querySelectorAll("[data-other-for]").forEach(function (box) {
+      var chosen = fieldValues(form, box.getAttribute("data-other-for"));
+      var input = box.querySelector("input");
+      box.hidden = chosen.indexOf(box.getAttribute("data-other-value")) === -1 && !input.value;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".choices[data-live]").forEach(setupChoices);
+    document.querySelectorAll("form.questionnaire").forEach(function (form) {
+      updateOtherBoxes(form);
+      form.addEventListener("change", function () { updateOtherBoxes(form); });
     });
   });
 })();

@@ -46,8 +46,13 @@ def clean_text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def parse_options(spec, name="options", *, question=None):
-    """Check a list of ``{key, label}`` options and return it normalised."""
+def parse_options(spec, name="options", *, question=None, flags=()):
+    """Check a list of ``{key, label}`` options and return it normalised.
+
+    ``flags``: the yes/no settings an option may carry besides (``exclusive``,
+    ``other``); they are kept only when true. Anything else is refused, so a
+    misspelt setting is not silently ignored.
+    """
     options = spec.get(name)
     if not isinstance(options, list) or not options:
         raise DefinitionProblem(f"'{name}' must be a non-empty list")
@@ -59,13 +64,43 @@ def parse_options(spec, name="options", *, question=None):
         key = option.get("key")
         if not isinstance(key, str) or not key.strip():
             raise DefinitionProblem(f"{name} #{position} has no 'key'")
+        if not key.replace("_", "").isalnum():
+            # Keys end up in form names and element ids ("q_sectors-energy"), joined by "-".
+            raise DefinitionProblem(f"{name} key '{key}' must be letters, digits and underscores")
         if key in seen:
             raise DefinitionProblem(f"{name} key '{key}' is used twice")
         if not is_text(option.get("label")):
             raise DefinitionProblem(f"{name} '{key}' has no 'label'")
+        unknown = set(option) - {"key", "label", *flags}
+        if unknown:
+            raise DefinitionProblem(
+                f"{name} '{key}' has unknown setting(s): {', '.join(sorted(unknown))}"
+            )
         seen.add(key)
-        result.append({"key": key, "label": option["label"]})
+        entry = {"key": key, "label": option["label"]}
+        for flag in flags:
+            if not isinstance(option.get(flag, False), bool):
+                raise DefinitionProblem(f"{name} '{key}': '{flag}' must be true or false")
+            if option.get(flag):
+                entry[flag] = True
+        result.append(entry)
     return result
+
+
+def chosen(value):
+    """The option key (or keys) of a choice answer, whether or not it carries an "Other" text.
+
+    A choice answer is its key (single choice) or list of keys (multiple choice);
+    when the option that asks "please specify" is chosen, it is
+    ``{"chosen": <that>, "other": <the text>}``: plain data, so it is kept as JSON
+    in earlier versions of a response like any other answer.
+    """
+    return value["chosen"] if isinstance(value, dict) else value
+
+
+def other_text(value) -> str | None:
+    """What was written for the "Other" option of a choice answer, if anything."""
+    return value.get("other") if isinstance(value, dict) else None
 
 
 class Question:
@@ -78,6 +113,8 @@ class Question:
     #: Whether the value may be copied to a column of the response row.
     profile_capable = False
     required_message = _l("Answer this question.")
+    #: The option whose choice asks "please specify" (choice questions only).
+    other_key: str | None = None
 
     COMMON_KEYS = ("key", "type", "text", "hint", "required", "show_if", "profile")
 
@@ -143,12 +180,16 @@ class Question:
         """The field data that shows ``value`` again (editing, re-display)."""
         return value
 
+    def typed(self, field):
+        """What the person typed into the field, valid or not, for ``display_typed``."""
+        return field.data
+
     # -- conditions -----------------------------------------------------------
     def visible(self, values: dict) -> bool:
         """Whether the question applies, given the answers accepted before it."""
         if not self.show_if:
             return True
-        answer = values.get(self.show_if["question"])
+        answer = chosen(values.get(self.show_if["question"]))
         wanted = set(self.show_if["in"])
         if isinstance(answer, list):
             return bool(wanted.intersection(answer))
@@ -160,6 +201,24 @@ class Question:
 
     def from_rows(self, rows: list) -> object:
         return rows[0].text_value if rows else None
+
+    # A profile question's answer is a column of the response row (``profile:``); these
+    # say what goes in the column and which answer rows hold what the column cannot.
+    def column_value(self, value):
+        """What the response's profile column holds for ``value``."""
+        return value
+
+    def profile_rows(self, value) -> list[StoredAnswer]:
+        """Answer rows a profile question stores besides its column: none, by default."""
+        return []
+
+    def from_profile(self, column, rows: list) -> object:
+        """The answer of a profile question, from its column and its answer rows."""
+        return column
+
+    def answer_rows(self, value) -> list[StoredAnswer]:
+        """The answer rows stored for ``value``, profile question or not."""
+        return self.profile_rows(value) if self.profile else self.to_rows(value)
 
     # -- display --------------------------------------------------------------
     def label(self, locale=None) -> str:
@@ -195,6 +254,10 @@ class Question:
             question=other.label(locale),
             options=_(" or ").join(labels),
         )
+
+    def other_column(self) -> tuple[str, str] | None:
+        """The export column (header, label) of what was written for "Other", if any."""
+        return None
 
     def attachments(self, value) -> list:
         """Files to keep with the response (only file questions have any)."""

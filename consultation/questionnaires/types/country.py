@@ -1,10 +1,11 @@
-"""Country: the ISO 3166 list (pycountry), EU members first, names in the reader's language."""
+"""Country: the ISO 3166 list (pycountry) and Kosovo, EU members first, with the EU's short
+names in the reader's language."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from ..options import country_codes, country_name
+from ..options import country_codes, country_footnote, country_footnotes, country_name
 from .base import AnswerError, Question, StoredAnswer
 
 
@@ -23,6 +24,10 @@ class CountryQuestion(Question):
     def option_label(self, key, locale=None):
         return country_name(key, locale)
 
+    def footnotes(self) -> list[str]:
+        """The footnotes of the designations in the list (shown under it)."""
+        return country_footnotes(country_codes())
+
     def clean_value(self, raw):
         if raw not in country_codes():
             raise AnswerError(_("Select a country from the list."))
@@ -35,4 +40,7 @@ class CountryQuestion(Question):
         return rows[0].option_key if rows else None
 
     def display(self, value, locale=None):
-        return [country_name(value, locale)] if value else []
+        if not value:
+            return []
+        note = country_footnote(value)
+        return [country_name(value, locale)] + ([note] if note else [])

@@ -1,18 +1,25 @@
-"""Multiple choice: tick boxes, with at-least and at-most limits."""
+"""Multiple choice: tick boxes, with at-least and at-most limits.
+
+An option may be ``exclusive`` ("None of these", "I don't know"): it cannot be
+chosen together with any other.
+"""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import SelectMultipleField
 
-from .base import AnswerError, DefinitionProblem, StoredAnswer
+from ...i18n import current_locale
+from .base import AnswerError, DefinitionProblem, StoredAnswer, chosen, other_text
 from .choices import ChoiceQuestion
+from .fields import SelectMultipleWithOther
 
 
 class MultipleChoiceQuestion(ChoiceQuestion):
     kind = "multiple_choice"
     template = "questions/multiple_choice.html"
     extra_keys = ChoiceQuestion.extra_keys + ("min_choices", "max_choices")
+    option_flags = ("other", "exclusive")
     required_message = _l("Select at least one option.")
 
     @classmethod
@@ -27,6 +34,20 @@ class MultipleChoiceQuestion(ChoiceQuestion):
                 raise DefinitionProblem(f"'{name}' is larger than the number of options")
         if low and high and low > high:
             raise DefinitionProblem("'min_choices' is larger than 'max_choices'")
+        options = result.get("options", [])
+        exclusive = [option["key"] for option in options if option.get("exclusive")]
+        for option in options:
+            if option.get("exclusive") and option.get("other"):
+                raise DefinitionProblem(
+                    f"option '{option['key']}' cannot be both 'exclusive' and 'other'"
+                )
+        if exclusive and len(exclusive) == len(options):
+            raise DefinitionProblem("every option is 'exclusive': use a single_choice question")
+        if exclusive and low and low > 1:
+            raise DefinitionProblem(
+                f"'exclusive' option '{exclusive[0]}' cannot be chosen when 'min_choices' is "
+                "more than 1"
+            )
         result.update({k: v for k, v in (("min_choices", low), ("max_choices", high)) if v})
         return result
 
@@ -34,9 +55,20 @@ class MultipleChoiceQuestion(ChoiceQuestion):
         super().__init__(spec)
         self.min_choices = spec.get("min_choices")
         self.max_choices = spec.get("max_choices")
+        self.exclusive_keys = [o["key"] for o in self.options if o.get("exclusive")]
 
     def field(self):
-        return SelectMultipleField(choices=[], validate_choice=False)
+        return (SelectMultipleWithOther if self.other_key else SelectMultipleField)(
+            choices=[], validate_choice=False
+        )
+
+    def exclusive_message(self, key, locale=None) -> str:
+        """Why an exclusive option cannot go with others (the server's refusal, and the page's
+        note when JavaScript unticks the others)."""
+        return _(
+            "“%(option)s” cannot be combined with other options.",
+            option=self.option_label(key, locale),
+        )
 
     def raw(self, field):
         return [value for value in (field.data or []) if value != ""]
@@ -44,37 +76,38 @@ class MultipleChoiceQuestion(ChoiceQuestion):
     def clean_value(self, raw):
         if any(value not in self.option_keys for value in raw):
             raise AnswerError(_("Select only options shown in the list."))
-        chosen = [key for key in self.option_keys if key in raw]  # questionnaire order, no repeats
-        if self.min_choices and len(chosen) < self.min_choices:
-            raise AnswerError(
-                ngettext(
-                    "Select at least %(num)d option.",
-                    "Select at least %(num)d options.",
-                    self.min_choices,
-                )
-            )
-        if self.max_choices and len(chosen) > self.max_choices:
-            raise AnswerError(
-                ngettext(
-                    "Select at most %(num)d option.",
-                    "Select at most %(num)d options.",
-                    self.max_choices,
-                )
-            )
-        return chosen
+        picked = [key for key in self.option_keys if key in raw]  # questionnaire order, no repeats
+        for key in self.exclusive_keys:
+            if key in picked and len(picked) > 1:
+                raise AnswerError(self.exclusive_message(key, current_locale()))
+        if self.min_choices and len(picked) < self.min_choices:
+            raise AnswerError(self._at_least())
+        if self.max_choices and len(picked) > self.max_choices:
+            raise AnswerError(self._at_most())
+        return picked
 
     def form_data(self, value):
         return value or []
 
     def to_rows(self, value):
-        return [StoredAnswer(option_key=key) for key in value]
+        text = other_text(value)
+        return [
+            StoredAnswer(option_key=key, text_value=text if key == self.other_key else None)
+            for key in chosen(value)
+        ]
 
     def from_rows(self, rows):
-        chosen = {row.option_key for row in rows}
-        return [key for key in self.option_keys if key in chosen]
+        picked = {row.option_key for row in rows}
+        text = next((row.text_value for row in rows if row.option_key == self.other_key), None)
+        return self._wrap([key for key in self.option_keys if key in picked], text)
 
-    def display(self, value, locale=None):
-        return [self.option_label(key, locale) for key in value or []]
+    def too_many_message(self) -> str:
+        """Said at once (JavaScript) when one box too many is ticked."""
+        return ngettext(
+            "You can select at most %(num)d option: untick one to choose another.",
+            "You can select at most %(num)d options: untick one to choose another.",
+            self.max_choices or 0,
+        )
 
     def limits_text(self, locale=None):
         low, high = self.min_choices, self.max_choices
@@ -82,8 +115,19 @@ class MultipleChoiceQuestion(ChoiceQuestion):
             return _("Select exactly %(num)d.", num=high)
         if low and high:
             return _("Select between %(low)d and %(high)d.", low=low, high=high)
+        # The same words as the refusal, so the rule reads the same before and after.
         if high:
-            return _("Select at most %(num)d.", num=high)
+            return self._at_most()
         if low:
-            return _("Select at least %(num)d.", num=low)
+            return self._at_least()
         return ""
+
+    def _at_least(self) -> str:
+        return ngettext(
+            "Select at least %(num)d option.", "Select at least %(num)d options.", self.min_choices
+        )
+
+    def _at_most(self) -> str:
+        return ngettext(
+            "Select at most %(num)d option.", "Select at most %(num)d options.", self.max_choices
+        )

@@ -22,6 +22,15 @@ class RankingQuestion(ChoiceQuestion):
     def positions(self):
         return list(range(1, len(self.option_keys) + 1))
 
+    def limits_text(self, locale=None) -> str:
+        """How to rank, in one sentence (the questionnaire's hint need not repeat it)."""
+        if self.required:
+            return _("Give each item a different position, 1 being the most important.")
+        return _(
+            "Give each item you rank a different position, 1 being the most important. "
+            "You can leave out those that do not matter to you."
+        )
+
     def clean_value(self, raw):
         ranks = {}
         for key, value in raw.items():

@@ -4,14 +4,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from .base import AnswerError, DefinitionProblem, StoredAnswer
+from .base import AnswerError, DefinitionProblem, StoredAnswer, chosen, other_text
 from .choices import ChoiceQuestion
+from .fields import SelectWithOther
 
 
 class SingleChoiceQuestion(ChoiceQuestion):
     kind = "single_choice"
     template = "questions/single_choice.html"
     extra_keys = ChoiceQuestion.extra_keys + ("widget",)
+    option_flags = ("other",)
     profile_capable = True
     required_message = _l("Select one option.")
 
@@ -29,7 +31,9 @@ class SingleChoiceQuestion(ChoiceQuestion):
         self.widget = spec.get("widget", "radio")
 
     def field(self):
-        return SelectField(choices=[], validate_choice=False)
+        return (SelectWithOther if self.other_key else SelectField)(
+            choices=[], validate_choice=False
+        )
 
     def clean_value(self, raw):
         if raw not in self.option_keys:
@@ -37,10 +41,9 @@ class SingleChoiceQuestion(ChoiceQuestion):
         return raw
 
     def to_rows(self, value):
-        return [StoredAnswer(option_key=value)]
+        return [StoredAnswer(option_key=chosen(value), text_value=other_text(value))]
 
     def from_rows(self, rows):
-        return rows[0].option_key if rows else None
-
-    def display(self, value, locale=None):
-        return [self.option_label(value, locale)] if value else []
+        if not rows:
+            return None
+        return self._wrap(rows[0].option_key, rows[0].text_value)
