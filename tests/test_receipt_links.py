@@ -269,3 +269,29 @@ def test_upgrading_keeps_every_stored_contribution(client, consultations):
     finally:
         upgrade()
     assert count(Answer) == answers and count(Response) == 1
+
+
+def test_links_whose_time_is_up_are_swept_even_if_never_seen_again(
+    client, consultations, frozen_clock
+):
+    send(client, consultations[SLUG])  # this browser never comes back
+    assert count(PendingLinks) == 1
+    frozen_clock.set(clock.now_utc() + timedelta(minutes=11))
+
+    send(client.application.test_client(), consultations[SLUG])
+
+    (row,) = db.session.scalars(select(PendingLinks)).all()
+    assert row.expires_at == clock.now_utc() + timedelta(minutes=10)  # only the new one
+
+
+def test_a_link_kept_in_the_cookie_before_this_change_is_dropped(client, consultations):
+    """Sessions from before held the edit token itself; the next receipt page drops it."""
+    _, _, receipt, _ = send(client, consultations[SLUG])
+    with client.session_transaction() as session:
+        session["receipt_link"] = {"reference": "X", "token": "an-old-edit-token"}
+    assert "an-old-edit-token" in session_contents(client)
+
+    client.get(receipt)
+
+    assert "an-old-edit-token" not in session_contents(client)
+    assert "pending_receipt" in session_contents(client)  # the current links stay

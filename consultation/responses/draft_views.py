@@ -152,7 +152,8 @@ def resume(token):
     if not created:
         db.session.commit()
         return existing_receipt(response)
-    page = to_receipt(response, issue_private_links(response))
+    links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    page = to_receipt(response, links)
     db.session.commit()
     return page
 

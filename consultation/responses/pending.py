@@ -21,7 +21,7 @@ import secrets
 from datetime import timedelta
 
 from flask import session
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from .. import clock
 from ..extensions import db
@@ -29,6 +29,10 @@ from .models import PendingLinks
 
 #: How long a private link stays on its page in the same browser after it was made.
 GRACE = timedelta(minutes=10)
+#: Expired rows deleted at most by one request: the work of a write stays small.
+SWEEP_BATCH = 100
+#: Session keys that once held private links in the clear; dropped when seen.
+LEGACY_KEYS = ("receipt_link", "draft_saved")
 
 
 def hold(kind: str, tokens: dict[str, str], **public) -> None:
@@ -38,7 +42,7 @@ def hold(kind: str, tokens: dict[str, str], **public) -> None:
     time is up go at the same moment. Flushes; the caller commits.
     """
     now = clock.now_utc()
-    db.session.execute(delete(PendingLinks).where(PendingLinks.expires_at <= now))
+    _sweep(now)
     key = secrets.token_bytes(32)
     sealed = {name: _seal(key, name, token) for name, token in tokens.items()}
     db.session.add(
@@ -59,6 +63,8 @@ def held(kind: str) -> dict | None:
     Once the time is up the row is deleted (the caller commits) and the key leaves
     the session, so the cookie no longer names anything.
     """
+    for name in LEGACY_KEYS:  # from before: they held the tokens themselves
+        session.pop(name, None)
     encoded = session.get(_session_key(kind))
     if not encoded:
         return None
@@ -76,6 +82,22 @@ def held(kind: str) -> dict | None:
         return None
     tokens = {name: _unseal(key, name, text) for name, text in row.data["sealed"].items()}
     return {**row.data["public"], **tokens}
+
+
+def _sweep(now) -> None:
+    """Delete rows whose time is up, skipping those another request is deleting.
+
+    Concurrent submissions sweep at once: waiting on each other's row locks (on
+    PostgreSQL) could deadlock a contribution's transaction, so locked rows are
+    left to the next sweep (SQLite writes one at a time anyway).
+    """
+    expired = (
+        select(PendingLinks.id)
+        .where(PendingLinks.expires_at <= now)
+        .limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(delete(PendingLinks).where(PendingLinks.id.in_(expired)))
 
 
 def _session_key(kind: str) -> str:

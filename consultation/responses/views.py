@@ -98,7 +98,8 @@ def respond(slug):
         return refused(consultation, form)
     if not created:  # the same form, sent twice at once: the other request stored it
         return existing_receipt(response)
-    page = to_receipt(response, issue_private_links(response))
+    links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    page = to_receipt(response, links)
     db.session.commit()
     return page
 
