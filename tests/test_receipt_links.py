@@ -147,7 +147,7 @@ def test_the_private_links_of_a_new_response_come_from_one_operation(app, consul
     assert response.receipt_token_hash == hash_token(links.receipt)
     assert response.edit_token_hash == hash_token(links.edit)
     with app.test_request_context(base_url="https://consult.example.eu"):
-        urls = link_urls({"receipt": links.receipt, "edit": links.edit}, external=True)
+        urls = link_urls(links)
     assert urls == {
         "receipt": f"https://consult.example.eu/contributions/receipt/{links.receipt}",
         "copy": f"https://consult.example.eu/contributions/receipt/{links.receipt}/copy.pdf",
@@ -225,6 +225,7 @@ def test_the_form_sent_again_after_midnight_shows_the_contribution_was_received(
         assert again.status_code == 303 and again.headers["Location"] == receipt
         page = client.get(receipt).get_data(as_text=True)
         assert "your contribution has been received" in page
+        assert "edit-url" not in page  # it can no longer be changed: no link that says so
     else:  # a copy of the form page: said received, but no answers without a private link
         page = again.get_data(as_text=True)
         assert again.status_code == 200 and "Your contribution was already received" in page

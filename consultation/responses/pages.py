@@ -114,12 +114,12 @@ def held_links(response) -> dict | None:
     return links
 
 
-def link_urls(links: dict, *, external=False) -> dict:
-    """The addresses of a contribution's private links ``{"receipt": token, "edit": token}``."""
+def link_urls(links: PrivateLinks, *, external=True) -> dict:
+    """The addresses of a contribution's private links (receipt, its PDF copy, edit), to mail."""
     return {
-        "receipt": url_for("responses.receipt", token=links["receipt"], _external=external),
-        "copy": url_for("responses.contribution_copy", token=links["receipt"], _external=external),
-        "edit": url_for("responses.edit", token=links["edit"], _external=external),
+        "receipt": url_for("responses.receipt", token=links.receipt, _external=external),
+        "copy": url_for("responses.contribution_copy", token=links.receipt, _external=external),
+        "edit": url_for("responses.edit", token=links.edit, _external=external),
     }
 
 
