@@ -26,7 +26,10 @@ FORM = (
     '<input type="hidden" name="form_served" value="{token}">'
     "<button>Send</button></form>"
 )
-RECEIPT = '<!doctype html><title>Received</title><p class="reference"><strong>{}</strong></p>'
+RECEIPT = (
+    '<!doctype html><title>Received</title><p class="reference"><strong>'
+    '<span class="reference-text" data-reference="{0}">{0}</span></strong></p>'
+)
 
 
 class Store:

@@ -24,7 +24,7 @@ import aiohttp
 from .servers import group_cpu_seconds
 
 TOKEN_RE = re.compile(r'name="(csrf_token|submission_token|form_served)"[^>]*value="([^"]*)"')
-REFERENCE_RE = re.compile(r'class="reference"><strong>([^<]+)</strong>')
+REFERENCE_RE = re.compile(r'class="reference-text" data-reference="([^"]+)"')
 TIMEOUT = aiohttp.ClientTimeout(total=60)
 
 

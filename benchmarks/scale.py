@@ -155,7 +155,7 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
                     return literal("copy-") + cast(responses.c.id + _offset, String)
                 if column.name == "stored_name":
                     return literal(f"c{_offset}-") + column
-                if column.name == "edit_token_hash":
+                if column.name in ("edit_token_hash", "receipt_token_hash"):
                     return literal(None, String)
                 return column
 

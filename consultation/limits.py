@@ -14,6 +14,8 @@ LIMITED = {
     "auth.sign_in": ("RATELIMIT_SIGN_IN", ["POST"]),
     "drafts.resume": ("RATELIMIT_SUBMIT", ["POST"]),
     "drafts.email": ("RATELIMIT_EMAIL", ["POST"]),
+    # Each change through an edit link writes a version: as many as a person sends forms.
+    "responses.edit": ("RATELIMIT_SUBMIT", ["POST"]),
 }
 
 

@@ -7,7 +7,8 @@ from werkzeug.datastructures import MultiDict
 
 LINK_RE = {
     "draft": re.compile(r'id="draft-url" type="text" readonly value="([^"]+)"'),
-    "edit": re.compile(r'id="edit-url" type="text" readonly value="([^"]+)"'),
+    "edit": re.compile(r'id="edit-url" data-copy="([^"]+)"'),
+    "receipt": re.compile(r'id="receipt-url" data-copy="([^"]+)"'),
 }
 
 
@@ -67,7 +68,7 @@ def answers_shown(html: str) -> dict:
 
 
 def private_link(html: str, kind: str) -> str:
-    """The private link ("draft" or "edit") shown on a page, as a path."""
+    """The private link ("draft", "edit" or "receipt") shown on a page, as a path."""
     match = LINK_RE[kind].search(html)
     assert match, f"no {kind} link on the page"
     return match.group(1).removeprefix("http://localhost")

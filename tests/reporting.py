@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consultation.extensions import db
 from consultation.responses.models import Response
+from consultation.responses.tokens import hash_token
 
 from .answers import valid_form_data
 from .conftest import form_tokens
@@ -79,13 +80,20 @@ PEOPLE = [
 
 def submit(client, consultation, overrides) -> Response:
     """Send one contribution through the public form and return it."""
+    return submit_with_link(client, consultation, overrides)[0]
+
+
+def submit_with_link(client, consultation, overrides) -> tuple[Response, str]:
+    """Send one contribution through the public form; return it and its private receipt link."""
     data = {**form_tokens(client, SLUG), **valid_form_data(consultation.questionnaire, overrides)}
     result = client.post(
         f"/consultations/{SLUG}/respond", data=data, content_type="multipart/form-data"
     )
     assert result.status_code == 303, result.get_data(as_text=True)[:1000]
-    reference = result.headers["Location"].rsplit("/", 1)[1]
-    return db.session.scalar(select(Response).where(Response.reference == reference))
+    link = result.headers["Location"]
+    token = link.removeprefix("/contributions/receipt/")
+    found = select(Response).where(Response.receipt_token_hash == hash_token(token))
+    return db.session.scalar(found), link
 
 
 def submit_known(client, consultation) -> list[Response]:

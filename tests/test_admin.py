@@ -217,21 +217,25 @@ def test_flag_leaves_response_out_and_is_reversible(admin_client, client):
 
 
 def test_erase_personal_data(admin_client, client):
-    submit(client, q_first_name="Henrietta", q_surname="Lacks-Unique", q_email="hl@example.org")
+    sent = submit(
+        client, q_first_name="Henrietta", q_surname="Lacks-Unique", q_email="hl@example.org"
+    )
     response = db.session.scalars(select(Response)).one()
     detail = admin_client.get(f"/admin/responses/{response.id}").get_data(as_text=True)
     assert "Henrietta" in detail and "hl@example.org" in detail
 
-    confirm(admin_client, f"/admin/responses/{response.id}/erase", reason="DSR-42")
+    url = f"/admin/responses/{response.id}/erase"
+    confirm(admin_client, url, reason="DSR-42", reference=response.reference.lower())
 
     detail = admin_client.get(f"/admin/responses/{response.id}").get_data(as_text=True)
     for personal in ("Henrietta", "Lacks-Unique", "hl@example.org", "person@example.org"):
         assert personal not in detail
     assert "Erased on" in detail
-    receipt = client.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    receipt = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Henrietta" not in receipt and "hl@example.org" not in receipt
     (record,) = [r for r in audit_records() if r.action == "response.erase_personal_data"]
     assert record.reason == "DSR-42"
+    assert record.after["request_reference"] == response.reference
     assert "Henrietta" not in str(record.before) and "hl@example.org" not in str(record.after)
 
 
@@ -292,7 +296,7 @@ def test_erasure_reaches_earlier_versions_of_an_edited_contribution(admin_client
     (version,) = db.session.scalars(select(ResponseVersion)).all()
     assert "Ottoline" in str(version.snapshot)
 
-    confirm(admin_client, f"/admin/responses/{response.id}/erase")
+    confirm(admin_client, f"/admin/responses/{response.id}/erase", reference=response.reference)
 
     db.session.expire_all()
     (version,) = db.session.scalars(select(ResponseVersion)).all()
@@ -329,6 +333,6 @@ def test_reports_and_exports_from_the_admin_area(analyst_client, client):
 def test_erased_personal_data_is_gone_from_exports(admin_client, client):
     submit(client, q_first_name="Bartholomew", q_email="bart@example.org")
     response = db.session.scalars(select(Response)).one()
-    confirm(admin_client, f"/admin/responses/{response.id}/erase")
+    confirm(admin_client, f"/admin/responses/{response.id}/erase", reference=response.reference)
     export = admin_client.get(f"/admin/consultations/{SLUG}/export.csv").get_data(as_text=True)
     assert response.id and "Bartholomew" not in export and "bart@example.org" not in export

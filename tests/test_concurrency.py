@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consultation.extensions import db
 from consultation.responses.models import Response
+from consultation.responses.tokens import hash_token
 
 from .answers import valid_form_data
 from .live_server import Browser, live_server
@@ -44,12 +45,15 @@ def test_submissions_racing_the_deadline(app, consultations, frozen_clock):
     for index, (status, url, page) in enumerate(results):
         assert status in (200, 403), (status, page[:300])
         if status == 200:
-            assert "/contributions/" in url and "your contribution has been received" in page
-            accepted[forms[index]["submission_token"]] = url.rsplit("/", 1)[1]
+            assert "/contributions/receipt/" in url
+            assert "your contribution has been received" in page
+            accepted[forms[index]["submission_token"]] = hash_token(url.rsplit("/", 1)[1])
         else:
             assert "This consultation has closed" in page
     db.session.expire_all()
-    stored = {r.submission_token: r.reference for r in db.session.scalars(select(Response))}
+    stored = {
+        r.submission_token: r.receipt_token_hash for r in db.session.scalars(select(Response))
+    }
     assert stored == accepted  # every receipt is stored, every refusal is not
 
 

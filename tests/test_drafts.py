@@ -12,6 +12,7 @@ from consultation.extensions import db
 from consultation.responses.drafts import purge_drafts
 from consultation.responses.models import Draft, Response, Upload
 from consultation.responses.queries import response_values
+from consultation.responses.tokens import hash_token
 
 from .answers import PDF, valid_form_data
 from .conftest import form_tokens
@@ -109,7 +110,7 @@ def test_a_resumed_draft_keeps_every_answer_type_including_the_file(client, cons
 
     assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
     response = db.session.scalars(select(Response)).one()
-    assert sent.headers["Location"].endswith(f"/contributions/{response.reference}")
+    assert response.receipt_token_hash == hash_token(sent.headers["Location"].rsplit("/", 1)[1])
     upload = db.session.scalars(select(Upload)).one()
     assert upload.stored_name == kept["stored_name"] and upload.original_name == "position.pdf"
     assert response_values(response)["position_paper"] == "position.pdf"

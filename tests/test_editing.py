@@ -13,6 +13,7 @@ from consultation.responses.queries import response_values
 from .answers import PDF, valid_form_data
 from .conftest import form_tokens
 from .forms import answers_shown, private_link, shown_form
+from .test_rate_limits import limited_app  # noqa: F401  (a fixture: the app with limits on)
 
 SLUG = "apply-ai"
 
@@ -21,15 +22,22 @@ def post(client, url, data):
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
-def submit(client, consultation, overrides=None):
-    """Send a complete contribution; return the response and its edit link."""
+def send(client, consultation, overrides=None):
+    """Send a complete contribution; return the response, its receipt link and its edit link."""
     slug = consultation.slug
     data = {**form_tokens(client, slug), **valid_form_data(consultation.questionnaire, overrides)}
     result = post(client, f"/consultations/{slug}/respond", data)
     assert result.status_code == 303, result.get_data(as_text=True)[:2000]
     receipt = client.get(result.headers["Location"]).get_data(as_text=True)
     response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
-    return response, private_link(receipt, "edit")
+    assert private_link(receipt, "receipt") == result.headers["Location"]
+    return response, result.headers["Location"], private_link(receipt, "edit")
+
+
+def submit(client, consultation, overrides=None):
+    """Send a complete contribution; return the response and its edit link."""
+    response, _, edit = send(client, consultation, overrides)
+    return response, edit
 
 
 def count(model, *where):
@@ -48,23 +56,24 @@ def option_counts(consultation, key):
 
 
 def test_receipt_shows_the_edit_link_once_and_only_its_hash_is_stored(client, consultations):
-    response, link = submit(client, consultations[SLUG])
+    response, receipt, link = send(client, consultations[SLUG])
 
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 43
     assert response.edit_token_hash == hashlib.sha256(token.encode()).hexdigest()
     # A reload or a change of language soon after still shows it, in this browser only...
-    assert token in client.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    assert token in client.get(receipt).get_data(as_text=True)
     other = client.application.test_client()
-    assert token not in other.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    assert token not in other.get(receipt).get_data(as_text=True)
     # ...and ten minutes later it is gone for good.
     from consultation import clock
 
     clock.freeze(clock.now_utc() + timedelta(minutes=11))
-    again = client.get(f"/contributions/{response.reference}")
+    again = client.get(receipt)
     assert again.status_code == 200
     page = again.get_data(as_text=True)
     assert response.reference in page and token not in page and "edit-url" not in page
+    assert "Answer to first_name" in page  # the receipt link itself keeps showing the answers
 
 
 def test_wrong_edit_token_is_404(client, consultations):
@@ -106,7 +115,7 @@ def test_edit_keeps_the_reference_replaces_the_answers_and_keeps_a_version(
     result = post(client, link, form)
 
     assert result.status_code == 303, result.get_data(as_text=True)[:2000]
-    assert result.headers["Location"].endswith(f"/contributions/{response.reference}")
+    assert result.headers["Location"] == f"{link}/saved"  # the edit link's page: same reference
     db.session.expire_all()
     assert count(Response) == 1
     response = db.session.get(Response, response.id)
@@ -139,7 +148,8 @@ def test_edit_keeps_the_file_unless_it_is_replaced_or_removed(client, consultati
     assert "Attached: <strong>position.pdf</strong>" in html
     form = shown_form(html)
 
-    assert post(client, link, form).status_code == 303
+    kept = post(client, link, form)  # sent again as shown: nothing to store
+    assert kept.status_code == 303 and kept.headers["Location"] == f"{link}/saved?unchanged=1"
     db.session.expire_all()
     assert db.session.scalars(select(Upload)).one().stored_name == first
     assert (
@@ -155,8 +165,9 @@ def test_edit_keeps_the_file_unless_it_is_replaced_or_removed(client, consultati
     db.session.expire_all()
     assert count(Upload) == 0
     versions = db.session.scalars(select(ResponseVersion).order_by(ResponseVersion.version)).all()
+    assert [v.version for v in versions] == [1, 2]  # the unchanged resend made none
     assert [u["stored_name"] for u in versions[0].snapshot["uploads"]] == [first]
-    assert versions[2].snapshot["uploads"][0]["original_name"] == "new.pdf"
+    assert versions[1].snapshot["uploads"][0]["original_name"] == "new.pdf"
 
 
 def test_an_edit_with_errors_shows_them_and_stores_nothing(client, consultations):
@@ -241,3 +252,54 @@ def test_sending_the_same_form_twice_gives_no_second_response_nor_link(client, c
     db.session.expire_all()
     assert count(Response) == 1
     assert db.session.scalars(select(Response)).one().edit_token_hash == token_hash
+
+
+def test_an_edit_sent_back_unchanged_writes_nothing(client, consultations):
+    """60 identical POSTs of the edit form once stored 60 versions: now none, and not a row
+    of answers, tallies or export lines is rewritten."""
+    from sqlalchemy import event
+
+    response, link = submit(client, consultations[SLUG])
+    form = shown_form(client.get(link).get_data(as_text=True))
+    answer_ids = set(db.session.scalars(select(Answer.id)))
+    writes = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        results = [post(client, link, form) for _ in range(5)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert {r.headers["Location"] for r in results} == {f"{link}/saved?unchanged=1"}
+    assert writes == []
+    assert count(ResponseVersion) == 0 and set(db.session.scalars(select(Answer.id))) == answer_ids
+    page = client.get(f"{link}/saved?unchanged=1").get_data(as_text=True)
+    assert "You made no changes, so nothing was saved." in page
+    assert "Your changes are saved" not in page and "Last changed on" not in page
+    form["q_first_name"] = "Changed"  # one change is a change
+    assert post(client, link, form).headers["Location"] == f"{link}/saved"
+    assert count(ResponseVersion) == 1
+
+
+def test_the_edit_link_is_rate_limited_and_the_429_keeps_the_changes(
+    limited_app,  # noqa: F811  (the fixture imported above)
+    consultations,
+):
+    client = limited_app.test_client()
+    response, link = submit(client, consultations[SLUG])
+    form = shown_form(client.get(link).get_data(as_text=True))
+    statuses = []
+    for number in range(3):
+        form["q_first_name"] = f"Attempt {number}"
+        statuses.append(post(client, link, form).status_code)
+
+    assert statuses == [303, 303, 429]  # RATELIMIT_SUBMIT is "2 per minute" there
+    assert count(ResponseVersion) == 2
+    result = post(client, link, form)
+    page = result.get_data(as_text=True)
+    assert result.status_code == 429 and "Too many requests from your connection" in page
+    assert "Attempt 2" in page and "Try sending it again" in page

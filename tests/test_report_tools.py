@@ -16,14 +16,14 @@ from consultation.responses.fingerprint import normalise_text, text_fingerprint
 from consultation.responses.models import Answer, Response, Upload
 from consultation.responses.queries import response_values
 
-from .reporting import PEOPLE, SCRIPT, SLUG, pdf_text, submit
+from .reporting import PEOPLE, SCRIPT, SLUG, pdf_text, submit_with_link
 
 
 def test_respondent_downloads_a_pdf_copy_from_the_receipt(client, consultations):
     consultation = consultations[SLUG]
-    response = submit(client, consultation, PEOPLE[1])
-    receipt = client.get(f"/contributions/{response.reference}").get_data(as_text=True)
-    link = f"/contributions/{response.reference}/copy.pdf"
+    response, receipt_link = submit_with_link(client, consultation, PEOPLE[1])
+    receipt = client.get(receipt_link).get_data(as_text=True)
+    link = f"{receipt_link}/copy.pdf"
     assert link in receipt
 
     result = client.get(link)
@@ -41,8 +41,9 @@ def test_respondent_downloads_a_pdf_copy_from_the_receipt(client, consultations)
     assert SCRIPT in text  # what the person typed, as text
 
 
-def test_copy_of_an_unknown_reference_is_not_found(client, consultations):
-    assert client.get("/contributions/NOPE-NOPE/copy.pdf").status_code == 404
+def test_copy_of_an_unknown_receipt_link_is_not_found(client, consultations):
+    assert client.get(f"/contributions/receipt/{'x' * 43}/copy.pdf").status_code == 404
+    assert client.get(f"/contributions/edit/{'x' * 43}/copy.pdf").status_code == 404
 
 
 def test_generator_makes_valid_varied_responses_quickly(app, consultations):
@@ -147,8 +148,8 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
 
 def test_copy_speaks_the_readers_language(client, consultations):
     consultation = consultations[SLUG]
-    response = submit(client, consultation, PEOPLE[0])
-    link = f"/contributions/{response.reference}/copy.pdf"
+    _, receipt_link = submit_with_link(client, consultation, PEOPLE[0])
+    link = f"{receipt_link}/copy.pdf"
     french = pdf_text(client.get(link, headers={"Accept-Language": "fr"}).data)
     assert "Copie d’une contribution" in french and "Référence de la contribution" in french
     assert "heure de Bruxelles" in french and "Vos réponses" in french

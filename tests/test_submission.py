@@ -1,6 +1,7 @@
 """A person answers a questionnaire and gets a receipt; what is stored is exactly what applies."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from consultation.responses.fingerprint import text_fingerprint
 from consultation.responses.models import Answer, Response, Upload
 from consultation.responses.operations import submit_response
 from consultation.responses.queries import response_values
+from consultation.responses.tokens import hash_token
 
 from .answers import PDF, valid_form_data
 from .conftest import form_tokens
@@ -38,8 +40,10 @@ def test_complete_contribution_is_stored_and_shown_on_the_receipt(client, consul
 
     assert result.status_code == 303, result.get_data(as_text=True)[:2000]
     response = db.session.scalars(select(Response)).one()
-    assert result.headers["Location"].endswith(f"/contributions/{response.reference}")
-    assert len(response.reference) == 29 and response.reference.count("-") == 5
+    # The receipt is at a private link; the reference is a short label to quote.
+    token = result.headers["Location"].removeprefix("/contributions/receipt/")
+    assert len(token) == 43 and response.receipt_token_hash == hash_token(token)
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}(-[2-9A-HJKMNP-TV-Z]{4}){2}", response.reference)
     assert (response.respondent_type, response.country, response.email) == (
         "company",
         "BE",

@@ -54,7 +54,23 @@ class FlagForm(ConfirmForm):
 
 
 class EraseForm(ConfirmForm):
-    pass
+    #: Typed from the request and checked against the response, so the wrong one is never erased.
+    reference = StringField(
+        _l("Reference of the contribution, as the request quotes it"),
+        validators=[
+            DataRequired(_l("Type the reference of the contribution the request is about.")),
+            Length(max=64),
+        ],
+    )
+
+
+class ReferenceLookupForm(FlaskForm):
+    """Find a response by its reference (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    reference = StringField(_l("Contribution reference"), validators=[Length(max=64)])
 
 
 class ResponseFilterForm(FlaskForm):
@@ -67,7 +83,9 @@ class ResponseFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     since = DateField(_l("Submitted from"), validators=[Optional()], format="%Y-%m-%d")
     until = DateField(_l("Submitted until"), validators=[Optional()], format="%Y-%m-%d")
-    text = StringField(_l("Text in the answers"), validators=[Optional(), Length(max=200)])
+    text = StringField(
+        _l("Reference, or text in the answers"), validators=[Optional(), Length(max=200)]
+    )
     flag = SelectField(
         _l("Marks"),
         choices=[

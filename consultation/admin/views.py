@@ -34,7 +34,8 @@ from ..extensions import db, login_manager
 from ..formatting import current_locale, long_date
 from ..responses.models import Response, Upload
 from ..responses.moderation import erase_personal_data, flag_response
-from ..responses.queries import filtered_responses, response_values
+from ..responses.queries import filtered_responses, response_by_reference, response_values
+from ..responses.references import canonical_reference
 from . import stats
 from .charts import per_day_svg
 from .forms import (
@@ -42,6 +43,7 @@ from .forms import (
     EraseForm,
     ExtendForm,
     FlagForm,
+    ReferenceLookupForm,
     ReopenForm,
     ResponseFilterForm,
     flag_label,
@@ -254,6 +256,10 @@ def responses(slug):
         error_out=False,
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    elsewhere = None
+    if not page.total and canonical_reference(form.text.data):
+        found = response_by_reference(form.text.data)
+        elsewhere = found if found is not None and found.consultation_id != item.id else None
     return render_template(
         "admin/responses.html",
         consultation=item,
@@ -261,7 +267,27 @@ def responses(slug):
         form=form,
         page=page,
         args=args,
+        elsewhere=elsewhere,
     )
+
+
+@bp.get("/responses/lookup")
+def lookup():
+    """Find a response by its reference, in any consultation: erasure requests quote it."""
+    form = ReferenceLookupForm(request.args)
+    typed = (form.reference.data or "").strip()
+    if typed:
+        found = response_by_reference(typed)
+        if found is not None:
+            return redirect(_erase_form_of(found))
+    return render_template(
+        "admin/lookup.html", form=form, problem=_reference_problem(typed) if typed else None
+    )
+
+
+def _erase_form_of(response):
+    """The response's page, its erasure form filled with its reference."""
+    return url_for(".response", response_id=response.id, reference=response.reference) + "#erase"
 
 
 def _response(response_id):
@@ -279,7 +305,7 @@ def response(response_id):
         questionnaire=item.consultation.questionnaire,
         values=response_values(item),
         flag_form=FlagForm(flag=item.flag or ""),
-        erase_form=EraseForm(),
+        erase_form=EraseForm(reference=request.args.get("reference", "")[:64]),
     )
 
 
@@ -333,18 +359,59 @@ def flag(response_id):
 
 @bp.post("/responses/<int:response_id>/erase")
 def erase(response_id):
-    """Erase a respondent's personal data on their request; the answers stay."""
+    """Erase a respondent's personal data on their request; the answers stay.
+
+    The request's reference must be this response's; another response's leads to
+    that one, so the wrong person's data is never erased.
+    """
+    item = _response(response_id)
+    typed = request.form.get("reference", "").strip()[:64]
+    if canonical_reference(typed) != item.reference:
+        found = response_by_reference(typed)
+        if found is not None:
+            flash(
+                _(
+                    "The reference %(reference)s is that of response %(other)s (shown here), "
+                    "not of response %(id)s. Nothing was erased: check that this is the "
+                    "response the request is about.",
+                    reference=found.reference,
+                    other=found.id,
+                    id=item.id,
+                ),
+                "error",
+            )
+            return redirect(_erase_form_of(found))
+        flash(_reference_problem(typed), "error")
+        back = url_for(".response", response_id=item.id, reference=typed or None)
+        return redirect(back + "#erase")
     return _response_change(
         response_id,
         EraseForm,
-        lambda item, form: erase_personal_data(item, _actor(), form.reason.data),
+        lambda item, form: erase_personal_data(
+            item, _actor(), form.reason.data, request_reference=item.reference
+        ),
         _l("Erase personal data"),
         lambda item, form: _(
-            "The name and e-mail addresses of response %(id)s will be erased for good. "
-            "The answers stay, for statistics.",
+            "The name and e-mail addresses of response %(id)s (reference %(reference)s) will "
+            "be erased for good. The answers stay, for statistics.",
             id=item.id,
+            reference=item.reference,
         ),
     )
+
+
+def _reference_problem(typed: str) -> str:
+    """Why ``typed`` finds no response, in words."""
+    if not typed:
+        return _("Type the reference of the contribution the request is about.")
+    if canonical_reference(typed) is None:
+        return _(
+            "“%(typed)s” is not a contribution reference: a reference has 12 letters and "
+            "digits in three groups of four, such as 7KQ2-MZ9D-XH4T (older ones have six "
+            "groups).",
+            typed=typed,
+        )
+    return _("No response has the reference %(reference)s.", reference=canonical_reference(typed))
 
 
 @bp.get("/uploads/<int:upload_id>")

@@ -30,19 +30,20 @@ from .drafts import (
     kept_until,
     submit_draft,
 )
-from .operations import ConsultationNotOpen, issue_edit_token, new_submission_token
+from .operations import ConsultationNotOpen, issue_private_links, new_submission_token
 from .pages import (
     CSRF_MESSAGE,
     DRAFT_SAVED,
+    existing_receipt,
     in_new_language,
-    pending_link,
     private,
     refused,
     render_form,
     save_draft_and_continue,
+    sent_already,
     to_receipt,
 )
-from .queries import response_by_submission_token
+from .pending import held
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
@@ -58,7 +59,8 @@ def _retention():
 @bp.get("/saved")
 def saved():
     """Right after saving: the draft's private link, shown for a few minutes in this browser."""
-    pending = pending_link(DRAFT_SAVED)
+    pending = held(DRAFT_SAVED)
+    db.session.commit()  # a held row whose time is up is gone
     draft = draft_by_token(pending["token"]) if pending else None
     if draft is None:
         return private(render_template("public/draft_saved.html", draft=None))
@@ -80,14 +82,12 @@ def saved():
 @csrf.exempt  # checked by the form itself, so an expired token keeps the answers
 def resume(token):
     """The saved draft in the questionnaire; after the deadline, what was written, read only."""
-    draft = draft_by_token(token)
-    if draft is None:
-        # The same form sent again after it became a response (Back, then Send): its receipt.
-        sent = request.method == "POST" and request.form.get("submission_token")
-        response = response_by_submission_token(sent[:64]) if sent else None
-        if response is None:
-            abort(404)
-        return to_receipt(response)
+    # The same form sent again after it became a response (Back then Send, or a resend
+    # after the deadline): its receipt, before the draft (gone by then) or the deadline.
+    sent = sent_already(request.form) if request.method == "POST" else None
+    if sent is not None:
+        return existing_receipt(sent)
+    draft = _draft_or_404(token)
     consultation = draft.consultation
     questionnaire = consultation.questionnaire
     names = draft_file_names(draft)
@@ -149,9 +149,13 @@ def resume(token):
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form, names)
-    edit_token = issue_edit_token(response) if created else None
+    if not created:
+        db.session.commit()
+        return existing_receipt(response)
+    links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    page = to_receipt(response, links)
     db.session.commit()
-    return to_receipt(response, edit_token)
+    return page
 
 
 def _closed_page(draft, token):

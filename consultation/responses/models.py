@@ -47,7 +47,8 @@ class Response(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
-    #: Unguessable reference given to the respondent; it is also the key of the receipt.
+    #: Short reference to quote (``references``); it opens nothing. Older responses keep a
+    #: longer one, from when it was also the address of the receipt.
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     #: One per form served: a second POST of the same form finds the first response.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -70,6 +71,10 @@ class Response(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: SHA-256 of the private edit link's token; the token itself is shown once and not kept.
     edit_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: SHA-256 of the private receipt link's token (read the contribution and its PDF copy);
+    #: empty for responses stored before receipt links existed. A unique index, not a
+    #: constraint: adding one to SQLite would copy the table, and its cascades drop answers.
+    receipt_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     consultation = relationship("Consultation")
 
@@ -181,3 +186,21 @@ class Draft(db.Model):
     language: Mapped[str | None] = mapped_column(String(8))
 
     consultation = relationship("Consultation")
+
+
+class PendingLinks(db.Model):
+    """Private links just made, held for the minutes their page shows them (``pending``).
+
+    The tokens are sealed with a key that only the browser's session holds; the row
+    is found by that key's hash and deleted when its time is up.
+    """
+
+    __tablename__ = "pending_links"
+
+    #: SHA-256 of the key held in the session.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: What the links are for: "receipt" or "draft".
+    kind: Mapped[str] = mapped_column(String(16))
+    #: {"sealed": {name: sealed token}, "public": {...}}: nothing in it opens a link.
+    data: Mapped[dict] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

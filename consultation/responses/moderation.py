@@ -38,10 +38,13 @@ def flag_response(response, flag: str | None, actor, reason: str | None = None) 
     )
 
 
-def erase_personal_data(response, actor, reason: str | None = None) -> None:
+def erase_personal_data(
+    response, actor, reason: str | None = None, *, request_reference: str | None = None
+) -> None:
     """Erase the respondent's name and e-mail addresses; the answers stay for statistics.
 
-    The audit record says which fields were erased, never their values.
+    The audit record says which fields were erased, never their values, and the
+    reference the request quoted (``request_reference``), if any.
     """
     if response.erased_at is not None:
         raise OperationRefused(_("The personal data of this response has already been erased."))
@@ -82,6 +85,6 @@ def erase_personal_data(response, actor, reason: str | None = None) -> None:
         "response.erase_personal_data",
         response,
         before={"fields": erased},
-        after={"erased": True},
+        after={"erased": True, "request_reference": request_reference},
         reason=reason,
     )

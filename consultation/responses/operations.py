@@ -1,8 +1,9 @@
 """Writes of responses: storing a contribution in one transaction. They flush; callers commit."""
 
-import base64
 import hashlib
 import secrets
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
@@ -14,7 +15,8 @@ from ..extensions import db
 from ..reports import tallies
 from ..reports.ready_lines import refresh_response
 from .models import Answer, Response, ResponseVersion, Upload
-from .queries import response_values
+from .queries import ANSWER_COLUMNS, response_values
+from .references import new_reference
 from .tokens import hash_token, new_private_token
 
 
@@ -27,18 +29,22 @@ class ConsultationNotOpen(Exception):
         self.state = state
 
 
-def new_reference() -> str:
-    """An unguessable, readable reference: 120 random bits as six groups of base32."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode()
-    return "-".join(raw[i : i + 4] for i in range(0, 24, 4))
-
-
 def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+#: Times a new contribution is tried again when its random reference was already taken.
+REFERENCE_ATTEMPTS = 3
+
+
 def submit_response(
-    consultation, values: dict, *, submission_token: str, language=None, upload_folder: str
+    consultation,
+    values: dict,
+    *,
+    submission_token: str,
+    language=None,
+    upload_folder: str,
+    _attempt: int = 1,
 ) -> tuple[Response, bool]:
     """Store a contribution; return it and whether it is new.
 
@@ -74,9 +80,19 @@ def submit_response(
         # transaction commits it, so the rest of the contribution would not be atomic.)
         db.session.rollback()
         existing = _by_token(submission_token)
-        if existing is None:
+        if existing is not None:
+            return existing, False
+        if _attempt >= REFERENCE_ATTEMPTS:
             raise
-        return existing, False
+        # Not the same form: the random reference was taken (one of 30^12: practically never).
+        return submit_response(
+            consultation,
+            values,
+            submission_token=submission_token,
+            language=language,
+            upload_folder=upload_folder,
+            _attempt=_attempt + 1,
+        )
     _insert_answers(response, answers)
     tallies.add([response.id])
     for question_id, attachment in files:
@@ -85,12 +101,14 @@ def submit_response(
     return response, True
 
 
-def _fill(response, consultation, values) -> tuple[list, list]:
-    """Set the profile columns of ``response``; return its answer rows and the files to store."""
+def _contents(consultation, values) -> tuple[dict, list, list]:
+    """What storing ``values`` writes: profile columns, answer rows, and files to keep."""
     questionnaire = consultation.questionnaire
     question_ids = {record.key: record.id for record in consultation.questions}
-    for profile, question in questionnaire.profile_questions().items():
-        setattr(response, profile, question.column_value(values.get(question.key)))
+    profile = {
+        column: question.column_value(values.get(question.key))
+        for column, question in questionnaire.profile_questions().items()
+    }
     answers, files = [], []
     for key, value in values.items():
         question = questionnaire.questions[key]
@@ -98,6 +116,14 @@ def _fill(response, consultation, values) -> tuple[list, list]:
         rows = question.answer_rows(value)  # a profile question's: only what its column cannot hold
         answers.extend({"question_id": question_id, **vars(row)} for row in rows)
         files.extend((question_id, attachment) for attachment in question.attachments(value))
+    return profile, answers, files
+
+
+def _fill(response, consultation, values) -> tuple[list, list]:
+    """Set the profile columns of ``response``; return its answer rows and the files to store."""
+    profile, answers, files = _contents(consultation, values)
+    for column, value in profile.items():
+        setattr(response, column, value)
     return answers, files
 
 
@@ -114,24 +140,44 @@ def _insert_answers(response, answers: list) -> None:
     db.session.expire(response, ["answers"])
 
 
-def issue_edit_token(response: Response) -> str:
-    """Give ``response`` a new private edit link; return its token (only the hash is kept)."""
-    token = new_private_token()
-    response.edit_token_hash = hash_token(token)
+@dataclass(frozen=True)
+class PrivateLinks:
+    """The tokens of a contribution's private links, known only when they are made.
+
+    ``receipt`` reads the contribution and its PDF copy; ``edit`` changes it until the
+    deadline. Only their hashes are stored: show them (or mail them) now, or never.
+    """
+
+    reference: str
+    receipt: str
+    edit: str
+
+
+def issue_private_links(response: Response) -> PrivateLinks:
+    """Give ``response`` new private receipt and edit links; return them, to show or mail once.
+
+    Any earlier links of the response stop working. Flushes; the caller commits.
+    """
+    links = PrivateLinks(response.reference, new_private_token(), new_private_token())
+    response.receipt_token_hash = hash_token(links.receipt)
+    response.edit_token_hash = hash_token(links.edit)
     db.session.flush()
-    return token
+    return links
 
 
-def update_response(response: Response, values: dict, *, language=None, upload_folder: str):
+def update_response(response: Response, values: dict, *, language=None, upload_folder: str) -> bool:
     """Replace a contribution's answers by ``values``, keeping the previous version on record.
 
     The reference stays; the answer rows (what reports count) are replaced, so only the
-    latest version counts. Refuses with ``ConsultationNotOpen`` once the deadline passed.
+    latest version counts. Returns ``False``, writing nothing, when ``values`` are what
+    is stored already. Refuses with ``ConsultationNotOpen`` once the deadline passed.
     """
     consultation = response.consultation
     state = consultation.state_at(clock.now_utc())
     if state is not State.OPEN:
         raise ConsultationNotOpen(consultation, state)
+    if _unchanged(response, values, language or response.language):
+        return False
     previous = db.session.scalar(
         select(func.max(ResponseVersion.version)).where(ResponseVersion.response_id == response.id)
     )
@@ -169,7 +215,36 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
     refresh_response(response)
-    return response
+    return True
+
+
+def _unchanged(response: Response, values: dict, language) -> bool:
+    """Whether storing ``values`` would write exactly what ``response`` holds already.
+
+    Compared as stored (profile columns, answer rows, files by name and content), so
+    every question type is compared the same way, by what reports read.
+    """
+    if language != response.language:
+        return False
+    profile, answers, files = _contents(response.consultation, values)
+    if any(getattr(response, column) != value for column, value in profile.items()):
+        return False
+    names = [column.key for column in ANSWER_COLUMNS]
+    stored_rows = db.session.execute(
+        select(*ANSWER_COLUMNS).where(Answer.response_id == response.id)
+    )
+    if Counter(tuple(row) for row in stored_rows) != Counter(
+        tuple(answer.get(name) for name in names) for answer in answers
+    ):
+        return False
+    stored_files = Counter(
+        (upload.question_id, upload.original_name, upload.sha256) for upload in response.uploads
+    )
+    sent_files = Counter(
+        (question_id, attachment.filename, hashlib.sha256(attachment.data).hexdigest())
+        for question_id, attachment in files
+    )
+    return stored_files == sent_files
 
 
 def _by_token(token):

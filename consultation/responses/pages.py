@@ -1,17 +1,18 @@
 """Pieces shared by the questionnaire, draft and edit views: rendering and the private links."""
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from .. import clock
 from ..consultations.models import State
 from ..extensions import db
 from ..formatting import current_locale
 from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
+from . import pending
 from .drafts import draft_file_names, save_draft
-from .operations import ConsultationNotOpen
+from .operations import ConsultationNotOpen, PrivateLinks
+from .queries import response_by_submission_token
 from .typed import typed_answers
 
 CSRF_MESSAGE = _l(
@@ -19,9 +20,9 @@ CSRF_MESSAGE = _l(
     "check them and send the form again."
 )
 
-#: Session keys holding a private link for the one page that shows it, right after a POST.
-RECEIPT_LINK = "receipt_link"
-DRAFT_SAVED = "draft_saved"
+#: Pages that show private links for a few minutes after a POST (see ``pending``).
+RECEIPT = "receipt"
+DRAFT_SAVED = "draft"
 
 
 def private(body, status=200):
@@ -95,39 +96,58 @@ def refused(consultation, form, files=None):
     )
 
 
-def to_receipt(response, edit_token=None, *, changed=False):
-    """Go to the receipt, which shows the private edit link this once."""
-    if edit_token:
-        session[RECEIPT_LINK] = {
-            "reference": response.reference,
-            "token": edit_token,
-            "changed": changed,
-        }
-    return redirect(url_for("responses.receipt", reference=response.reference), code=303)
+def to_receipt(response, links: PrivateLinks):
+    """Hold the new private links for this browser's page, and go to the receipt.
+
+    The receipt's address is its private link; its page shows the edit link for
+    ``pending.GRACE`` in this browser only.
+    """
+    pending.hold(RECEIPT, {"receipt": links.receipt, "edit": links.edit}, response_id=response.id)
+    return redirect(url_for("responses.receipt", token=links.receipt), code=303)
 
 
-#: How long a private link stays on its page in the same browser after it is first shown,
-#: so that a reload or a change of language does not lose it; then it is gone for good.
-LINK_GRACE_SECONDS = 10 * 60
-
-
-def pending_link(key, reference=None) -> dict | None:
-    """A private link waiting in this browser's session to be shown, within its grace time."""
-    pending = session.get(key)
-    if not pending or (reference is not None and pending.get("reference") != reference):
+def held_links(response) -> dict | None:
+    """The private links of ``response`` this browser still holds ("receipt", "edit"), if any."""
+    links = pending.held(RECEIPT)
+    if links is None or links.get("response_id") != response.id:
         return None
-    now = clock.now_utc().timestamp()
-    first_shown = pending.setdefault("shown_at", now)
-    if now - first_shown > LINK_GRACE_SECONDS:
-        session.pop(key)
-        return None
-    session[key] = pending
-    return pending
+    return links
 
 
-def pop_receipt_link(reference) -> dict | None:
-    """The edit link to show on the receipt of ``reference`` (for a few minutes only)."""
-    return pending_link(RECEIPT_LINK, reference)
+def link_urls(links: PrivateLinks, *, external=True) -> dict:
+    """The addresses of a contribution's private links (receipt, its PDF copy, edit), to mail."""
+    return {
+        "receipt": url_for("responses.receipt", token=links.receipt, _external=external),
+        "copy": url_for("responses.contribution_copy", token=links.receipt, _external=external),
+        "edit": url_for("responses.edit", token=links.edit, _external=external),
+    }
+
+
+def existing_receipt(response):
+    """A form sent again after it was stored (a resend, a double click, Back then Send).
+
+    This browser, while it holds the links, goes to the receipt. Otherwise the page
+    says the contribution was received, and when, under which reference; not its
+    answers: a copy of the form page (browser history, a shared computer) is not
+    a private link.
+    """
+    links = held_links(response)
+    db.session.commit()  # a held row whose time is up is gone
+    if links is not None:
+        return redirect(url_for("responses.receipt", token=links["receipt"]), code=303)
+    return private(
+        render_template(
+            "public/already_received.html",
+            response=response,
+            consultation=response.consultation,
+        )
+    )
+
+
+def sent_already(formdata):
+    """The response already stored from the form in ``formdata`` (its submission token)."""
+    token = formdata.get("submission_token")
+    return response_by_submission_token(token[:64]) if token else None
 
 
 def save_draft_and_continue(consultation, form, *, draft=None, token=None):
@@ -154,8 +174,8 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form)
+    pending.hold(DRAFT_SAVED, {"token": new_token or token}, problems=list(problems.values()))
     db.session.commit()
-    session[DRAFT_SAVED] = {"token": new_token or token, "problems": list(problems.values())}
     return redirect(url_for("drafts.saved"), code=303)
 
 

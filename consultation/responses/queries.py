@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from .attachments import load_kept
 from .models import Answer, Response, ResponseVersion
+from .references import canonical_reference
 from .tokens import hash_token
 
 #: What ``Question.from_rows`` reads of an answer row, and the question it answers.
@@ -20,8 +21,19 @@ ANSWER_COLUMNS = (
 )
 
 
-def response_by_reference(reference: str) -> Response | None:
+def response_by_reference(text: str) -> Response | None:
+    """The response whose reference ``text`` is, in any case, with or without its dashes."""
+    reference = canonical_reference(text)
+    if reference is None:
+        return None
     return db.session.scalar(select(Response).where(Response.reference == reference))
+
+
+def response_by_receipt_token(token: str) -> Response | None:
+    """The response whose private receipt link carries ``token``."""
+    return db.session.scalar(
+        select(Response).where(Response.receipt_token_hash == hash_token(token))
+    )
 
 
 def response_by_submission_token(token: str) -> Response | None:
@@ -115,7 +127,9 @@ def filtered_responses(
     if text:
         pattern = _like(text.strip())
         in_answers = select(Answer.response_id).where(Answer.text_value.ilike(pattern, escape="\\"))
-        query = query.where(
-            Response.id.in_(in_answers) | Response.organisation_name.ilike(pattern, escape="\\")
-        )
+        found = Response.id.in_(in_answers) | Response.organisation_name.ilike(pattern, escape="\\")
+        reference = canonical_reference(text)
+        if reference is not None:  # exactly that reference (read from its unique index)
+            found = found | (Response.reference == reference)
+        query = query.where(found)
     return query.order_by(Response.submitted_at.desc(), Response.id.desc())

@@ -19,6 +19,7 @@ from ..questionnaires.definition import Questionnaire
 from ..questionnaires.forms import build_form
 from ..questionnaires.loader import QuestionnaireError, definitions_dir, parse_file
 from ..questionnaires.text import tr
+from .queries import response_by_edit_token
 from .typed import answers_text, typed_answers
 
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
@@ -33,6 +34,21 @@ def _questionnaire_from_file(slug):
     except QuestionnaireError:
         return None, None
     return tr(definition["title"], current_locale()), Questionnaire(definition)
+
+
+def _posted_questionnaire() -> str | None:
+    """The slug of the questionnaire this request posted, if it posted one."""
+    if request.method != "POST":
+        return None
+    if request.endpoint == "responses.respond":
+        return (request.view_args or {}).get("slug", "")
+    if request.endpoint == "responses.edit":
+        try:
+            response = response_by_edit_token((request.view_args or {}).get("token", ""))
+        except DATABASE_DOWN:
+            return None  # the database is down: no way to tell which questionnaire it was
+        return response.consultation.slug if response else None
+    return None
 
 
 def database_unavailable(error):
@@ -58,8 +74,8 @@ NOT_RESENT = {"website", "form_served"}
 def answers_kept(template, status, retry_after, **context):
     """Render ``template`` with the answers of a refused submission, ready to resend."""
     typed, download, title = [], None, None
-    if request.method == "POST" and request.endpoint == "responses.respond":
-        slug = (request.view_args or {}).get("slug", "")
+    slug = _posted_questionnaire()
+    if slug:
         title, questionnaire = _questionnaire_from_file(slug)
         if questionnaire is not None:
             form = build_form(questionnaire, meta={"csrf": False})

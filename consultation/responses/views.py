@@ -6,8 +6,10 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
+    url_for,
 )
 
 from ..consultations.models import State
@@ -19,28 +21,31 @@ from ..questionnaires.forms import build_form, csrf_ok, preselect_language, vali
 from .attachments import keep_attached
 from .operations import (
     ConsultationNotOpen,
-    issue_edit_token,
+    issue_private_links,
     new_submission_token,
     submit_response,
     update_response,
 )
 from .pages import (
     CSRF_MESSAGE,
+    existing_receipt,
+    held_links,
     in_new_language,
-    pop_receipt_link,
     private,
     refused,
     render_form,
     save_draft_and_continue,
+    sent_already,
     to_receipt,
 )
 from .queries import (
     last_changed_at,
     response_attachments,
     response_by_edit_token,
-    response_by_reference,
+    response_by_receipt_token,
     response_values,
 )
+from .references import canonical_reference
 from .typed import typed_answers_text
 
 bp = Blueprint("responses", __name__)
@@ -67,6 +72,11 @@ def respond(slug):
         return in_new_language(render_form(consultation, form, {}))
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form)
+    # A form already stored (Back then Send, a resend after midnight of a contribution
+    # taken at 23:59:59) gets its receipt, whatever the time: it was not refused.
+    sent = sent_already(request.form)
+    if sent is not None and sent.consultation_id == consultation.id:
+        return existing_receipt(sent)
     values, errors = validate_answers(form, questionnaire)
     if not consultation.is_open:
         return refused(consultation, form)
@@ -86,9 +96,12 @@ def respond(slug):
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form)
-    edit_token = issue_edit_token(response) if created else None
+    if not created:  # the same form, sent twice at once: the other request stored it
+        return existing_receipt(response)
+    links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    page = to_receipt(response, links)
     db.session.commit()
-    return to_receipt(response, edit_token)
+    return page
 
 
 @bp.post("/consultations/<slug>/my-answers.txt")
@@ -106,11 +119,35 @@ def download_typed(slug):
     )
 
 
+@bp.get("/contributions/receipt/<token>")
+def receipt(token):
+    """The receipt, at its private link: the reference and every answer as stored.
+
+    Right after sending, this browser also sees the link to change the contribution.
+    """
+    response = response_by_receipt_token(token) or abort(404)
+    links = held_links(response)
+    page = _contribution_page(
+        response,
+        receipt_token=token,
+        edit_token=links["edit"] if links else None,
+        just_sent=links is not None,
+    )
+    db.session.commit()  # a held row whose time is up is gone
+    return page
+
+
 @bp.get("/contributions/<reference>")
-def receipt(reference):
-    """The receipt: the contribution reference and every answer as stored."""
-    response = response_by_reference(reference) or abort(404)
-    return _contribution_page(response, link=pop_receipt_link(reference))
+@bp.get("/contributions/<reference>/copy.pdf")
+def reference(reference):
+    """What an old receipt address (made of the reference) shows now: how to get it back.
+
+    It never looks the reference up: a quoted reference opens nothing, not even
+    the knowledge that it exists.
+    """
+    if canonical_reference(reference) is None:
+        abort(404)
+    return private(render_template("public/reference.html"), 404)
 
 
 @bp.route("/contributions/edit/<token>", methods=["GET", "POST"])
@@ -121,7 +158,7 @@ def edit(token):
     consultation = response.consultation
     if not consultation.is_open or response.erased_at is not None:
         status = 403 if request.method == "POST" else 200
-        return _contribution_page(response, locked=True, status=status)
+        return _contribution_page(response, edit_token=token, locked=True, status=status)
     questionnaire = consultation.questionnaire
     folder = current_app.config["UPLOAD_FOLDER"]
     attached = response_attachments(response, folder)
@@ -140,7 +177,7 @@ def edit(token):
     if errors:
         return private(render_form(consultation, form, errors, mode="edit", attached=names), 400)
     try:
-        update_response(
+        changed = update_response(
             response,
             values,
             language=values.get("language") or current_locale(),
@@ -148,12 +185,27 @@ def edit(token):
         )
     except ConsultationNotOpen:
         db.session.rollback()
-        return _contribution_page(response, locked=True, status=403)
+        return _contribution_page(response, edit_token=token, locked=True, status=403)
     db.session.commit()
-    return to_receipt(response, token, changed=True)
+    saved = url_for(".edited", token=token, **({} if changed else {"unchanged": 1}))
+    return redirect(saved, code=303)
 
 
-def _contribution_page(response, *, link=None, locked=False, status=200):
+@bp.get("/contributions/edit/<token>/saved")
+def edited(token):
+    """After a change through the edit link: the contribution as it is now."""
+    response = response_by_edit_token(token) or abort(404)
+    locked = not response.consultation.is_open or response.erased_at is not None
+    unchanged = request.args.get("unchanged") == "1"
+    return _contribution_page(
+        response, edit_token=token, changed=not unchanged, unchanged=unchanged, locked=locked
+    )
+
+
+def _contribution_page(
+    response, *, receipt_token=None, edit_token=None, locked=False, status=200, **context
+):
+    """The receipt template: the contribution, and the private links the visitor holds."""
     consultation = response.consultation
     return private(
         render_template(
@@ -163,24 +215,39 @@ def _contribution_page(response, *, link=None, locked=False, status=200):
             questionnaire=consultation.questionnaire,
             values=response_values(response),
             last_changed=last_changed_at(response),
-            link=link,
+            receipt_token=receipt_token,
+            edit_token=edit_token,
             locked=locked,
             locale=current_locale(),
+            **context,
         ),
         status,
     )
 
 
-@bp.get("/contributions/<reference>/copy.pdf")
-def contribution_copy(reference):
-    """The respondent's copy of their contribution, as a PDF to keep."""
+@bp.get("/contributions/receipt/<token>/copy.pdf")
+def contribution_copy(token):
+    """The respondent's copy of their contribution, as a PDF to keep (receipt link)."""
+    return _pdf_copy(response_by_receipt_token(token) or abort(404))
+
+
+@bp.get("/contributions/edit/<token>/copy.pdf")
+def edit_copy(token):
+    """The same PDF copy through the edit link, which reads all the receipt link does."""
+    return _pdf_copy(response_by_edit_token(token) or abort(404))
+
+
+def _pdf_copy(response):
     from ..reports.pdf import contribution_pdf  # WeasyPrint loads only when a PDF is asked for
 
-    response = response_by_reference(reference) or abort(404)
     return private(
         Response(
             contribution_pdf(response),
             mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="contribution-{reference}.pdf"'},
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="contribution-{response.reference}.pdf"'
+                )
+            },
         )
     )

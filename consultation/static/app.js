@@ -118,3 +118,46 @@
     });
   });
 })();
+
+// A copy button after each private link shown on the page ([data-copy]); the labels come translated.
+(function () {
+  "use strict";
+
+  function copyText(element, text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    // Older browsers and plain-HTTP pages: select the link and copy the selection.
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy"));
+  }
+
+  function addCopyButton(link) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-secondary copy-button";
+    button.textContent = link.getAttribute("data-copy-label");
+    if (link.id) button.setAttribute("aria-describedby", link.id + "-label");
+    var status = document.createElement("span");
+    status.className = "copy-status";
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      copyText(link, link.getAttribute("data-copy")).then(function () {
+        status.textContent = link.getAttribute("data-copied-label");
+      }, function () {
+        status.textContent = "";
+      });
+    });
+    var actions = document.createElement("p");
+    actions.className = "copy-actions";
+    actions.appendChild(button);
+    actions.appendChild(status);
+    link.parentNode.insertBefore(actions, link.nextSibling);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-copy]").forEach(addCopyButton);
+  });
+})();

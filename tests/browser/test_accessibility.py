@@ -64,7 +64,7 @@ def test_receipt_after_a_submission_made_with_the_keyboard(page):
     page.goto(f"{page.base_url}/consultations/apply-ai/respond")
     fill_apply_ai(page)
     page.keyboard.press("Enter")  # the focus is on the send button
-    page.wait_for_url("**/contributions/*")
+    page.wait_for_url("**/contributions/receipt/*")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Thank you")
     assert axe_problems(page) == []
 
@@ -163,8 +163,8 @@ def test_edit_page(page):
     page.goto(f"{page.base_url}/consultations/apply-ai/respond")
     fill_apply_ai(page)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/contributions/*")
-    page.goto(page.locator("#edit-url").input_value())
+    page.wait_for_url("**/contributions/receipt/*")
+    page.goto(page.locator("#edit-url").get_attribute("data-copy"))
     page.wait_for_selector("#edit-notice")
     assert axe_problems(page) == []
 
