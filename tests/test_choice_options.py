@@ -21,6 +21,7 @@ from consultation.reports.queries import Scope, option_counts
 from consultation.reports.summary import build_summary
 from consultation.responses.models import Answer, Response
 from consultation.responses.queries import response_values
+from consultation.responses.tokens import hash_token
 
 from .answers import valid_form_data
 from .conftest import form_tokens
@@ -42,8 +43,10 @@ def post(client, slug, consultation, overrides=(), drop=()):
 
 def stored(result) -> Response:
     assert result.status_code == 303, result.get_data(as_text=True)[:3000]
-    reference = result.headers["Location"].rsplit("/", 1)[1]
-    return db.session.scalar(select(Response).where(Response.reference == reference))
+    token = result.headers["Location"].removeprefix("/contributions/receipt/")
+    return db.session.scalar(
+        select(Response).where(Response.receipt_token_hash == hash_token(token))
+    )
 
 
 def error_of(page, field) -> str:
@@ -159,19 +162,19 @@ def test_the_other_box_is_in_the_page_with_its_label_without_javascript(client, 
 
 def test_an_other_text_is_stored_on_its_option_row_counted_and_shown(client, consultations):
     consultation = consultations[APPLY]
-    response = stored(
-        post(
-            client,
-            APPLY,
-            consultation,
-            {
-                "q_sectors": ["energy", "other_sector"],
-                "q_sectors-other": "  Water utilities  ",
-                "q_respondent_type": "other",
-                "q_respondent_type-other": "Retired engineer",
-            },
-        )
+    sent = post(
+        client,
+        APPLY,
+        consultation,
+        {
+            "q_sectors": ["energy", "other_sector"],
+            "q_sectors-other": "  Water utilities  ",
+            "q_respondent_type": "other",
+            "q_respondent_type-other": "Retired engineer",
+        },
     )
+    response = stored(sent)
+    receipt_link = sent.headers["Location"]
     ids = {record.key: record.id for record in consultation.questions}
     rows = db.session.execute(
         select(Answer.question_id, Answer.option_key, Answer.text_value).where(
@@ -191,12 +194,12 @@ def test_an_other_text_is_stored_on_its_option_row_counted_and_shown(client, con
     assert not tallies.differences(consultation)
 
     # Shown on the receipt and in the PDF copy.
-    receipt = client.get(f"/contributions/{response.reference}").get_data(as_text=True)
+    receipt = client.get(receipt_link).get_data(as_text=True)
     assert "Another sector: Water utilities" in receipt
     assert "Other: Retired engineer" in receipt
     from .reporting import pdf_text
 
-    copy = client.get(f"/contributions/{response.reference}/copy.pdf")
+    copy = client.get(f"{receipt_link}/copy.pdf")
     text = pdf_text(copy.data)
     assert "Another sector: Water utilities" in text and "Other: Retired engineer" in text
 
