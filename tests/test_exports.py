@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -35,6 +36,8 @@ def test_columns_follow_the_questionnaire(known):
             expected += [f"{q.key}:{key}" for key in q.option_keys]
         elif q.kind == "matrix":
             expected += [f"{q.key}:{key}" for key in q.row_keys]
+        elif q.kind == "country":
+            expected += [q.key, f"{q.key}:code"]  # the name, then the ISO code
         else:
             expected.append(q.key)
     assert header[2:] == expected
@@ -49,7 +52,8 @@ def test_personal_export_has_one_row_per_counted_response(known):
     assert first["reference"] == responses[0].reference
     assert first["email"] == "ada@example.org"
     assert first["respondent_type"] == "Company or business"
-    assert first["country"] == "BE"
+    assert (first["country"], first["country:code"]) == ("Belgium", "BE")
+    assert first["submitted_at"] == "2025-05-26T12:00:00+02:00"  # Brussels time, and says so
     assert first["data_ease"] == "Fairly hard"
     questionnaire = consultation.questionnaire
     roles = questionnaire.questions["data_role"].option_keys
@@ -62,6 +66,7 @@ def test_personal_export_has_one_row_per_counted_response(known):
     assert first["position_paper"] == "position.pdf"
     assert first["access_obstacles:price"] in ("0", "1")  # shown when access is hard
     second = dict(zip(header, body[1], strict=True))
+    assert (second["country"], second["country:code"]) == ("France", "FR")
     assert second["organisation_size"] == ""  # a citizen: the question did not apply
     assert second["access_obstacles:price"] in ("0", "1")
 
@@ -77,10 +82,13 @@ def test_public_export_honours_publication_choices(known):
     for response in responses:
         assert response.reference not in text
     by_name = [dict(zip(header, row, strict=True)) for row in body]
-    assert (by_name[0]["first_name"], by_name[0]["surname"]) == ("Ada", "Lovelace")
+    # A company's contact person is not published, even when the company chose "public".
+    assert (by_name[0]["first_name"], by_name[0]["surname"]) == ("", "")
+    assert by_name[0]["organisation_name"] == "Acme Data"
     assert (by_name[1]["first_name"], by_name[1]["surname"]) == ("", "")  # anonymous citizen
     assert by_name[2]["organisation_name"] == "Open Rights Watch"  # anonymous organisation
-    assert "Hortense" not in text and "Hiddenname" not in text and "Zebulon" not in text
+    for secret in ("Ada", "Lovelace", "Hortense", "Hiddenname", "Zebulon", "Bruno", "Bauer"):
+        assert secret not in text
 
 
 def test_typed_text_is_inert_in_spreadsheets(known):
@@ -94,13 +102,21 @@ def test_typed_text_is_inert_in_spreadsheets(known):
 
 
 def same(value):
-    """A cell as text, with numbers compared as numbers (CSV has 0.0 where XLSX has 0)."""
+    """A cell as text, with numbers compared as numbers (CSV has 0.0 where XLSX has 0), and a
+    date-time as the CSV writes it (the XLSX cell is Brussels time, as its header says)."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
     try:
         return float(value)
     except ValueError:
         return str(value)
+
+
+def csv_time_as_brussels_wall_clock(text):
+    """2025-05-26T12:00:00+02:00 -> 2025-05-26T12:00:00, the time a spreadsheet cell holds."""
+    return datetime.fromisoformat(text).replace(tzinfo=None).isoformat()
 
 
 @pytest.mark.parametrize("personal", [True, False])
@@ -110,11 +126,20 @@ def test_xlsx_has_the_same_rows_as_the_csv(known, personal):
     export.write_xlsx(consultation, personal, buffer)
     workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
     sheet = workbook["Responses"]
-    xlsx_rows = [[same(v) for v in row] for row in sheet.values]
     csv_rows = read_csv(consultation, personal)
-    assert xlsx_rows == [[same(v) for v in row] for row in csv_rows]
+    width = len(csv_rows[0])  # a row read back ends at its last filled cell
+    xlsx_rows = [[same(v) for v in row] + [""] * (width - len(row)) for row in sheet.values]
+    plan = export.layout(consultation, personal)
+    assert xlsx_rows[0] == plan.labels  # people read the questions, not the keys
+    stamp = csv_rows[0].index("submitted_at")
+    for row in csv_rows[1:]:
+        row[stamp] = csv_time_as_brussels_wall_clock(row[stamp])
+    assert xlsx_rows[1:] == [[same(v) for v in row] for row in csv_rows[1:]]
     legend = list(workbook["Columns"].values)
-    assert [row[0] for row in legend[1:]] == csv_rows[0]
+    assert legend[0] == ("Column", "Key", "Question", "Meaning")
+    assert [row[1] for row in legend[1:]] == csv_rows[0]  # the keys, in the CSV's order
+    assert [row[2] for row in legend[1:]] == plan.labels
+    assert legend[1][0] == "A" and all(row[3] for row in legend[1:])
 
 
 def test_erased_personal_data_exports_as_blank(known):
