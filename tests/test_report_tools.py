@@ -115,11 +115,14 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
     target = tmp_path / "summary.pdf"
     result = runner.invoke(args=["reports", "summary", SLUG, "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert f"Contributions counted {counted}" in pdf_text(target.read_bytes())
+    assert f"{counted} contributions are counted in this report." in pdf_text(target.read_bytes())
     result = runner.invoke(
         args=["reports", "summary", SLUG, "-o", str(target), "--respondent-type", "eu_citizen"]
     )
     assert result.exit_code == 0 and "Respondent type: EU citizen" in pdf_text(target.read_bytes())
+    result = runner.invoke(args=["reports", "summary", SLUG, "-o", str(target), "--language", "de"])
+    assert result.exit_code == 0
+    assert "Zusammenfassender Sachbericht" in pdf_text(target.read_bytes())
 
     sheet = tmp_path / "public.csv"
     result = runner.invoke(

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from consultation import formatting
 from consultation.extensions import db
 from consultation.reports import pdf
 from consultation.reports.pdf import FetchRefused, StaticOnlyFetcher, _static_root
@@ -35,7 +36,8 @@ def test_participation_figures_count_only_unflagged_responses(known):
     assert by_type["Business association"] == 1
     assert (summary.eu_count, summary.non_eu_count, summary.country_count) == (3, 1, 4)
     assert summary.sized == 3 and summary.sme_count == 2
-    assert summary.sme_share == pytest.approx(200 / 3)
+    assert summary.sme_share == "66.7%"
+    assert summary.organisation_count == 3
     assert (summary.uploads, summary.responses_with_uploads) == (4, 4)
 
 
@@ -59,9 +61,9 @@ def test_choice_counts_and_percentages_equal_a_direct_count(known):
     for key in question.option_keys:
         n, share = rows[question.option_label(key)]
         assert n == direct.get(key, 0)
-        assert share == pytest.approx(100 * n / 4)
-    assert rows["Fairly hard"] == (2, 50.0)
-    assert rows["Very easy"] == (1, 25.0)  # the flagged "very easy" is not counted
+        assert share == formatting.share(n, 4)
+    assert rows["Fairly hard"] == (2, "50%")
+    assert rows["Very easy"] == (1, "25%")  # the flagged "very easy" is not counted
 
 
 def test_matrix_ranking_and_multiple_choice_are_summarised(known):
@@ -114,10 +116,10 @@ def test_summary_pdf_holds_the_figures_and_no_private_data(known):
     text = pdf_text(pdf.summary_pdf(consultation))
 
     assert "European Data Union Strategy" in text
-    assert "Contributions counted 4" in text
-    assert "1 marked as spam or duplicate" in text
+    assert "4 contributions are counted in this report." in text
+    assert "1 contribution was left out because a moderator marked it (1 as spam)." in text
     assert "Page 1 of" in text and "Contents" in text
-    assert "Fairly hard 2 (50.0%)" in text
+    assert "Fairly hard 2 (50%)" in text
     assert "66.7%" in text  # SME share
     assert "from 4 countries" in text.replace("came from 4", "from 4")
     for secret in ("Zebulon", "Quixote", "Hortense", "Hiddenname", "@example.org"):
@@ -129,8 +131,9 @@ def test_summary_pdf_holds_the_figures_and_no_private_data(known):
 def test_filtered_summary_pdf_says_what_it_covers(known):
     consultation, _ = known
     text = pdf_text(pdf.summary_pdf(consultation, respondent_type="eu_citizen", country="FR"))
-    assert "Respondent type: EU citizen" in text and "Country: France" in text
-    assert "Contributions counted 1" in text
+    assert "This report covers only part of the contributions:" in text
+    assert "Respondent type: EU citizen; Country: France." in text
+    assert "1 contribution is counted in this report." in text
 
 
 def test_pdf_fetcher_reads_only_static_files(app):
