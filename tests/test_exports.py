@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -176,3 +176,19 @@ def test_xlsx_refuses_more_rows_than_a_sheet_holds(known, client, app, tmp_path,
 
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 4)  # exactly full: written
     assert client.get(f"/admin/consultations/{SLUG}/export.xlsx").status_code == 200
+
+
+def test_download_names_use_brussels_time_like_the_interface(known, client):
+    from .admin_helpers import make_user, sign_in
+
+    make_user("analyst@example.org", "analyst")
+    sign_in(client, "analyst@example.org")
+    base = f"/admin/consultations/{SLUG}"
+    # The frozen clock says 10:00 UTC on 26 May 2025: 12:00 in Brussels.
+    for url, name in (
+        (f"{base}/export.csv", f"{SLUG}-personal-20250526-1200.csv"),
+        (f"{base}/export.xlsx?public=1", f"{SLUG}-public-20250526-1200.xlsx"),
+        (f"{base}/report.pdf", f"{SLUG}-summary-20250526-1200.pdf"),
+    ):
+        assert name in client.get(url).headers["Content-Disposition"]
+    assert export.file_stamp(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)) == "20260101-0030"

@@ -42,7 +42,13 @@ def issuing_body(locale=None) -> str:
 
 
 def window_sentence(consultation, locale=None) -> str:
-    """When the consultation was (or is) open, as a sentence in the reader's language."""
+    """When the consultation was (or is) open, as a sentence in ``locale`` (by default the
+    reader's language)."""
+    with force_locale(locale or current_locale()):
+        return _window_sentence(consultation, locale)
+
+
+def _window_sentence(consultation, locale):
     opens = long_date(clock.to_brussels(consultation.opens_at).date(), locale)
     closes = long_date(consultation.closing_date, locale)
     now = clock.now_utc()
