@@ -33,7 +33,7 @@ def test_percentages_sit_on_plain_colour_never_on_a_texture():
     labels = ["Strongly agree", "Agree", "Neutral", "Disagree", "Strongly disagree", "No opinion"]
     rows = [("Even", [100, 100, 100, 100, 100, 100], 600), ("Tiny", [594, 1, 1, 1, 1, 2], 600)]
     html = str(charts.stacked_chart(rows, labels, keys, "Agreement", "en"))
-    bars = re.findall(r"<svg[^>]*height=\"16\".*?</svg>", html)
+    bars = re.findall(r"<svg[^>]*height=\"18\".*?</svg>", html)
     assert len(bars) == 2
     textured_top = charts.STACK_HEIGHT - charts.BAND
     for bar in bars:

@@ -52,7 +52,7 @@ def test_header_row_is_bold_frozen_and_filtered_with_set_widths(workbook):
     last = sheet.cell(1, len(labels)).column_letter
     assert sheet.auto_filter.ref == f"A1:{last}5"  # the header and the four counted rows
     widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
-    assert widths[0] == 16 and max(widths) == 50  # the reference; a long text answer
+    assert widths[0] == 22 and max(widths) == 50  # the reference; a long text answer
     assert not any(cell.font.b for cell in sheet[2])
     legend = book["Columns"]
     assert legend.freeze_panes == "B2" and legend.auto_filter.ref.startswith("A1:D")

@@ -20,10 +20,10 @@ from ..i18n import number
 
 #: Width of the bar area, in CSS pixels.
 BAR_WIDTH = 250
-FONT_SIZE = 8
+FONT_SIZE = 9
 FONT = f'font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}"'
 #: Height of a stacked bar and of the texture band along its bottom.
-STACK_HEIGHT, BAND = 16, 4
+STACK_HEIGHT, BAND = 18, 4
 
 #: The Okabe-Ito colours.
 BLUE, SKY, GREEN, YELLOW = "#0072B2", "#56B4E9", "#009E73", "#F0E442"
@@ -93,15 +93,16 @@ def _bar(fraction, label):
     return _svg(BAR_WIDTH, 12, body, label)
 
 
-def _table(rows, caption):
-    """Chart rows as a table: label (text), bar (SVG), figures (text)."""
+def _table(rows, caption, kind=""):
+    """Chart rows as a table: label (text), bar (SVG), figures (text); ``kind``: a class."""
     body = "".join(
         f'<tr><td class="label">{escape(label)}</td><td class="bar">{bar}</td>'
         f'<td class="figure">{escape(figure)}</td></tr>'
         for label, bar, figure in rows
     )
     return Markup(
-        f'<table class="chart-table" aria-label="{escape(caption)}"><tbody>{body}</tbody></table>'
+        f'<table class="chart-table {kind}" aria-label="{escape(caption)}">'
+        f"<tbody>{body}</tbody></table>"
     )
 
 
@@ -227,4 +228,4 @@ def score_chart(rows, maximum, title="", locale=None) -> Markup:
             count=number(firsts, locale),
         )
         lines.append((label, _bar(score / maximum if maximum else 0, f"{label}: {figure}"), figure))
-    return _table(lines, title)
+    return _table(lines, title, "scores")

@@ -63,7 +63,7 @@ TYPED_KINDS = {"short_text", "long_text", "email", "file"}
 AS_TEXT, AS_LABEL, AS_TIME = "text", "label", "time"
 #: Column widths, in characters, by what a column holds.
 WIDTHS = {
-    "reference": 16,
+    "reference": 22,
     "contribution": 12,
     "submitted_at": 20,
     "code": 8,
