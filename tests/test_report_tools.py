@@ -136,7 +136,7 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
     result = runner.invoke(args=["reports", "export", SLUG, "--format", "xlsx", "-o", str(book)])
     assert result.exit_code == 0, result.output
     sheet_rows = list(load_workbook(book, read_only=True)["Responses"].values)
-    assert len(sheet_rows) == counted + 1 and "email" in sheet_rows[0]
+    assert len(sheet_rows) == counted + 1 and "E-mail address" in sheet_rows[0]  # the questions
 
     missing = runner.invoke(args=["reports", "summary", "no-such", "-o", str(target)])
     assert missing.exit_code != 0 and "no consultation" in missing.output
