@@ -1,14 +1,14 @@
 """Dates, numbers and windows in words, in the reader's language. Times are Brussels time."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_percent
 from flask_babel import gettext, pgettext
 
 from . import clock
 from .consultations.models import State
-from .i18n import current_locale, format_locale, number
+from .i18n import PERCENT_STEP, current_locale, format_locale, number, percent
 
 __all__ = [
     "brussels_datetime",
@@ -67,9 +67,21 @@ def state_label(state) -> str:
 
 
 def share(count, total, locale=None) -> str:
-    """``count`` as a share of ``total`` to a tenth of a percent: 12.5%, 12,5 %, 100 %."""
-    value = round(count / total, 3) if total else 0
-    return format_percent(value, locale=format_locale(locale), decimal_quantization=False)
+    """``count`` as a share of ``total`` to a tenth of a percent: 22.8%, 22,8 %, 100 %.
+
+    A share that is neither none nor all never reads as if it were: 1 of 2,983
+    is "<0.1%" and 2,982 of 2,983 ">99.9%"; 0 of n is "0%" and n of n "100%".
+    """
+    if not total or not count:
+        return percent(0, locale)
+    ratio = Decimal(count) / Decimal(total)
+    if count >= total:
+        return percent(ratio, locale)
+    if ratio < PERCENT_STEP / 2:
+        return "<" + percent(PERCENT_STEP, locale)
+    if ratio >= 1 - PERCENT_STEP / 2:
+        return ">" + percent(1 - PERCENT_STEP, locale)
+    return percent(ratio, locale)
 
 
 def role_label(role) -> str:

@@ -4,12 +4,15 @@ The choice is kept in a long-lived cookie so it survives closing the browser, an
 works the same whether or not the person has a session.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request
 from flask_babel import get_locale, refresh
 from werkzeug.exceptions import HTTPException
+
+from .questionnaires.text import tr
 
 #: Interface languages, each named in itself for the switcher.
 LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
@@ -41,6 +44,30 @@ def format_locale(locale=None) -> str:
 def number(value, locale=None) -> str:
     """12.5, 12,5, 1,234 or 1.234 depending on the language."""
     return format_decimal(value, locale=format_locale(locale))
+
+
+#: Percentages are written to a tenth of a percent.
+PERCENT_STEP = Decimal("0.001")
+
+
+def percent(ratio, locale=None) -> str:
+    """``ratio`` (0.228) as a percentage in the reader's way: 22.8%, 22,8 %; 0.5 is 50%.
+
+    Every percentage the application writes goes through here (counts through
+    ``formatting.share``), so they all have one form.
+    """
+    value = Decimal(str(ratio)).quantize(PERCENT_STEP, ROUND_HALF_UP)
+    return format_percent(value, locale=format_locale(locale), decimal_quantization=False)
+
+
+def quantity(value, unit=None, locale=None) -> str:
+    """A number with its unit (a text or one per language) in the reader's language: 540 days,
+    540 jours, 1.372,5 Tage; a value in percent as ``percent`` writes percentages (37.4%)."""
+    if unit == "%":
+        return percent(Decimal(str(value)) / 100, locale)
+    shown = number(value, locale)
+    text = tr(unit, locale) if unit else ""
+    return f"{shown}\u00a0{text}" if text else shown
 
 
 def select_locale() -> str | None:

@@ -311,7 +311,7 @@ def test_reports_and_exports_from_the_admin_area(analyst_client, client):
     submit(client, q_first_name="Philippa", q_publication="anonymous", q_country="FR")
     base = f"/admin/consultations/{SLUG}"
     page = analyst_client.get(base).get_data(as_text=True)
-    assert "Summary report (PDF, in English)" in page and "export.csv" in page
+    assert "Summary report (PDF, in the language of this page)" in page and "export.csv" in page
 
     report = analyst_client.get(base + "/report.pdf?country=FR")
     assert report.status_code == 200 and report.data.startswith(b"%PDF")

@@ -107,7 +107,7 @@ def test_kosovo_is_accepted_stored_shown_with_its_footnote_and_exported(client, 
 
     text = "".join(export.iter_csv(consultation, True))
     rows = list(csv.DictReader(io.StringIO(text[1:])))
-    assert [row["country"] for row in rows] == ["XK"]
+    assert [(row["country"], row["country:code"]) for row in rows] == [("Kosovo*", "XK")]
 
     from consultation.reports.summary import build_summary
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -42,6 +43,8 @@ def test_columns_follow_the_questionnaire(known):
             expected += [f"{q.key}:{key}" for key in q.option_keys]
         elif q.kind == "matrix":
             expected += [f"{q.key}:{key}" for key in q.row_keys]
+        elif q.kind == "country":
+            expected += [q.key, f"{q.key}:code"]  # the name, then the ISO code
         else:
             expected.append(q.key)
         if q.other_key:  # what was written for "Other", next to the question's own columns
@@ -58,7 +61,8 @@ def test_personal_export_has_one_row_per_counted_response(known):
     assert first["reference"] == responses[0].reference
     assert first["email"] == "ada@example.org"
     assert first["respondent_type"] == "Company or business"
-    assert first["country"] == "BE"
+    assert (first["country"], first["country:code"]) == ("Belgium", "BE")
+    assert first["submitted_at"] == "2025-05-26T12:00:00+02:00"  # Brussels time, and says so
     assert first["data_ease"] == "Fairly hard"
     questionnaire = consultation.questionnaire
     roles = questionnaire.questions["data_role"].option_keys
@@ -71,6 +75,7 @@ def test_personal_export_has_one_row_per_counted_response(known):
     assert first["position_paper"] == "position.pdf"
     assert first["access_obstacles:price"] in ("0", "1")  # shown when access is hard
     second = dict(zip(header, body[1], strict=True))
+    assert (second["country"], second["country:code"]) == ("France", "FR")
     assert second["organisation_size"] == ""  # a citizen: the question did not apply
     assert second["access_obstacles:price"] in ("0", "1")
 
@@ -86,10 +91,13 @@ def test_public_export_honours_publication_choices(known):
     for response in responses:
         assert response.reference not in text
     by_name = [dict(zip(header, row, strict=True)) for row in body]
-    assert (by_name[0]["first_name"], by_name[0]["surname"]) == ("Ada", "Lovelace")
+    # A company's contact person is not published, even when the company chose "public".
+    assert (by_name[0]["first_name"], by_name[0]["surname"]) == ("", "")
+    assert by_name[0]["organisation_name"] == "Acme Data"
     assert (by_name[1]["first_name"], by_name[1]["surname"]) == ("", "")  # anonymous citizen
     assert by_name[2]["organisation_name"] == "Open Rights Watch"  # anonymous organisation
-    assert "Hortense" not in text and "Hiddenname" not in text and "Zebulon" not in text
+    for secret in ("Ada", "Lovelace", "Hortense", "Hiddenname", "Zebulon", "Bruno", "Bauer"):
+        assert secret not in text
 
 
 def test_typed_text_is_inert_in_spreadsheets(known):
@@ -103,13 +111,21 @@ def test_typed_text_is_inert_in_spreadsheets(known):
 
 
 def same(value):
-    """A cell as text, with numbers compared as numbers (CSV has 0.0 where XLSX has 0)."""
+    """A cell as text, with numbers compared as numbers (CSV has 0.0 where XLSX has 0), and a
+    date-time as the CSV writes it (the XLSX cell is Brussels time, as its header says)."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
     try:
         return float(value)
     except ValueError:
         return str(value)
+
+
+def csv_time_as_brussels_wall_clock(text):
+    """2025-05-26T12:00:00+02:00 -> 2025-05-26T12:00:00, the time a spreadsheet cell holds."""
+    return datetime.fromisoformat(text).replace(tzinfo=None).isoformat()
 
 
 @pytest.mark.parametrize("personal", [True, False])
@@ -119,11 +135,20 @@ def test_xlsx_has_the_same_rows_as_the_csv(known, personal):
     export.write_xlsx(consultation, personal, buffer)
     workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
     sheet = workbook["Responses"]
-    xlsx_rows = [[same(v) for v in row] for row in sheet.values]
     csv_rows = read_csv(consultation, personal)
-    assert xlsx_rows == [[same(v) for v in row] for row in csv_rows]
+    width = len(csv_rows[0])  # a row read back ends at its last filled cell
+    xlsx_rows = [[same(v) for v in row] + [""] * (width - len(row)) for row in sheet.values]
+    plan = export.layout(consultation, personal)
+    assert xlsx_rows[0] == plan.labels  # people read the questions, not the keys
+    stamp = csv_rows[0].index("submitted_at")
+    for row in csv_rows[1:]:
+        row[stamp] = csv_time_as_brussels_wall_clock(row[stamp])
+    assert xlsx_rows[1:] == [[same(v) for v in row] for row in csv_rows[1:]]
     legend = list(workbook["Columns"].values)
-    assert [row[0] for row in legend[1:]] == csv_rows[0]
+    assert legend[0] == ("Column", "Key", "Question", "Meaning")
+    assert [row[1] for row in legend[1:]] == csv_rows[0]  # the keys, in the CSV's order
+    assert [row[2] for row in legend[1:]] == plan.labels
+    assert legend[1][0] == "A" and all(row[3] for row in legend[1:])
 
 
 def test_erased_personal_data_exports_as_blank(known):
@@ -160,3 +185,19 @@ def test_xlsx_refuses_more_rows_than_a_sheet_holds(known, client, app, tmp_path,
 
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 4)  # exactly full: written
     assert client.get(f"/admin/consultations/{SLUG}/export.xlsx").status_code == 200
+
+
+def test_download_names_use_brussels_time_like_the_interface(known, client):
+    from .admin_helpers import make_user, sign_in
+
+    make_user("analyst@example.org", "analyst")
+    sign_in(client, "analyst@example.org")
+    base = f"/admin/consultations/{SLUG}"
+    # The frozen clock says 10:00 UTC on 26 May 2025: 12:00 in Brussels.
+    for url, name in (
+        (f"{base}/export.csv", f"{SLUG}-personal-20250526-1200.csv"),
+        (f"{base}/export.xlsx?public=1", f"{SLUG}-public-20250526-1200.xlsx"),
+        (f"{base}/report.pdf", f"{SLUG}-summary-20250526-1200.pdf"),
+    ):
+        assert name in client.get(url).headers["Content-Disposition"]
+    assert export.file_stamp(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)) == "20260101-0030"

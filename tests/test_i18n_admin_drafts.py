@@ -11,6 +11,7 @@ from .admin_helpers import make_user, sign_in, signed_in_csrf
 from .answers import valid_form_data
 from .conftest import form_tokens
 from .forms import private_link, shown_form
+from .reporting import pdf_text
 from .test_drafts import save_new_draft
 from .test_mail import save_draft, smtp_server  # noqa: F401  (fixture)
 from .test_resilience import database_down
@@ -78,9 +79,13 @@ def test_changes_refusals_and_flash_messages_in_french(admin_client):
 def test_reports_and_exports_in_german(admin_client):
     page = speak(admin_client, "de").get(f"/admin/consultations/{SLUG}").get_data(as_text=True)
     assert "<h2>Berichte und Exporte</h2>" in page
-    assert "Zusammenfassender Bericht (PDF, auf Englisch)" in page
+    assert "Zusammenfassender Bericht (PDF, in der Sprache dieser Seite)" in page
     assert "Tabelle mit personenbezogenen Daten:" in page and "Veröffentlichbare Tabelle" in page
     assert "Reports and exports" not in page and "Spreadsheet with" not in page
+    # The report follows the administrator's language.
+    report = pdf_text(admin_client.get(f"/admin/consultations/{SLUG}/report.pdf").data)
+    assert "Zusammenfassender Sachbericht" in report and "Wer teilgenommen hat" in report
+    assert "Who took part" not in report
 
 
 def test_responses_list_in_french(admin_client):

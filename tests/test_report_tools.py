@@ -122,11 +122,14 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
     target = tmp_path / "summary.pdf"
     result = runner.invoke(args=["reports", "summary", SLUG, "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert f"Contributions counted {counted}" in pdf_text(target.read_bytes())
+    assert f"{counted} contributions are counted in this report." in pdf_text(target.read_bytes())
     result = runner.invoke(
         args=["reports", "summary", SLUG, "-o", str(target), "--respondent-type", "eu_citizen"]
     )
     assert result.exit_code == 0 and "Respondent type: EU citizen" in pdf_text(target.read_bytes())
+    result = runner.invoke(args=["reports", "summary", SLUG, "-o", str(target), "--language", "de"])
+    assert result.exit_code == 0
+    assert "Zusammenfassender Sachbericht" in pdf_text(target.read_bytes())
 
     sheet = tmp_path / "public.csv"
     result = runner.invoke(
@@ -140,7 +143,7 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
     result = runner.invoke(args=["reports", "export", SLUG, "--format", "xlsx", "-o", str(book)])
     assert result.exit_code == 0, result.output
     sheet_rows = list(load_workbook(book, read_only=True)["Responses"].values)
-    assert len(sheet_rows) == counted + 1 and "email" in sheet_rows[0]
+    assert len(sheet_rows) == counted + 1 and "E-mail address" in sheet_rows[0]  # the questions
 
     missing = runner.invoke(args=["reports", "summary", "no-such", "-o", str(target)])
     assert missing.exit_code != 0 and "no consultation" in missing.output

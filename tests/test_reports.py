@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from consultation import clock, formatting
 from consultation.extensions import db
 from consultation.reports import pdf
 from consultation.reports.pdf import FetchRefused, StaticOnlyFetcher, _static_root
@@ -35,7 +36,8 @@ def test_participation_figures_count_only_unflagged_responses(known):
     assert by_type["Business association"] == 1
     assert (summary.eu_count, summary.non_eu_count, summary.country_count) == (3, 1, 4)
     assert summary.sized == 3 and summary.sme_count == 2
-    assert summary.sme_share == pytest.approx(200 / 3)
+    assert summary.sme_share == "66.7%"
+    assert summary.organisation_count == 3
     assert (summary.uploads, summary.responses_with_uploads) == (4, 4)
 
 
@@ -59,9 +61,9 @@ def test_choice_counts_and_percentages_equal_a_direct_count(known):
     for key in question.option_keys:
         n, share = rows[question.option_label(key)]
         assert n == direct.get(key, 0)
-        assert share == pytest.approx(100 * n / 4)
-    assert rows["Fairly hard"] == (2, 50.0)
-    assert rows["Very easy"] == (1, 25.0)  # the flagged "very easy" is not counted
+        assert share == formatting.share(n, 4)
+    assert rows["Fairly hard"] == (2, "50%")
+    assert rows["Very easy"] == (1, "25%")  # the flagged "very easy" is not counted
 
 
 def test_matrix_ranking_and_multiple_choice_are_summarised(known):
@@ -114,10 +116,10 @@ def test_summary_pdf_holds_the_figures_and_no_private_data(known):
     text = pdf_text(pdf.summary_pdf(consultation))
 
     assert "European Data Union Strategy" in text
-    assert "Contributions counted 4" in text
-    assert "1 marked as spam or duplicate" in text
+    assert "4 contributions are counted in this report." in text
+    assert "1 contribution was left out because a moderator marked it (1 as spam)." in text
     assert "Page 1 of" in text and "Contents" in text
-    assert "Fairly hard 2 (50.0%)" in text
+    assert "Fairly hard 2 (50%)" in text
     assert "66.7%" in text  # SME share
     assert "from 4 countries" in text.replace("came from 4", "from 4")
     for secret in ("Zebulon", "Quixote", "Hortense", "Hiddenname", "@example.org"):
@@ -129,8 +131,9 @@ def test_summary_pdf_holds_the_figures_and_no_private_data(known):
 def test_filtered_summary_pdf_says_what_it_covers(known):
     consultation, _ = known
     text = pdf_text(pdf.summary_pdf(consultation, respondent_type="eu_citizen", country="FR"))
-    assert "Respondent type: EU citizen" in text and "Country: France" in text
-    assert "Contributions counted 1" in text
+    assert "This report covers only part of the contributions:" in text
+    assert "Respondent type: EU citizen; Country: France." in text
+    assert "1 contribution is counted in this report." in text
 
 
 def test_pdf_fetcher_reads_only_static_files(app):
@@ -140,3 +143,52 @@ def test_pdf_fetcher_reads_only_static_files(app):
     for url in ("file:///etc/passwd", "http://example.org/x.css", (root / "../cli.py").as_uri()):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)
+
+
+def test_cover_says_who_issues_the_report_and_when_the_consultation_was_open(
+    known, app, frozen_clock, monkeypatch
+):
+    consultation, _ = known
+    frozen_clock.set_brussels("2025-06-05T09:30:00")  # the morning after the deadline
+    text = pdf_text(pdf.summary_pdf(consultation))
+    assert text.startswith("European Commission FACTUAL SUMMARY REPORT")
+    assert (
+        "The consultation was open from 23 May 2025 to 18 July 2025 (midnight at the end of "
+        "the day, Brussels time)." not in text
+    )  # that one closes later: still open on 5 June
+    assert "is open until 18 July 2025 (midnight at the end of the day, Brussels time)" in text
+    assert "The figures were counted on 5 June 2025, 09:30 Brussels time" in text
+
+    frozen_clock.set_brussels("2025-07-19T00:00:00")
+    monkeypatch.setitem(app.config, "ISSUING_BODY", {"en": "DG CONNECT", "fr": "DG CONNECT (fr)"})
+    text = pdf_text(pdf.summary_pdf(consultation))
+    assert text.startswith("DG CONNECT FACTUAL SUMMARY REPORT")
+    assert (
+        "The consultation was open from 23 May 2025 to 18 July 2025 (midnight at the end of "
+        "the day, Brussels time)." in text
+    )
+    french = pdf_text(pdf.summary_pdf(consultation, locale="fr"))
+    assert french.startswith("DG CONNECT (fr) RAPPORT DE SYNTHÈSE FACTUEL")
+    assert "La consultation a été ouverte du 23 mai 2025 au 18 juillet 2025" in french
+    # The key figures: contributions, countries, organisations, documents.
+    assert "4 contributions counted 4 countries 3 on behalf of an organisation (75%)" in text
+
+
+def test_window_sentence_before_during_and_after_an_early_closing(known, frozen_clock):
+    from consultation.reports.summary import window_sentence
+
+    consultation, _ = known
+    frozen_clock.set_brussels("2025-05-01T12:00:00")
+    assert window_sentence(consultation, "en").startswith("The consultation opens on 23 May 2025")
+    frozen_clock.set_brussels("2025-06-01T12:00:00")
+    consultation.closed_at = clock.now_utc()
+    db.session.commit()
+    frozen_clock.set_brussels("2025-06-02T12:00:00")
+    assert window_sentence(consultation, "en") == (
+        "The consultation opened on 23 May 2025 and was closed early, on 1 June 2025, 12:00 "
+        "Brussels time (it was to stay open until 18 July 2025)."
+    )
+    assert window_sentence(consultation, "de").startswith(
+        "Die Konsultation wurde am 23. Mai 2025 eröffnet und am 1. Juni 2025, 12:00 Uhr Brüsseler "
+        "Zeit vorzeitig geschlossen"
+    )

@@ -13,16 +13,17 @@ from flask import (
     url_for,
 )
 
-from .. import clock
 from ..consultations.models import Consultation
 from ..errors import OperationRefused
 from ..extensions import db
+from ..i18n import current_locale
+from ..reports.export import file_stamp
 from ..responses.models import Response as ResponseRow
 from .views import _consultation, bp
 
 
 def _stamp():
-    return clock.now_utc().strftime("%Y%m%d-%H%M")
+    return file_stamp()
 
 
 def _variant():
@@ -38,7 +39,9 @@ def summary_report(slug):
     item = _consultation(slug)
     respondent_type = request.args.get("respondent_type") or None
     country = request.args.get("country") or None
-    pdf = summary_pdf(item, respondent_type=respondent_type, country=country)
+    pdf = summary_pdf(
+        item, respondent_type=respondent_type, country=country, locale=current_locale()
+    )
     suffix = "".join(f"-{part}" for part in (respondent_type, country) if part)
     return Response(
         pdf,

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from ..consultations.queries import consultation_by_slug
 from ..errors import OperationRefused
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE, LANGUAGES
 from . import export, generate, ready_lines, tallies
 
 reports_cli = AppGroup("reports", help="Summary reports and spreadsheet exports.")
@@ -28,13 +29,22 @@ def _consultation(slug):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--respondent-type", help="Only this type of respondent (its key).")
 @click.option("--country", help="Only this country (ISO code, e.g. BE).")
-def summary_command(slug, output, respondent_type, country):
+@click.option(
+    "--language",
+    type=click.Choice(sorted(LANGUAGES)),
+    default=DEFAULT_LOCALE,
+    show_default=True,
+    help="The language the report is written in.",
+)
+def summary_command(slug, output, respondent_type, country, language):
     """Write the factual summary report of consultation SLUG as a PDF."""
     from . import pdf  # WeasyPrint loads only for the command that needs it
 
     consultation = _consultation(slug)
     started = time.perf_counter()
-    data = pdf.summary_pdf(consultation, respondent_type, country and country.upper())
+    data = pdf.summary_pdf(
+        consultation, respondent_type, country and country.upper(), locale=language
+    )
     output.write_bytes(data)
     click.echo(f"{output}: {len(data):,} bytes in {time.perf_counter() - started:.1f} s")
 

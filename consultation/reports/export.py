@@ -3,12 +3,17 @@
 One row per counted response (flagged ones are left out), columns in the order
 of the questionnaire: a multiple-choice question has one column per option (1
 chosen, 0 not chosen, blank not answered), a matrix one column per statement,
-a ranking one column per option holding its rank.
+a ranking one column per option holding its rank, a country its name and, in
+the next column, its ISO code.
+
+Times are Brussels time and say so: the CSV writes them in ISO 8601 with their
+offset from UTC (2025-06-04T23:59:59+02:00), the XLSX as date-times under a
+header that names the time zone.
 
 The personal variant holds names, e-mail addresses and the contribution
-reference. The public variant honours each publication choice: no e-mail
-address ever, no reference, and a person's name only if they chose to be
-published; an organisation's name stays, never the name of who answered for it.
+reference. The public variant is built from the allow-list of ``publication``:
+each row gets only the fields and answers published for its respondent's kind
+and publication choice.
 
 Cells that start like a formula (= + - @) get a leading apostrophe, so a
 spreadsheet shows what was typed instead of running it.
@@ -17,6 +22,8 @@ spreadsheet shows what was typed instead of running it.
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext
 from sqlalchemy import String, cast, func, or_, select
@@ -24,16 +31,16 @@ from sqlalchemy import String, cast, func, or_, select
 from .. import clock
 from ..errors import OperationRefused
 from ..extensions import db
-from ..questionnaires.options import country_codes
+from ..questionnaires.options import country_codes, country_name
 from ..responses.models import Answer, Response
-from . import xlsx
+from . import publication, xlsx
 
 CHUNK = 2000
 #: Separators of the packed option tokens (see ``_answer_queries``).
 UNIT, RECORD = "\x1f", "\x1e"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
-NAME_FIELDS = ("first_name", "surname")
+#: The columns of the response row an export reads.
 RESPONSE_FIELDS = (
     "id",
     "reference",
@@ -49,9 +56,50 @@ RESPONSE_FIELDS = (
     "organisation_name",
 )
 PUBLICATION = RESPONSE_FIELDS.index("publication")
-#: Characters XML 1.0 cannot hold; ``clean_text`` refuses them at submission already.
+RESPONDENT_TYPE = RESPONSE_FIELDS.index("respondent_type")
 #: Kinds whose answer is something the person typed (or a file name), kept as text.
 TYPED_KINDS = {"short_text", "long_text", "email", "file"}
+#: How a cell of the response row is written (see ``_start_row``).
+AS_TEXT, AS_LABEL, AS_TIME = "text", "label", "time"
+#: Column widths, in characters, by what a column holds.
+WIDTHS = {
+    "reference": 22,
+    "contribution": 12,
+    "submitted_at": 20,
+    "code": 8,
+    "country": 22,
+    "single_choice": 26,
+    "multiple_choice": 14,
+    "matrix": 20,
+    "ranking": 12,
+    "number": 12,
+    "short_text": 24,
+    "long_text": 50,
+    "email": 28,
+    "file": 24,
+    "consent": 10,
+}
+#: What a column's cells mean, by what it holds (the "Columns" sheet of the XLSX).
+MEANINGS = {
+    "reference": "The contribution's reference, as the respondent received it.",
+    "contribution": "A number that identifies the contribution in this file.",
+    "submitted_at": "Date and time the contribution was received, Brussels time.",
+    "code": "The country's ISO 3166-1 code (two letters).",
+    "country": "The country's name.",
+    "single_choice": "The option chosen; blank: not answered.",
+    "multiple_choice": "1: this option was chosen; 0: not chosen; blank: question not answered.",
+    "matrix": "The point of the scale chosen for this statement; blank: not answered.",
+    "ranking": "The place given to this option (1: first); blank: not ranked.",
+    "number": "A number; blank: not answered.",
+    "short_text": "As the respondent typed it.",
+    "long_text": "As the respondent typed it.",
+    "email": "An e-mail address (never published).",
+    "file": "The name of the uploaded file.",
+    "consent": "yes: the box was ticked.",
+}
+#: Widths of the "Columns" sheet of the XLSX.
+LEGEND_WIDTHS = (8, 30, 60, 60)
+FORMULA_NOTE = " A leading apostrophe keeps text that starts like a formula from being run."
 
 
 def safe(value):
@@ -62,26 +110,44 @@ def safe(value):
 
 
 @dataclass
+class Fill:
+    """Which cells one audience's rows get, and from what (see ``Layout.fills``)."""
+
+    #: (position, index in RESPONSE_FIELDS, how: AS_TEXT/AS_LABEL/AS_TIME, labels or None).
+    profile: list = field(default_factory=list)
+    #: Packed option token -> (column, cell, also): ``also`` is None or (start, end, cells)
+    #: written over columns start..end first if ``start`` is still empty (zeros, a code).
+    cells: dict = field(default_factory=dict)
+    #: question_id -> (column, whole number?) for texts and numbers (texts: None).
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
 class Layout:
     """The columns of an export and where each answer goes."""
 
+    personal: bool
+    #: Whether times are date-times (XLSX) rather than text with their offset (CSV).
+    typed: bool = False
     headers: list = field(default_factory=list)
     labels: list = field(default_factory=list)
-    #: Packed option token -> (column, cell, columns to fill with 0 first or None).
-    cells: dict = field(default_factory=dict)
-    #: question_id -> (column, whole number?) for texts and numbers (whole number: None).
-    values: dict = field(default_factory=dict)
-    #: (position, index in RESPONSE_FIELDS, field, labels or None): cells from the response row.
-    profile: list = field(default_factory=list)
+    meanings: list = field(default_factory=list)
+    widths: list = field(default_factory=list)
+    #: What fills a row, by audience (``publication.audience``); the personal export has one
+    #: audience, None: everything. A row of the public export gets only what its audience's
+    #: fill holds, so what is published is what the allow-list names.
+    fills: dict = field(default_factory=dict)
 
-    def add(self, header, label):
+    def add(self, header, label, what, meaning=None):
         self.headers.append(header)
         self.labels.append(label)
+        self.meanings.append(meaning or MEANINGS[what])
+        self.widths.append(WIDTHS[what])
         return len(self.headers) - 1
 
-    def add_profile(self, header, label, name, labels=None):
-        position = self.add(header, label)
-        self.profile.append((position, RESPONSE_FIELDS.index(name), name, labels))
+    def audiences(self, who):
+        """The fills a column published for ``who`` goes into (all of them when personal)."""
+        return [fill for where, fill in self.fills.items() if where is None or where in who]
 
 
 def _token(question_id, key, value):
@@ -89,11 +155,18 @@ def _token(question_id, key, value):
     return f"{question_id}{UNIT}{key}{UNIT}{value}"
 
 
+@cache
+def _country_names() -> dict:
+    """Code -> English name of every country a country question offers."""
+    return {code: country_name(code) for code in country_codes()}
+
+
 def _cells(question, question_id, first) -> dict:
     """Every option row ``question`` can store, mapped to the cell it fills."""
     kind, cells = question.kind, {}
     if kind == "multiple_choice":
-        zeros = (first, first + len(question.option_keys))
+        size = len(question.option_keys)
+        zeros = (first, first + size, (0,) * size)
         for i, key in enumerate(question.option_keys):
             cells[_token(question_id, key, key)] = (first + i, 1, zeros)
     elif kind == "matrix":
@@ -112,63 +185,106 @@ def _cells(question, question_id, first) -> dict:
         for key in question.option_keys:
             cells[_token(question_id, key, key)] = (first, question.option_label(key), None)
     elif kind == "country":
-        for code in country_codes():
-            cells[_token(question_id, code, code)] = (first, code, None)
+        for code, name in _country_names().items():
+            cells[_token(question_id, code, code)] = (first, name, (first + 1, first + 2, (code,)))
     elif kind == "consent":
         cells[_token(question_id, "yes", "yes")] = (first, "yes", None)
     return cells
 
 
-def layout(consultation, personal: bool) -> Layout:
-    """The columns of the export, following the questionnaire."""
-    result = Layout()
-    if personal:
-        result.add_profile("reference", "Contribution reference", "reference")
+def _profile_column(result, question, label, who):
+    """The column(s) of a question that fills a column of the response row."""
+    index = RESPONSE_FIELDS.index(question.profile)
+    if question.kind == "country":
+        name = result.add(question.key, label, "country")
+        code = result.add(f"{question.key}:code", f"{label} (ISO code)", "code")
+        for fill in result.audiences(who):
+            fill.profile.append((name, index, AS_LABEL, _country_names()))
+            fill.profile.append((code, index, AS_TEXT, None))
+        return
+    if question.kind == "single_choice":
+        how, labels = AS_LABEL, {key: question.option_label(key) for key in question.option_keys}
     else:
-        result.add_profile("contribution", "Contribution number", "id")
-    result.add_profile("submitted_at", "Received (Brussels time)", "submitted_at")
+        how, labels = AS_TEXT, None
+    what = question.kind if question.kind in WIDTHS else "short_text"
+    position = result.add(question.key, label, what)
+    for fill in result.audiences(who):
+        fill.profile.append((position, index, how, labels))
+
+
+def _answer_columns(result, question, label, who, question_id):
+    """The column(s) of a question answered in answer rows, and the cells they take."""
+    kind = question.kind
+    first = len(result.headers)
+    if kind in ("multiple_choice", "ranking"):
+        for key in question.option_keys:
+            result.add(f"{question.key}:{key}", f"{label} – {question.option_label(key)}", kind)
+    elif kind == "matrix":
+        for key in question.row_keys:
+            result.add(f"{question.key}:{key}", f"{label} – {question.row_label(key)}", kind)
+    elif kind == "country":
+        result.add(question.key, label, "country")
+        result.add(f"{question.key}:code", f"{label} (ISO code)", "code")
+    elif kind == "number":
+        unit = question.unit_text() if question.unit else ""
+        meaning = f"A number, in {unit}; blank: not answered." if unit else None
+        result.add(question.key, label, kind, meaning)
+    elif kind in ("short_text", "long_text"):
+        result.add(question.key, label, kind, MEANINGS[kind] + FORMULA_NOTE)
+    else:
+        result.add(question.key, label, kind if kind in WIDTHS else "short_text")
+    cells = _cells(question, question_id, first)
+    for fill in result.audiences(who):
+        fill.cells.update(cells)
+        if kind == "number":
+            fill.values[question_id] = (first, question.integer)
+        elif kind in TYPED_KINDS:
+            fill.values[question_id] = (first, None)
+
+
+def layout(consultation, personal: bool, typed: bool = False) -> Layout:
+    """The columns of the export, following the questionnaire.
+
+    The public variant has a column only where some audience's allow-list
+    publishes it, and each audience's fill only what its allow-list names.
+    """
+    result = Layout(personal=personal, typed=typed)
+    audiences = [None] if personal else sorted(publication.EVERYONE)
+    result.fills = {where: Fill() for where in audiences}
+    if personal:
+        first = ("reference", "Contribution reference", "reference", "reference")
+    else:
+        first = ("contribution", "Contribution number", "contribution", "id")
+    stamp = ("submitted_at", "Received (Brussels time)", "submitted_at", "submitted_at")
+    for header, label, what, name, how in (*first, AS_TEXT), (*stamp, AS_TIME):
+        position = result.add(header, label, what)
+        for fill in result.audiences(publication.field_audiences(name)):
+            fill.profile.append((position, RESPONSE_FIELDS.index(name), how, None))
     ids = {record.key: record.id for record in consultation.questions if record.active}
     for question in consultation.questionnaire:
+        who = publication.answer_audiences(question)
+        if not personal and not who:
+            continue
         label = question.label()
-        if question.kind == "email" and not personal:
-            continue
         if question.profile:
-            labels = None
-            if question.kind == "single_choice":
-                labels = {key: question.option_label(key) for key in question.option_keys}
-            result.add_profile(question.key, label, question.profile, labels)
-            _add_other(result, question, ids)
-            continue
-        if question.key not in ids:
-            continue
-        if question.kind in ("multiple_choice", "ranking"):
-            first = len(result.headers)
-            for key in question.option_keys:
-                result.add(f"{question.key}:{key}", f"{label} – {question.option_label(key)}")
-        elif question.kind == "matrix":
-            first = len(result.headers)
-            for key in question.row_keys:
-                result.add(f"{question.key}:{key}", f"{label} – {question.row_label(key)}")
-        else:
-            first = result.add(question.key, label)
-        question_id = ids[question.key]
-        result.cells.update(_cells(question, question_id, first))
-        if question.kind == "number":
-            result.values[question_id] = (first, question.integer)
-        elif question.kind in TYPED_KINDS:
-            result.values[question_id] = (first, None)
-        _add_other(result, question, ids)
+            _profile_column(result, question, label, who)
+        elif question.key in ids:
+            _answer_columns(result, question, label, who, ids[question.key])
+        _add_other(result, question, who, ids)
     return result
 
 
-def _add_other(plan, question, ids) -> None:
+def _add_other(result, question, who, ids) -> None:
     """A column for what people wrote for the question's "Other" option, if it has one.
 
-    The text is on that option's answer row, so it is read with the other texts.
+    The text is on that option's answer row, so it is read with the other texts, and
+    published to whom the question's answers are.
     """
     column = question.other_column()
     if column and question.key in ids:
-        plan.values[ids[question.key]] = (plan.add(*column), None)
+        position = result.add(*column, "short_text")
+        for fill in result.audiences(who):
+            fill.values[ids[question.key]] = (position, None)
 
 
 def export_count(consultation) -> int:
@@ -179,31 +295,62 @@ def export_count(consultation) -> int:
     return db.session.scalar(query)
 
 
-def _brussels_text(moment, offsets={}) -> str:  # noqa: B006 (a deliberate cache)
-    """``moment`` as Brussels wall-clock text; the offset is looked up once per hour."""
+def _brussels(moment, offsets={}):  # noqa: B006 (a deliberate cache)
+    """``moment`` as Brussels wall-clock time (naive, to the second) and its offset's text.
+
+    The offset is looked up once per hour of the moments exported.
+    """
     hour = moment.replace(minute=0, second=0, microsecond=0)
-    offset = offsets.get(hour)
-    if offset is None:
-        offset = offsets[hour] = clock.to_brussels(hour).utcoffset()
-    return str(moment.replace(tzinfo=None) + offset)[:19]
+    found = offsets.get(hour)
+    if found is None:
+        offset = clock.to_brussels(hour).utcoffset()
+        minutes = int(offset.total_seconds()) // 60
+        sign = "+" if minutes >= 0 else "-"
+        found = offsets[hour] = (offset, f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    offset, text = found
+    return moment.replace(tzinfo=None, microsecond=0) + offset, text
 
 
-def _start_row(plan, response, width, personal):
-    """A new row with the cells that come from the response row itself."""
+def brussels_iso(moment) -> str:
+    """``moment`` in ISO 8601, Brussels time with its offset: 2025-06-04T23:59:59+02:00."""
+    local, offset = _brussels(moment)
+    return local.isoformat() + offset
+
+
+def brussels_wall_clock(moment) -> datetime:
+    """``moment`` as a naive Brussels date-time, to the second (what a spreadsheet cell holds)."""
+    return _brussels(moment)[0]
+
+
+def file_stamp(moment=None) -> str:
+    """The date and time in a download's file name, Brussels time as the interface shows it."""
+    return clock.to_brussels(moment or clock.now_utc()).strftime("%Y%m%d-%H%M")
+
+
+def _start_row(plan, response, width):
+    """A new row with the cells that come from the response row itself, and its fill.
+
+    The public export picks the fill of the response's audience: only the
+    columns the allow-list publishes for it are read at all.
+    """
+    if plan.personal:
+        fill = plan.fills[None]
+    else:
+        fill = plan.fills[publication.audience(response[RESPONDENT_TYPE], response[PUBLICATION])]
     row = [None] * width
-    public_names = personal or response[PUBLICATION] == "public"
-    for position, index, name, labels in plan.profile:
+    as_time = brussels_wall_clock if plan.typed else brussels_iso
+    for position, index, how, labels in fill.profile:
         value = response[index]
-        if value is None or (not public_names and name in NAME_FIELDS):
+        if value is None:
             continue
-        if labels is not None:
+        if how is AS_LABEL:
             value = labels.get(value, value)
-        elif name == "submitted_at":
-            value = _brussels_text(value)
+        elif how is AS_TIME:
+            value = as_time(value)
         elif value.__class__ is str and value[:1] in FORMULA_FIRST:
             value = "'" + value
         row[position] = value
-    return row
+    return row, fill
 
 
 def _answer_queries(first_id, last_id):
@@ -235,9 +382,9 @@ def _answer_queries(first_id, last_id):
     return options, values
 
 
-def iter_rows(consultation, personal: bool):
+def iter_rows(consultation, personal: bool, plan=None):
     """The header, then one list of cells per counted response."""
-    chunks = iter_chunks(consultation, personal)
+    chunks = iter_chunks(consultation, personal, plan)
     yield next(chunks)
     for chunk in chunks:
         yield from chunk
@@ -271,30 +418,34 @@ def read_answers(responses) -> tuple[list, list]:
     return connection.execute(options).fetchall(), connection.execute(values).fetchall()
 
 
-def build_rows(plan: Layout, responses, personal: bool, answers=None) -> dict:
+def build_rows(plan: Layout, responses, answers=None) -> dict:
     """Response id -> list of cells, for ``responses`` (rows from ``response_chunks``).
 
     ``answers``: what ``read_answers`` gave for them, when already read.
     """
-    width, cells, typed = len(plan.headers), plan.cells, plan.values
-    rows = {response.id: _start_row(plan, response, width, personal) for response in responses}
+    width = len(plan.headers)
+    rows, fills = {}, {}
+    for response in responses:
+        rows[response.id], fills[response.id] = _start_row(plan, response, width)
     options, values = answers or read_answers(responses)
-    cell_for = cells.get
     for response_id, packed in options:
         row = rows.get(response_id)
         if row is None:
             continue
+        cell_for = fills[response_id].cells.get
         for token in packed.split(RECORD):
-            cell = cell_for(token)  # None: an option no longer in the questionnaire
+            cell = cell_for(token)  # None: not published, or no longer in the questionnaire
             if cell is not None:
-                position, value, zeros = cell
-                if zeros is not None and row[zeros[0]] is None:
-                    row[zeros[0] : zeros[1]] = [0] * (zeros[1] - zeros[0])
+                position, value, also = cell
+                if also is not None and row[also[0]] is None:
+                    row[also[0] : also[1]] = also[2]
                 row[position] = value
     for response_id, question_id, text, number in values:
         row = rows.get(response_id)
-        target = typed.get(question_id)
-        if row is None or target is None:
+        if row is None:
+            continue
+        target = fills[response_id].values.get(question_id)
+        if target is None:
             continue
         position, whole = target
         if whole is None:
@@ -304,12 +455,12 @@ def build_rows(plan: Layout, responses, personal: bool, answers=None) -> dict:
     return rows
 
 
-def iter_chunks(consultation, personal: bool):
+def iter_chunks(consultation, personal: bool, plan=None):
     """The header, then lists of rows, one list per chunk of responses read together."""
-    plan = layout(consultation, personal)
+    plan = plan or layout(consultation, personal)
     yield list(plan.headers)
     for responses in response_chunks(consultation):
-        yield list(build_rows(plan, responses, personal).values())
+        yield list(build_rows(plan, responses).values())
 
 
 class LineWriter:
@@ -342,7 +493,7 @@ def iter_csv(consultation, personal: bool, progress=None):
     for responses, lines in ready_chunks(consultation, personal, LINE_CHUNK):
         missing = [response for response, line in zip(responses, lines, strict=True) if not line]
         if missing:
-            built = build_rows(plan, missing, personal)
+            built = build_rows(plan, missing)
             lines = [
                 line or writer.line(built[response.id])
                 for response, line in zip(responses, lines, strict=True)
@@ -371,19 +522,35 @@ def check_xlsx_size(consultation) -> None:
         )
 
 
+def _xlsx_rows(consultation, plan):
+    """The rows of the XLSX: the question labels as the header, then the typed cells."""
+    rows = iter_rows(consultation, plan.personal, plan)
+    next(rows)  # the keys: they are on the "Columns" sheet
+    yield plan.labels
+    yield from rows
+
+
 def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
     """Write the export as an XLSX workbook to ``fileobj``, row by row in constant memory.
 
-    A second sheet says which question each column holds. Refuses
+    The header row shows the questions; a second sheet, "Columns", maps each
+    column to its key, its question and what its cells mean. Refuses
     (``check_xlsx_size``) when the rows would not fit in one sheet.
     """
     check_xlsx_size(consultation)
-    plan = layout(consultation, personal)
-    legend = [["column", "question"], *zip(plan.headers, plan.labels, strict=True)]
+    plan = layout(consultation, personal, typed=True)
+    letters = xlsx.column_letters(len(plan.headers))
+    legend = [
+        ["Column", "Key", "Question", "Meaning"],
+        *zip(letters, plan.headers, plan.labels, plan.meanings, strict=True),
+    ]
     wide = export_count(consultation) * len(plan.headers) * 64 > xlsx.ZIP64_FROM
     xlsx.write_workbook(
         fileobj,
-        [("Responses", iter_rows(consultation, personal)), ("Columns", legend)],
+        [
+            xlsx.Sheet("Responses", _xlsx_rows(consultation, plan), plan.widths, header=True),
+            xlsx.Sheet("Columns", legend, LEGEND_WIDTHS, header=True),
+        ],
         large=wide,
         progress=progress,
     )

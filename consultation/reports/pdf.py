@@ -9,11 +9,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import current_app, render_template
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..formatting import current_locale
+from ..i18n import LANGUAGES
 from ..responses.queries import response_values
 from .summary import build_summary
 
@@ -55,18 +56,31 @@ def page_numbers_css() -> str:
     return f'"{counters}"'
 
 
+#: Tagged PDF for accessibility (PDF/UA-1): a structure tree with headings, tables and
+#: figures, the document's language and its title shown as the window's title.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(template: str, **context) -> bytes:
-    """Render ``template`` with ``context`` to PDF bytes (relative URLs point at static files)."""
+    """Render ``template`` (HTML with a ``<title>`` and ``<html lang>``) as a tagged PDF.
+
+    The one way the application makes a PDF: static files only, tagged for
+    assistive technology, titled and in its language.
+    """
     html = render_template(template, page_numbers=page_numbers_css(), **context)
     root = _static_root()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def summary_pdf(consultation, respondent_type=None, country=None) -> bytes:
-    """The factual summary report of ``consultation`` as a PDF, optionally filtered."""
-    summary = build_summary(consultation, respondent_type, country)
-    return render_pdf("reports/summary.html", summary=summary, c=consultation)
+def summary_pdf(consultation, respondent_type=None, country=None, locale=None) -> bytes:
+    """The factual summary report of ``consultation`` as a PDF, optionally filtered, written
+    in ``locale`` (en, fr or de; by default the reader's language): frame texts, questions,
+    options, units, dates and numbers."""
+    locale = locale if locale in LANGUAGES else current_locale()
+    with force_locale(locale):
+        summary = build_summary(consultation, respondent_type, country, locale=locale)
+        return render_pdf("reports/summary.html", summary=summary, c=consultation, locale=locale)
 
 
 def contribution_pdf(response) -> bytes:

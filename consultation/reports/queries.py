@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..responses.models import Answer, Response, Upload
-from . import tallies
+from . import publication, tallies
 from .models import AnswerTally
 
 
@@ -216,20 +216,16 @@ def number_stats(scope: Scope, question_ids) -> dict[int, tuple]:
 
 
 def text_samples(scope: Scope, question_id: int, limit: int) -> list:
-    """A few texts of a question with what their authors allow to be published.
+    """A few texts of a question with the columns of their responses that some publication
+    choice publishes (``publication.published_profile`` keeps those of each row's choice).
 
-    The e-mail address is not even read.
+    Columns published for nobody (the e-mail address) are not even read.
     """
-    query = _answers(
-        scope,
-        Answer.text_value,
-        Response.publication,
-        Response.respondent_type,
-        Response.country,
-        Response.first_name,
-        Response.surname,
-        Response.organisation_name,
-    ).where(Answer.question_id == question_id, Answer.text_value.is_not(None))
+    table = Response.__table__
+    published = [table.c[name] for name in publication.sometimes_published()]
+    query = _answers(scope, Answer.text_value, *published).where(
+        Answer.question_id == question_id, Answer.text_value.is_not(None)
+    )
     # In the order of the index on (question_id, response_id): the first are found at once.
     first = query.order_by(Answer.response_id, Answer.id).limit(limit)
     return db.session.execute(first).all()

@@ -21,6 +21,9 @@ from . import export
 from .models import ExportLine
 
 LINE_CHUNK = 5000
+#: Changed whenever the way a cell is written changes without changing the layout (times in
+#: ISO 8601 with their offset, countries by name and code...), so older lines are not used.
+LINE_FORMAT = 2
 _keys: dict = {}
 
 
@@ -30,10 +33,10 @@ def _layouts(consultation) -> tuple[str, dict]:
     cache_key = (consultation.id, consultation.definition_digest, records)
     found = _keys.get(cache_key)
     if found is None:
-        digest, plans = hashlib.sha256(), {}
+        digest, plans = hashlib.sha256(repr(LINE_FORMAT).encode()), {}
         for personal in (True, False):
             plan = plans[personal] = export.layout(consultation, personal)
-            digest.update(repr((plan.headers, plan.cells, plan.values, plan.profile)).encode())
+            digest.update(repr((plan.headers, plan.fills)).encode())
         if len(_keys) >= 64:
             _keys.clear()
         found = _keys[cache_key] = (digest.hexdigest(), plans)
@@ -84,8 +87,8 @@ def refresh(consultation, first_id: int, last_id: int) -> int:
     ):
         ids = [response.id for response in responses]
         answers = export.read_answers(responses)
-        personal = export.build_rows(plans[True], responses, True, answers)
-        public = export.build_rows(plans[False], responses, False, answers)
+        personal = export.build_rows(plans[True], responses, answers)
+        public = export.build_rows(plans[False], responses, answers)
         connection.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
         connection.execute(
             insert(ExportLine),

@@ -1,16 +1,22 @@
 """The factual summary of a consultation: the figures, in the order the report shows them.
 
 Every number comes from ``queries`` (SQL aggregates); this module only puts
-labels on them, computes shares and draws the charts.
+labels on them in the report's language, writes the shares and draws the
+charts. Who wrote a quoted answer is said as far as ``publication`` allows.
 """
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask_babel import force_locale, gettext, ngettext
 from markupsafe import Markup
 
 from .. import clock
+from ..formatting import brussels_datetime, long_date, share
+from ..i18n import current_locale, number, quantity
 from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
-from . import charts, queries
+from ..questionnaires.text import tr
+from . import charts, publication, queries
 from .queries import Scope
 
 #: Question kinds counted option by option.
@@ -27,7 +33,53 @@ TOP_COUNTRIES = 15
 EXCERPT_CHARS = 400
 #: The report lists at most this many campaign groups (the largest), and counts the rest.
 MAX_CAMPAIGNS = 40
-NOT_GIVEN = "Not given"
+
+
+def issuing_body(locale=None) -> str:
+    """Who publishes the report: the ``ISSUING_BODY`` setting (a text, or one per language)."""
+    configured = current_app.config.get("ISSUING_BODY")
+    return tr(configured, locale) if configured else gettext("European Commission")
+
+
+def window_sentence(consultation, locale=None) -> str:
+    """When the consultation was (or is) open, as a sentence in ``locale`` (by default the
+    reader's language)."""
+    with force_locale(locale or current_locale()):
+        return _window_sentence(consultation, locale)
+
+
+def _window_sentence(consultation, locale):
+    opens = long_date(clock.to_brussels(consultation.opens_at).date(), locale)
+    closes = long_date(consultation.closing_date, locale)
+    now = clock.now_utc()
+    if now < consultation.opens_at:
+        return gettext(
+            "The consultation opens on %(opens)s and will be open until %(closes)s (midnight "
+            "at the end of the day, Brussels time).",
+            opens=opens,
+            closes=closes,
+        )
+    if consultation.closed_at and consultation.ended_at < consultation.closes_at:
+        return gettext(
+            "The consultation opened on %(opens)s and was closed early, on %(closed)s Brussels "
+            "time (it was to stay open until %(closes)s).",
+            opens=opens,
+            closed=brussels_datetime(consultation.ended_at, locale),
+            closes=closes,
+        )
+    if now < consultation.ended_at:
+        return gettext(
+            "The consultation opened on %(opens)s and is open until %(closes)s (midnight at the "
+            "end of the day, Brussels time): these figures will still change.",
+            opens=opens,
+            closes=closes,
+        )
+    return gettext(
+        "The consultation was open from %(opens)s to %(closes)s (midnight at the end of the "
+        "day, Brussels time).",
+        opens=opens,
+        closes=closes,
+    )
 
 
 @dataclass
@@ -41,6 +93,8 @@ class QuestionSummary:
     answered: int
     total: int
     chart: Markup | None = None
+    #: Choice questions: (label, count, share); matrices: (label, [counts], answered);
+    #: rankings: (label, score, times first).
     rows: list = field(default_factory=list)
     stats: dict | None = None
     excerpts: list = field(default_factory=list)
@@ -52,18 +106,23 @@ class QuestionSummary:
 
 @dataclass
 class Summary:
-    """Everything the summary report shows."""
+    """Everything the summary report shows, in the report's language (``locale``)."""
 
     consultation: object
+    locale: str
+    issuing_body: str
+    window: str
     generated_at: object
     filters: list
     total: int
     flagged: dict
+    #: (label, count, share) rows, and (name, count, share, code) for countries.
     by_type: list
     by_country: list
     eu_count: int
     non_eu_count: int
     country_count: int
+    organisation_count: int
     by_size: list
     sized: int
     sme_count: int
@@ -77,6 +136,8 @@ class Summary:
     campaign_count: int
     participation_chart: Markup = Markup("")
     size_chart: Markup = Markup("")
+    #: How many contributions were left out and why, in words.
+    left_out: str = ""
     #: A few of the texts of those who answered "Other" to the respondent type.
     type_others: list = field(default_factory=list)
     #: Footnotes of the country designations listed (Kosovo*).
@@ -87,14 +148,58 @@ class Summary:
         return sum(self.flagged.values())
 
     @property
-    def sme_share(self) -> float:
-        return charts.percent(self.sme_count, self.sized)
+    def sme_share(self) -> str:
+        return share(self.sme_count, self.sized, self.locale)
+
+    def share(self, part, whole=None) -> str:
+        """``part`` as a share of ``whole`` (by default of all contributions counted)."""
+        return share(part, self.total if whole is None else whole, self.locale)
+
+    def number(self, value) -> str:
+        return number(value, self.locale)
+
+    def left_out_sentence(self) -> str:
+        """How many contributions were left out and why, as a sentence."""
+        total = self.flagged_total
+        if not total:
+            return gettext("No contribution was marked as spam or as a duplicate.")
+        details = [
+            ngettext("%(count)s as spam", "%(count)s as spam", n, count=number(n, self.locale))
+            if flag == "spam"
+            else ngettext(
+                "%(count)s as a duplicate",
+                "%(count)s as duplicates",
+                n,
+                count=number(n, self.locale),
+            )
+            for flag, n in sorted(self.flagged.items())
+        ]
+        return ngettext(
+            "%(count)s contribution was left out because a moderator marked it (%(details)s).",
+            "%(count)s contributions were left out because a moderator marked them (%(details)s).",
+            total,
+            count=number(total, self.locale),
+            details=", ".join(details),
+        )
 
 
 def build_summary(
-    consultation, respondent_type=None, country=None, *, campaign_threshold=10, excerpts=5
+    consultation,
+    respondent_type=None,
+    country=None,
+    *,
+    locale=None,
+    campaign_threshold=10,
+    excerpts=5,
 ) -> Summary:
-    """Gather the figures of the summary report for ``consultation`` (optionally filtered)."""
+    """Gather the figures of the summary report for ``consultation`` (optionally filtered), with
+    every label in ``locale`` (by default the reader's language)."""
+    locale = locale or current_locale()
+    with force_locale(locale):
+        return _build(consultation, respondent_type, country, locale, campaign_threshold, excerpts)
+
+
+def _build(consultation, respondent_type, country, locale, campaign_threshold, excerpts):
     scope = Scope(consultation.id, respondent_type, country)
     questionnaire = consultation.questionnaire
     profile = questionnaire.profile_questions()
@@ -108,27 +213,36 @@ def build_summary(
             counts[key[index]] = counts.get(key[index], 0) + n
         return counts
 
-    by_type = _profile_rows(count_by("respondent_type"), profile.get("respondent_type"), total)
-    by_size = _profile_rows(count_by("organisation_size"), profile.get("organisation_size"))
-    sized = sum(n for key, n, _ in _keyed(by_size) if key is not None)
-    sme = sum(n for key, n, _ in _keyed(by_size) if key in SME_SIZES)
+    types = count_by("respondent_type")
+    by_type = _profile_rows(types, profile.get("respondent_type"), locale, total)
+    by_size = _profile_rows(count_by("organisation_size"), profile.get("organisation_size"), locale)
+    sized = sum(n for key, n in _keyed(by_size) if key is not None)
+    sme = sum(n for key, n in _keyed(by_size) if key in SME_SIZES)
     countries = count_by("country")
     eu = sum(n for code, n in countries.items() if code in EU_MEMBERS)
     known = sum(n for code, n in countries.items() if code)
     by_country = sorted(
         (
-            (country_name(code) if code else NOT_GIVEN, n, charts.percent(n, total), code)
+            (
+                country_name(code, locale) if code else gettext("Not given"),
+                n,
+                share(n, total, locale),
+                code,
+            )
             for code, n in countries.items()
         ),
         key=lambda row: (-row[1], row[0]),
     )
     files, with_files = queries.upload_counts(scope)
-    campaign_count, campaigns = _campaigns(scope, consultation, campaign_threshold)
+    campaign_count, campaigns = _campaigns(scope, consultation, campaign_threshold, locale)
 
     summary = Summary(
         consultation=consultation,
+        locale=locale,
+        issuing_body=issuing_body(locale),
+        window=window_sentence(consultation, locale),
         generated_at=clock.now_utc(),
-        filters=_filter_texts(profile, respondent_type, country),
+        filters=_filter_texts(profile, respondent_type, country, locale),
         total=total,
         flagged=queries.flag_counts(scope),
         by_type=[row[:3] for row in by_type],
@@ -136,66 +250,85 @@ def build_summary(
         eu_count=eu,
         non_eu_count=known - eu,
         country_count=sum(1 for code in countries if code),
+        organisation_count=sum(
+            n for key, n in types.items() if key and key not in publication.CITIZEN_TYPES
+        ),
         by_size=[row[:3] for row in by_size],
         sized=sized,
         sme_count=sme,
         by_publication=[
             row[:3]
-            for row in _profile_rows(count_by("publication"), profile.get("publication"), total)
+            for row in _profile_rows(
+                count_by("publication"), profile.get("publication"), locale, total
+            )
         ],
-        sections=_sections(scope, consultation, total, excerpts),
+        sections=_sections(scope, consultation, total, excerpts, locale),
         uploads=files,
         responses_with_uploads=with_files,
         campaigns=campaigns,
         campaign_threshold=campaign_threshold,
         campaign_count=campaign_count,
     )
-    summary.participation_chart = charts.bar_chart(summary.by_type, "Respondents by type")
+    summary.left_out = summary.left_out_sentence()
+    summary.participation_chart = charts.bar_chart(
+        [(label, n) for label, n, _ in summary.by_type],
+        total,
+        gettext("Respondents by type"),
+        locale,
+    )
     summary.country_notes = country_footnotes(countries)
     types = profile.get("respondent_type")
     if types is not None:
         ids = {record.key: record.id for record in consultation.questions if record.active}
         summary.type_others = _others(
-            types, scope, ids.get(types.key), excerpts, types.option_label
+            types,
+            scope,
+            ids.get(types.key),
+            excerpts,
+            lambda key: types.option_label(key, locale),
+            locale,
         )
     summary.size_chart = charts.bar_chart(
-        [(label, n, charts.percent(n, sized)) for label, n, _ in summary.by_size if label],
-        "Organisations by size",
+        [(label, n) for label, n, _, key in by_size if key is not None],
+        sized,
+        gettext("Organisations by size"),
+        locale,
     )
     return summary
 
 
 def _keyed(rows):
-    return [(row[3], row[1], row[2]) for row in rows]
+    return [(row[3], row[1]) for row in rows]
 
 
-def _profile_rows(counts, question, denominator=None):
-    """(label, count, percent, key) for {key: n} of a response column, in the question's order."""
+def _profile_rows(counts, question, locale, denominator=None):
+    """(label, count, share, key) for {key: n} of a response column, in the question's order."""
     whole = denominator if denominator is not None else sum(counts.values())
     keys = list(getattr(question, "option_keys", [])) if question else []
     keys += sorted(k for k in counts if k is not None and k not in keys)
     rows = []
     for key in keys:
-        label = question.option_label(key) if question else key
-        rows.append((label, counts.get(key, 0), charts.percent(counts.get(key, 0), whole), key))
+        label = question.option_label(key, locale) if question else key
+        n = counts.get(key, 0)
+        rows.append((label, n, share(n, whole, locale), key))
     if counts.get(None) and denominator is not None:
         none = counts[None]
-        rows.append((NOT_GIVEN, none, charts.percent(none, whole), None))
+        rows.append((gettext("Not given"), none, share(none, whole, locale), None))
     return rows
 
 
-def _filter_texts(profile, respondent_type, country):
+def _filter_texts(profile, respondent_type, country, locale):
     texts = []
     if respondent_type:
         question = profile.get("respondent_type")
-        label = question.option_label(respondent_type) if question else respondent_type
-        texts.append(f"Respondent type: {label}")
+        label = question.option_label(respondent_type, locale) if question else respondent_type
+        texts.append(gettext("Respondent type: %(type)s", type=label))
     if country:
-        texts.append(f"Country: {country_name(country)}")
+        texts.append(gettext("Country: %(country)s", country=country_name(country, locale)))
     return texts
 
 
-def _sections(scope, consultation, total, excerpts):
+def _sections(scope, consultation, total, excerpts, locale):
     questionnaire = consultation.questionnaire
     ids = {record.key: record.id for record in consultation.questions if record.active}
     reported = [
@@ -213,68 +346,91 @@ def _sections(scope, consultation, total, excerpts):
     types = questionnaire.profile_questions().get("respondent_type")
 
     def type_label(key):
-        return types.option_label(key) if types else key
+        return types.option_label(key, locale) if types else key
 
-    sections, number = [], 0
+    sections, position = [], 0
     for section in questionnaire.sections:
         items = []
         for question in section.questions:
             if question not in reported:
                 continue
-            number += 1
+            position += 1
             qid = ids[question.key]
             item = QuestionSummary(
-                number, question.key, question.label(), question.kind, answered.get(qid, 0), total
+                position,
+                question.key,
+                question.label(locale),
+                question.kind,
+                answered.get(qid, 0),
+                total,
             )
             if question.kind in CHOICE_KINDS:
-                _choice(item, question, qid, options)
-                item.other_label = question.other_label() if question.other_key else ""
-                item.others = _others(question, scope, qid, excerpts, type_label)
+                _choice(item, question, qid, options, locale)
+                item.other_label = question.other_label(locale) if question.other_key else ""
+                item.others = _others(question, scope, qid, excerpts, type_label, locale)
             elif question.kind == "matrix":
-                _matrix(item, question, qid, options, rows_answered)
+                _matrix(item, question, qid, options, rows_answered, locale)
             elif question.kind == "ranking":
-                _ranking(item, question, qid, ranks)
+                _ranking(item, question, qid, ranks, locale)
             elif question.kind == "number":
-                _number(item, question, numbers.get(qid))
+                _number(item, question, numbers.get(qid), locale)
             elif question.kind in TEXT_KINDS:
-                _text(item, question, scope, qid, excerpts, type_label)
+                _text(item, question, scope, qid, excerpts, type_label, locale)
             items.append(item)
         if items:
-            sections.append((section.heading(), items))
+            sections.append((section.heading(locale), items))
     return sections
 
 
-def _choice(item, question, qid, options):
+def _choice(item, question, qid, options, locale):
     counts = {option: n for (q, _, option), n in options.items() if q == qid}
     if question.kind == "country":
         ordered = sorted(counts, key=lambda code: -counts[code])
-        rows = [(country_name(c), counts[c]) for c in ordered[:TOP_COUNTRIES]]
+        rows = [(country_name(c, locale), counts[c]) for c in ordered[:TOP_COUNTRIES]]
         rest = sum(counts[c] for c in ordered[TOP_COUNTRIES:])
         if rest:
-            rows.append((f"Other countries ({len(ordered) - TOP_COUNTRIES})", rest))
+            others = len(ordered) - TOP_COUNTRIES
+            rows.append(
+                (
+                    ngettext(
+                        "One other country",
+                        "%(count)s other countries",
+                        others,
+                        count=number(others, locale),
+                    ),
+                    rest,
+                )
+            )
     else:
-        rows = [(question.option_label(key), counts.get(key, 0)) for key in question.option_keys]
-    item.rows = [(label, n, charts.percent(n, item.answered)) for label, n in rows]
-    item.chart = charts.bar_chart(item.rows, item.label)
+        rows = [
+            (question.option_label(key, locale), counts.get(key, 0)) for key in question.option_keys
+        ]
+    item.rows = [(label, n, share(n, item.answered, locale)) for label, n in rows]
+    item.chart = charts.bar_chart(rows, item.answered, item.label, locale)
     if question.kind == "country":
         item.note = " ".join(country_footnotes(counts))
     if question.kind == "multiple_choice":
-        item.note = "Several answers were possible, so the percentages add up to more than 100%."
+        item.note = gettext(
+            "Several answers were possible, so the percentages add up to more than 100%."
+        )
 
 
-def _matrix(item, question, qid, options, rows_answered):
+def _matrix(item, question, qid, options, rows_answered, locale):
     rows = []
     for row in question.row_keys:
         counts = [options.get((qid, row, point), 0) for point in question.scale_keys]
-        rows.append((question.row_label(row), counts, rows_answered.get((qid, row), 0)))
-    scale = [question.scale_label(point) for point in question.scale_keys]
+        rows.append((question.row_label(row, locale), counts, rows_answered.get((qid, row), 0)))
+    scale = [question.scale_label(point, locale) for point in question.scale_keys]
     item.rows = rows
     item.stats = {"scale": scale}
-    item.chart = charts.stacked_chart(rows, scale, item.label)
-    item.note = "Each bar shows the shares of those who answered that statement (n)."
+    item.chart = charts.stacked_chart(rows, scale, question.scale_keys, item.label, locale)
+    item.note = gettext(
+        "Each bar shows the shares of those who answered that statement (n); the table gives "
+        "every share."
+    )
 
 
-def _ranking(item, question, qid, ranks):
+def _ranking(item, question, qid, ranks, locale):
     size = len(question.option_keys)
     rows = []
     for key in question.option_keys:
@@ -282,48 +438,64 @@ def _ranking(item, question, qid, ranks):
         # Borda points: first place earns as many points as there are options, last earns 1.
         points = stats.ranked * (size + 1) - stats.rank_sum
         score = points / item.answered if item.answered else 0.0
-        rows.append((question.option_label(key), score, stats.first))
+        rows.append((question.option_label(key, locale), score, stats.first))
     rows.sort(key=lambda row: -row[1])
     item.rows = rows
-    item.chart = charts.score_chart(rows, size, item.label)
-    item.note = (
-        f"Score: the average points per respondent, {size} for a first place down to 1 for "
-        "the last; an option left unranked earns none."
+    item.chart = charts.score_chart(rows, size, item.label, locale)
+    item.note = gettext(
+        "Score: the average points per respondent, %(size)s for a first place down to 1 for "
+        "the last; an option left unranked earns none.",
+        size=size,
     )
 
 
-def _number(item, question, stats):
+def _number(item, question, stats, locale):
     if not stats:
         return
     answers, low, high, mean = stats
-    unit = f" {question.unit}" if question.unit else ""
+    unit = question.unit
+
+    def shown(value, places=None):
+        value = float(value)
+        if places is not None:
+            value = round(value, places)
+        elif question.integer:
+            value = int(value)
+        return quantity(value, unit, locale)
+
     item.stats = {
-        "Answers": f"{answers:,}",
-        "Lowest": f"{low:g}{unit}",
-        "Highest": f"{high:g}{unit}",
-        "Average": f"{float(mean):.2f}{unit}",
+        gettext("Answers"): number(answers, locale),
+        gettext("Lowest"): shown(low),
+        gettext("Highest"): shown(high),
+        gettext("Average"): shown(mean, 1),
     }
 
 
-def _text(item, question, scope, qid, excerpts, type_label):
+def _text(item, question, scope, qid, excerpts, type_label, locale):
     if getattr(question, "pattern", None) is not None:
-        item.note = "An identifier, not an opinion: only the number of answers is reported."
+        item.note = gettext(
+            "An identifier, not an opinion: only the number of answers is reported."
+        )
         return
+    audiences = publication.answer_audiences(question)
     for row in queries.text_samples(scope, qid, excerpts):
-        item.excerpts.append((_excerpt(row.text_value), _attribution(row, type_label)))
+        if publication.audience(row.respondent_type, row.publication) in audiences:
+            item.excerpts.append((_excerpt(row.text_value), _attribution(row, type_label, locale)))
     if item.excerpts:
-        item.note = (
-            f"The first {len(item.excerpts)} answers received, shown as each respondent chose "
-            "to be published."
+        item.note = ngettext(
+            "The first answer received, shown as its author chose to be published.",
+            "The first %(count)s answers received, shown as each respondent chose to be published.",
+            len(item.excerpts),
+            count=len(item.excerpts),
         )
 
 
-def _others(question, scope, qid, excerpts, type_label) -> list:
+def _others(question, scope, qid, excerpts, type_label, locale) -> list:
     """A few of the texts written for the question's "Other" option, as excerpts are shown."""
     if qid is None or not question.other_key:
         return []
     return [
-        (_excerpt(row.text_value), _attribution(row, type_label))
+        (_excerpt(row.text_value), _attribution(row, type_label, locale))
         for row in queries.text_samples(scope, qid, excerpts)
     ]
 
@@ -333,20 +505,18 @@ def _excerpt(text):
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def _attribution(row, type_label):
-    """Who wrote an excerpt, as far as they allowed it: never an e-mail, a name only if public."""
-    if row.organisation_name:
-        name = row.organisation_name  # published even for anonymous organisations, never a person
-    elif row.publication == "public" and (row.first_name or row.surname):
-        name = " ".join(part for part in (row.first_name, row.surname) if part)
-    else:
-        name = "Anonymous"
-    kind = type_label(row.respondent_type) if row.respondent_type else ""
-    place = country_name(row.country) if row.country else ""
+def _attribution(row, type_label, locale):
+    """Who wrote an excerpt, from what the allow-list publishes of them: an organisation's name
+    or a public citizen's, else "Anonymous"; their type and country."""
+    shown = publication.published_profile(row)
+    person = " ".join(part for part in (shown.get("first_name"), shown.get("surname")) if part)
+    name = shown.get("organisation_name") or person or gettext("Anonymous")
+    kind = type_label(shown["respondent_type"]) if shown.get("respondent_type") else ""
+    place = country_name(shown["country"], locale) if shown.get("country") else ""
     return ", ".join(part for part in (name, kind, place) if part)
 
 
-def _campaigns(scope, consultation, threshold):
+def _campaigns(scope, consultation, threshold, locale):
     questionnaire = consultation.questionnaire
     records = {record.id: record.key for record in consultation.questions}
     text_ids = [
@@ -358,6 +528,6 @@ def _campaigns(scope, consultation, threshold):
     ]
     count, groups = queries.campaign_groups(scope, text_ids, threshold, MAX_CAMPAIGNS)
     return count, [
-        (questionnaire.questions[records[qid]].label(), size, _excerpt(text))
+        (questionnaire.questions[records[qid]].label(locale), size, _excerpt(text))
         for qid, size, text in groups
     ]

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from ...i18n import number
+from ...i18n import number, quantity
 from ..text import is_text, tr
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
@@ -94,8 +94,7 @@ class NumberQuestion(Question):
     def display(self, value, locale=None):
         if value is None:
             return []
-        shown = number(value, locale)
-        return [f"{shown} {self.unit_text(locale)}" if self.unit else shown]
+        return [quantity(value, self.unit, locale)]
 
     def unit_text(self, locale=None) -> str:
         return tr(self.unit, locale)

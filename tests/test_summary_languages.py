@@ -1,0 +1,123 @@
+"""Every question of every questionnaire, summarised in each language, reads as text.
+
+The summary once printed a unit's translations as raw data ("540 {'en': 'days',
+'fr': 'jours', 'de': 'Tage'}"); these tests render every question with data and
+look for any such leftover, in the HTML the PDF is made from and in the PDF.
+"""
+
+import re
+
+import pytest
+from flask import render_template
+from flask_babel import force_locale
+
+from consultation.extensions import db
+from consultation.reports import generate, pdf
+from consultation.reports.summary import build_summary
+
+from .reporting import pdf_text
+
+RAW_DATA = re.compile(r"\{['\"]")
+LANGUAGES = ["en", "fr", "de"]
+#: Frame texts of the report as each language writes them.
+FRAME = {
+    "en": ("Factual summary report", "Who took part", "Answered by", "European Commission"),
+    "fr": ("Rapport de synthèse factuel", "Qui a participé", "Réponses :", "Commission européenne"),
+    "de": (
+        "Zusammenfassender Sachbericht",
+        "Wer teilgenommen hat",
+        "Beantwortet von",
+        "Europäische Kommission",
+    ),
+}
+
+
+@pytest.fixture
+def filled(consultations):
+    """Every consultation with enough generated responses for each question to have answers."""
+    for seed, consultation in enumerate(consultations.values()):
+        generate.generate_responses(consultation, 150, seed=seed)
+    db.session.commit()
+    return consultations
+
+
+def reported(summary):
+    return [item for _, items in summary.sections for item in items]
+
+
+def html_text(consultation, locale) -> str:
+    """The summary's HTML (as the PDF is made from it), tags and styles taken out."""
+    with force_locale(locale):
+        summary = build_summary(consultation, locale=locale)
+        html = render_template(
+            "reports/summary.html", summary=summary, c=consultation, locale=locale, page_numbers=""
+        )
+    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_every_question_of_every_questionnaire_reads_as_text(filled, locale):
+    for consultation in filled.values():
+        summary = build_summary(consultation, locale=locale)
+        items = reported(summary)
+        reportable = [
+            q
+            for q in consultation.questionnaire
+            if not q.profile and q.kind not in ("email", "consent", "file")
+        ]
+        assert [item.key for item in items] == [q.key for q in reportable]
+        for item in items:
+            assert item.answered > 0, (consultation.slug, item.key)  # each has data to show
+            assert item.label == consultation.questionnaire.questions[item.key].label(locale)
+        text = html_text(consultation, locale)
+        leftovers = [text[max(0, m.start() - 60) : m.end() + 60] for m in RAW_DATA.finditer(text)]
+        assert not leftovers, (consultation.slug, leftovers[:3])
+        for phrase in FRAME[locale]:
+            assert phrase in text, (consultation.slug, phrase)
+
+
+def test_units_are_words_in_the_readers_language(filled):
+    consultation = filled["cloud-ai-development-act"]
+    expected = {"en": ("days", "months"), "fr": ("jours", "mois"), "de": ("Tage", "Monate")}
+    for locale, (days, months) in expected.items():
+        items = {item.key: item for item in reported(build_summary(consultation, locale=locale))}
+        for key, unit in (("permit_lead_time", days), ("grid_connection_wait", months)):
+            values = list(items[key].stats.values())
+            assert len(values) == 4 and values[0].replace(".", "").replace("\xa0", "").isdigit()
+            for value in values[1:]:  # lowest, highest, average
+                assert re.fullmatch(r"[\d.,\u00a0\u202f]+\u00a0" + unit, value), value
+    shares = {
+        item.key: item
+        for item in reported(build_summary(filled["data-union-strategy"], locale="fr"))
+    }
+    average = shares["compliance_cost"].stats["Moyenne"]
+    assert re.fullmatch(r"\d+(,\d)?\u00a0%", average), average  # a percentage, the French way
+
+
+#: The PDFs rendered (the slow part): the units' consultation in two languages, the others in one.
+RENDERED = {
+    "cloud-ai-development-act": ("en", "fr"),
+    "apply-ai": ("de",),
+    "data-union-strategy": ("en",),
+}
+UNITS = {"en": ("Lowest", "days"), "fr": ("Minimum", "jours")}
+ENGLISH_ONLY = ("Answered by", "Who took part", "Brussels time", "Page 1 of", " of 150")
+
+
+@pytest.mark.parametrize("slug", sorted(RENDERED))
+def test_summary_pdf_of_each_consultation_has_no_raw_data(filled, slug):
+    consultation = filled[slug]
+    for locale in RENDERED[slug]:
+        text = pdf_text(pdf.summary_pdf(consultation, locale=locale))
+        assert not RAW_DATA.search(text), RAW_DATA.search(text)
+        assert consultation.text("title", locale) in text
+        unbroken = text.replace("- ", "-")  # a line may break after a hyphen
+        for item in reported(build_summary(consultation, locale=locale)):
+            assert " ".join(item.label.split()) in unbroken, item.label
+        if slug == "cloud-ai-development-act":
+            lowest, unit = UNITS[locale]
+            assert re.search(rf"{lowest} [\d ,.]+ {unit}", text), locale
+        if locale == "de":  # German throughout, nothing left in English
+            assert "Seite 1 von" in text and "Brüsseler Zeit" in text and "Die Konsultation" in text
+            assert not [english for english in ENGLISH_ONLY if english in text]
