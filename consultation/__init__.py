@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting, i18n, limits, models, security  # noqa: F401  (models: all tables)
+from . import formatting, guards, i18n, limits, models, security  # noqa: F401  (models: tables)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -37,6 +37,7 @@ def create_app(config=None) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
+    guards.init_app(app)  # first: its converter is used by every route, its check runs first
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

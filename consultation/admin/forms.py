@@ -1,9 +1,35 @@
 """Forms of the administration area. Changes are POSTs with CSRF and a confirmation step."""
 
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..formatting import long_date
+
+#: Dates a person can mean here. Beyond them no instant exists (year 1 and 9999 overflow
+#: when turned into Brussels midnight) or none is meant; a clear message instead.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+class DateInRangeField(DateField):
+    """A YYYY-MM-DD date between ``EARLIEST_DATE`` and ``LATEST_DATE``; others are refused."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
+            self.data = None
+            raise ValueError(
+                _(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=long_date(EARLIEST_DATE),
+                    last=long_date(LATEST_DATE),
+                )
+            )
 
 
 class ConfirmForm(FlaskForm):
@@ -26,12 +52,13 @@ class ReopenForm(ConfirmForm):
 
 
 class ExtendForm(ConfirmForm):
-    closing_date = DateField(
+    closing_date = DateInRangeField(
         _l(
             "New closing date (the consultation closes at midnight at the end of this day, "
             "Brussels time)"
         ),
-        validators=[DataRequired(_l("Enter the new closing date."))],
+        # InputRequired, not DataRequired: that one would hide the date field's own message.
+        validators=[InputRequired(_l("Enter the new closing date."))],
         format="%Y-%m-%d",
     )
 
@@ -65,8 +92,8 @@ class ResponseFilterForm(FlaskForm):
 
     respondent_type = SelectField(_l("Respondent type"), choices=[], validate_choice=False)
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
-    since = DateField(_l("Submitted from"), validators=[Optional()], format="%Y-%m-%d")
-    until = DateField(_l("Submitted until"), validators=[Optional()], format="%Y-%m-%d")
+    since = DateInRangeField(_l("Submitted from"), validators=[Optional()], format="%Y-%m-%d")
+    until = DateInRangeField(_l("Submitted until"), validators=[Optional()], format="%Y-%m-%d")
     text = StringField(_l("Text in the answers"), validators=[Optional(), Length(max=200)])
     flag = SelectField(
         _l("Marks"),

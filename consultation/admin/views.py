@@ -29,6 +29,7 @@ from ..consultations.operations import (
     reopen_consultation,
 )
 from ..consultations.queries import all_consultations, consultation_by_slug
+from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db, login_manager
 from ..formatting import current_locale, long_date
@@ -50,6 +51,8 @@ from .forms import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: No list has more pages; larger numbers would overflow the database's OFFSET.
+MAX_PAGE = 10**9
 
 
 @bp.before_request
@@ -74,6 +77,14 @@ def no_store(response):
 
 def _actor():
     return Actor.of(current_user)
+
+
+def _page() -> int:
+    """The ``?page=`` asked for: 1 when absent or not a number, 404 beyond any list's end."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        abort(404)
+    return max(page, 1)
 
 
 def _consultation(slug):
@@ -235,7 +246,7 @@ def responses(slug):
     form.country.choices = [("", _("All"))] + (
         profile["country"].choices() if "country" in profile else []
     )
-    form.validate()
+    status = 200 if form.validate() else 400
     since = clock.start_of_day(form.since.data) if form.since.data else None
     until = clock.end_of_day(form.until.data) if form.until.data else None
     query = filtered_responses(
@@ -249,7 +260,7 @@ def responses(slug):
     )
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=_page(),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
         error_out=False,
     )
@@ -261,7 +272,7 @@ def responses(slug):
         form=form,
         page=page,
         args=args,
-    )
+    ), status
 
 
 def _response(response_id):
@@ -354,13 +365,13 @@ def upload(upload_id):
     path = Path(current_app.config["UPLOAD_FOLDER"]) / item.stored_name
     if not path.is_file():
         abort(404)
-    return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name
-    )
+    response = send_file(path, mimetype=item.content_type)
+    response.headers.update(attachment(item.original_name))
+    return response
 
 
 @bp.get("/audit")
 def audit():
     """Every recorded change, newest first."""
-    page = audit_page(request.args.get("page", 1, type=int), current_app.config["ADMIN_PAGE_SIZE"])
+    page = audit_page(_page(), current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("admin/audit.html", page=page)

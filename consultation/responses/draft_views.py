@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from ..downloads import attachment
 from ..extensions import csrf, db
 from ..formatting import current_locale
 from ..i18n import switching_language
@@ -176,7 +177,7 @@ def download(token):
         Response(
             draft_text(draft, current_locale()),
             mimetype="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-draft.txt"'},
+            headers=attachment(f"{slug}-my-draft.txt"),
         )
     )
 
@@ -192,7 +193,7 @@ def download_pdf(token):
         Response(
             draft_pdf(draft, draft_typed(draft, current_locale())),
             mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-draft.pdf"'},
+            headers=attachment(f"{slug}-my-draft.pdf"),
         )
     )
 

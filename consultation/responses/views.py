@@ -12,6 +12,7 @@ from flask import (
 
 from ..consultations.models import State
 from ..consultations.queries import consultation_by_slug
+from ..downloads import attachment
 from ..extensions import csrf, db
 from ..formatting import current_locale
 from ..i18n import switching_language
@@ -101,7 +102,7 @@ def download_typed(slug):
         Response(
             text,
             mimetype="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-answers.txt"'},
+            headers=attachment(f"{slug}-my-answers.txt"),
         )
     )
 
@@ -181,6 +182,6 @@ def contribution_copy(reference):
         Response(
             contribution_pdf(response),
             mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="contribution-{reference}.pdf"'},
+            headers=attachment(f"contribution-{reference}.pdf"),
         )
     )
