@@ -37,8 +37,14 @@ class Config:
     #: Failures from one address, whatever the accounts, before that address is locked.
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
     ADMIN_PAGE_SIZE = 50
-    #: Rate limits per client address (Flask-Limiter syntax); shared through Redis when set.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where rate-limit counters live: Redis (RATELIMIT_STORAGE_URI or REDIS_URL) shares them
+    #: between servers; by default a SQLite file shares them between this machine's processes.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("REDIS_URL")
+        or f"consultation-sqlite://{INSTANCE_DIR / 'rate-limits.sqlite'}"
+    )
+    #: Rate limits per client address (Flask-Limiter syntax).
     RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per minute;200 per hour")
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour")
     RATELIMIT_EMAIL = os.environ.get("RATELIMIT_EMAIL", "5 per hour")
@@ -73,6 +79,7 @@ class TestingConfig(Config):
     #: The suite posts far faster than people do; tests of the limits turn them on.
     RATELIMIT_ENABLED = False
     MIN_FORM_SECONDS = 0
+    RATELIMIT_STORAGE_URI = "memory://"  # one test process; tests of sharing set their own
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
