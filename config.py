@@ -54,6 +54,13 @@ class Config:
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() not in OFF
     #: A questionnaire sent back sooner than this after it was served looks automated.
     MIN_FORM_SECONDS = int(os.environ.get("MIN_FORM_SECONDS", 3))
+    #: The site's public address (https://consultations.example.eu): absolute links in e-mails
+    #: are built from it, never from the request's Host header. Production needs it (or
+    #: TRUSTED_HOSTS).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    #: Host names the site answers to, comma-separated; Flask refuses others with a 400.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    TRUSTED_HOSTS = TRUSTED_HOSTS or None
     #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
     #: Drafts are deleted (``flask drafts purge``) this many days after their consultation closed.

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
 
-from . import formatting, guards, i18n, limits, models, security  # noqa: F401  (models: tables)
+from . import formatting, guards, i18n, limits, models, security, urls  # noqa: F401 (models)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -53,6 +53,7 @@ def create_app(config=None) -> Flask:
     i18n.register(app)
     login_manager.init_app(app)
     formatting.register(app)
+    urls.register(app)
     security.init_app(app)
     app.context_processor(_language_context)
 

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+from .urls import base_url_problem
 
 
 class NotReady(Exception):
@@ -53,11 +54,26 @@ def _secret_key():
         raise NotReady("SECRET_KEY is too short or is the development key. Set a long random one.")
 
 
+def _public_address():
+    config = current_app.config
+    base = config.get("PUBLIC_BASE_URL")
+    if base:
+        problem = base_url_problem(base)
+        if problem:
+            raise NotReady(problem)
+    elif config.get("ENV_NAME") == "production" and not config.get("TRUSTED_HOSTS"):
+        raise NotReady(
+            "PUBLIC_BASE_URL is not set: set it to the site's public address (e.g. "
+            "https://consultations.example.eu), so that links in e-mails never take their host "
+            "from a request, or list the site's host names in TRUSTED_HOSTS."
+        )
+
+
 def check_ready(app) -> list[str]:
     """Run every check; return the problems found (empty when ready)."""
     problems = []
     with app.app_context():
-        for check in (_secret_key, _storage_writable, _migrations_applied):
+        for check in (_secret_key, _public_address, _storage_writable, _migrations_applied):
             try:
                 check()
             except NotReady as problem:

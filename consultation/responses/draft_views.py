@@ -8,7 +8,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 
@@ -18,6 +17,7 @@ from ..formatting import current_locale
 from ..i18n import switching_language
 from ..mail import MailNotSent, mail_enabled, send_mail
 from ..questionnaires.forms import build_form, csrf_ok, validate_answers
+from ..urls import external_url
 from .attachments import keep_attached
 from .drafts import (
     delete_draft,
@@ -221,7 +221,7 @@ def email(token):
         abort(404)
     draft = _draft_or_404(token)
     consultation = draft.consultation
-    link = url_for(".resume", token=token, _external=True)
+    link = external_url("drafts.resume", token=token)
     address = request.form.get("email", "").strip()
     context = {"consultation": consultation, "token": token, "email": address}
     try:
