@@ -31,6 +31,8 @@ class Config:
     TIMEZONE = "Europe/Brussels"
     #: A signed-in session ends after this much inactivity.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30)))
+    #: ... and after this long in any case, however active.
+    SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", 12)))
     #: Sign-in throttling: failures per account and address within the window before locking.
     SIGN_IN_MAX_FAILURES = 5
     SIGN_IN_WINDOW = timedelta(minutes=15)

@@ -38,7 +38,8 @@ def test_a_public_address_or_trusted_hosts_will_do(tmp_path, settings):
 
 
 @pytest.mark.parametrize(
-    "value", ["consultations.example.eu", "ftp://example.eu", "https://a@example.eu", "https://x/?q"]
+    "value",
+    ["consultations.example.eu", "ftp://example.eu", "https://a@example.eu", "https://x/?q"],
 )
 def test_a_malformed_public_address_is_refused(tmp_path, value):
     [problem] = problems_about_the_address(production(tmp_path, PUBLIC_BASE_URL=value))
