@@ -264,7 +264,7 @@ def test_audit_log_lists_newest_first(admin_client):
     confirm(admin_client, f"/admin/consultations/{SLUG}/close", reason="first")
     confirm(admin_client, f"/admin/consultations/{SLUG}/reopen", reason="second")
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert page.index("consultation.reopen") < page.index("consultation.close")
+    assert page.index("Reopened Apply AI Strategy") < page.index("Closed Apply AI Strategy")
 
 
 def test_uploads_are_served_to_staff_as_attachments(admin_client, client):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..formatting import long_date
 
@@ -20,7 +20,10 @@ class DateInRangeField(DateField):
     """A YYYY-MM-DD date between ``EARLIEST_DATE`` and ``LATEST_DATE``; others are refused."""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Enter a date such as 2025-06-04.")) from None
         if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
             self.data = None
             raise ValueError(
@@ -105,3 +108,27 @@ class ResponseFilterForm(FlaskForm):
         ],
         validate_choice=False,
     )
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (a GET form, no CSRF): what, who, from and until when."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("What"), choices=[], validate_choice=False)
+    person = SelectField(
+        _l("Person (who acted, or whose account)"), choices=[], validate_choice=False
+    )
+    since = DateInRangeField(_l("From"), validators=[Optional()], format="%Y-%m-%d")
+    until = DateInRangeField(_l("Until"), validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(
+                _(
+                    "The end date (%(until)s) is before the start date (%(since)s).",
+                    until=long_date(field.data),
+                    since=long_date(self.since.data),
+                )
+            )

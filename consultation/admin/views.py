@@ -21,8 +21,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import clock
-from ..audit.operations import Actor
-from ..audit.queries import audit_page
+from ..audit.operations import Actor, Target, record
+from ..audit.queries import COMMAND_LINE, audit_page
+from ..audit.sentences import action_choices, sentences
+from ..auth.queries import all_users
 from ..consultations.operations import (
     close_consultation,
     extend_consultation,
@@ -39,6 +41,7 @@ from ..responses.queries import filtered_responses, response_values
 from . import stats
 from .charts import per_day_svg
 from .forms import (
+    AuditFilterForm,
     CloseForm,
     EraseForm,
     ExtendForm,
@@ -360,11 +363,16 @@ def erase(response_id):
 
 @bp.get("/uploads/<int:upload_id>")
 def upload(upload_id):
-    """A file sent with a response, as an attachment of its own type."""
+    """A file sent with a response, as an attachment of its own type; the download is audited."""
     item = db.session.get(Upload, upload_id) or abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / item.stored_name
     if not path.is_file():
         abort(404)
+    details = {"response": item.response_id, "file": item.original_name}
+    record(
+        _actor(), "upload.download", Target("upload", item.id, item.original_name), after=details
+    )
+    db.session.commit()  # a respondent's file is personal data: each download is audited
     response = send_file(path, mimetype=item.content_type)
     response.headers.update(attachment(item.original_name))
     return response
@@ -372,6 +380,26 @@ def upload(upload_id):
 
 @bp.get("/audit")
 def audit():
-    """Every recorded change, newest first."""
-    page = audit_page(_page(), current_app.config["ADMIN_PAGE_SIZE"])
-    return render_template("admin/audit.html", page=page)
+    """The audit log in sentences, newest first, filtered by action, person and dates."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("Everything")), *action_choices()]
+    form.person.choices = [
+        ("", _("Everyone")),
+        (COMMAND_LINE, _("The command line")),
+        *((str(user.id), user.email) for user in all_users()),
+    ]
+    status = 200 if form.validate() else 400
+    person = form.person.data if form.person.data in dict(form.person.choices) else ""
+    page = audit_page(
+        _page(),
+        current_app.config["ADMIN_PAGE_SIZE"],
+        action=form.action.data or None,
+        person=int(person) if person.isdigit() else person or None,
+        since=clock.start_of_day(form.since.data) if form.since.data else None,
+        until=clock.end_of_day(form.until.data) if form.until.data else None,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    entries = sentences(page.items)
+    return render_template(
+        "admin/audit.html", page=page, entries=entries, form=form, args=args
+    ), status

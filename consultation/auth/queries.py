@@ -34,3 +34,8 @@ def active_sessions(user: User) -> list[UserSession]:
         .order_by(UserSession.last_seen_at.desc())
     )
     return list(db.session.scalars(query))
+
+
+def all_users() -> list[User]:
+    """Every account, by e-mail."""
+    return list(db.session.scalars(select(User).order_by(User.email)))
