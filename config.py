@@ -8,9 +8,40 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import click
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 OFF = ("0", "false", "no", "off")
+#: Written by ``make run``: the development settings of the demo in this instance folder.
+DEVELOPMENT_FILE = INSTANCE_DIR / ".env"
+
+
+def _use_the_settings_of_make_run():
+    """After ``make run``, ``flask ...`` in another terminal works on the same demo database.
+
+    ``make run`` leaves its settings (APP_ENV=development, PUBLIC_BASE_URL) in
+    ``instance/.env``. They are read only by the ``flask`` command (gunicorn never reads
+    them), only when APP_ENV is not set, only when they select development, and never
+    override a variable that is set.
+    """
+    if "APP_ENV" in os.environ or os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return
+    try:
+        lines = DEVELOPMENT_FILE.read_text().splitlines()
+    except OSError:
+        return
+    settings = dict(
+        (name.strip(), value.strip())
+        for name, sep, value in (line.partition("=") for line in lines)
+        if sep and name.strip() and not name.lstrip().startswith("#")
+    )
+    if settings.get("APP_ENV") == "development":
+        for name, value in settings.items():
+            os.environ.setdefault(name, value)
+
+
+_use_the_settings_of_make_run()
 
 
 class Config:
@@ -102,12 +133,16 @@ PROFILES = {
 }
 
 
+class SettingsError(click.ClickException, RuntimeError):
+    """A setting the application cannot start without; the command line shows it in one line."""
+
+
 def get_config(name=None):
     """The settings class for ``name`` or, by default, for ``APP_ENV``."""
     name = name or os.environ.get("APP_ENV", "production")
     try:
         return PROFILES[name]
     except KeyError:
-        raise RuntimeError(
+        raise SettingsError(
             f"APP_ENV={name!r} is not a known profile; use one of {', '.join(PROFILES)}."
         ) from None

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import INSTANCE_DIR, get_config
+from config import INSTANCE_DIR, SettingsError, get_config
 
 from . import formatting, guards, i18n, limits, models, security, urls  # noqa: F401 (models)
 from .dbsetup import configure_engine
@@ -28,9 +28,10 @@ def create_app(config=None) -> Flask:
     )
     app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
+        raise SettingsError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
-            "value (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            "value (python -c 'import secrets; print(secrets.token_hex(32))'), or, for a trial "
+            "on your own machine, run `make run` first or set APP_ENV=development."
         )
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):

@@ -1,6 +1,7 @@
 """Checks made before serving: a clear message instead of a server that half works."""
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -81,10 +82,43 @@ def check_ready(app) -> list[str]:
     return problems
 
 
+#: The exit status gunicorn reads as "the application cannot load": it stops instead of
+#: starting new workers over and over.
+CANNOT_LOAD = 4
+
+
+def refuse_to_start(problems: list[str]) -> None:
+    """Say what is wrong in plain lines on standard error (no traceback) and stop."""
+    lines = problems[0] if len(problems) == 1 else "\n- " + "\n- ".join(problems)
+    print(f"The application cannot start: {lines}", file=sys.stderr, flush=True)
+    raise SystemExit(CANNOT_LOAD)
+
+
+#: Options of the ``flask`` command that take a value.
+FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+
+
+def _migrating() -> bool:
+    """Whether this is ``flask db ...``: it must run on a schema that is not up to date yet.
+
+    The ``flask`` command loads the application to find ``db`` among its commands, before
+    click knows which command runs: so the command line is read here.
+    """
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return False
+    args = iter(sys.argv[1:])
+    for arg in args:
+        if arg in FLASK_OPTIONS_WITH_VALUE:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg == "db"
+    return False
+
+
 def require_ready(app) -> None:
     """Stop with a clear message when a check fails (used by the WSGI entry point)."""
-    if os.environ.get("SKIP_STARTUP_CHECKS") == "1":
+    if os.environ.get("SKIP_STARTUP_CHECKS") == "1" or _migrating():
         return
     problems = check_ready(app)
     if problems:
-        raise SystemExit("The application cannot start:\n- " + "\n- ".join(problems))
+        refuse_to_start(problems)

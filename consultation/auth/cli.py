@@ -3,12 +3,14 @@
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from ..audit.operations import Actor
 from ..errors import OperationRefused
 from ..extensions import db
+from ..urls import NoPublicAddress, external_url
 from .models import Role, User
 from .operations import (
     change_password,
@@ -106,7 +108,11 @@ def demo_admin_command(email):
     password = random_password()
     _run(lambda: create_user(email, Role.ADMIN, password, Actor.command_line()))
     click.echo("=" * 64)
-    click.echo("Demo administrator created. Sign in at http://127.0.0.1:5000/admin/")
+    try:
+        where = external_url("admin.dashboard")
+    except NoPublicAddress:  # no PUBLIC_BASE_URL: the path is all that is known
+        where = current_app.url_map.bind("localhost").build("admin.dashboard")
+    click.echo(f"Demo administrator created. Sign in at {where}")
     click.echo(f"  e-mail:   {email}")
     click.echo(f"  password: {password}")
     click.echo("This password is shown only once.")
