@@ -1,6 +1,7 @@
 """Rate limits: a polite 429 that keeps the answers; limits per address."""
 
 import json
+import logging
 import secrets
 import subprocess
 import sys
@@ -223,7 +224,7 @@ def test_the_default_storage_is_shared(tmp_path, settings, expected):
     assert setting("RATELIMIT_STORAGE_URI", env) == expected.format(instance=tmp_path)
 
 
-def test_per_process_limits_are_reported(app, caplog):
+def test_per_process_limits_are_reported(app, caplog, monkeypatch):
     from config import Config
 
     class PerProcess(Config):
@@ -232,6 +233,8 @@ def test_per_process_limits_are_reported(app, caplog):
         SQLALCHEMY_ENGINE_OPTIONS = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         RATELIMIT_STORAGE_URI = "memory://"
 
+    # Alembic's logging set-up (run by the migrations) disables the loggers existing then.
+    monkeypatch.setattr(logging.getLogger("consultation"), "disabled", False)
     with caplog.at_level("WARNING"):
         per_process = create_app(PerProcess)
     assert "Rate limits are counted per process" in caplog.text

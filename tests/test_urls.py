@@ -64,3 +64,7 @@ def test_without_one_production_builds_no_link_from_the_request(tmp_path):
 def test_development_falls_back_to_the_request_host(app):
     with app.test_request_context("/", base_url="http://127.0.0.1:5102"):
         assert external_url("drafts.resume", token="abc") == "http://127.0.0.1:5102/drafts/abc"
+
+
+def test_outside_a_request_tests_and_development_use_localhost(app):
+    assert external_url("drafts.resume", token="abc") == "http://localhost/drafts/abc"

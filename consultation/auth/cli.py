@@ -110,7 +110,7 @@ def demo_admin_command(email):
     click.echo("=" * 64)
     try:
         where = external_url("admin.dashboard")
-    except NoPublicAddress:  # no PUBLIC_BASE_URL: the path is all that is known
+    except NoPublicAddress:  # production without PUBLIC_BASE_URL: the path is all that is known
         where = current_app.url_map.bind("localhost").build("admin.dashboard")
     click.echo(f"Demo administrator created. Sign in at {where}")
     click.echo(f"  e-mail:   {email}")
