@@ -1,8 +1,10 @@
-# make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000
+# make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000 (PORT=, HOST=)
 # make test  install and run the whole test suite (browser tests included when Chromium is there)
 # make bench / bench-full  benchmarks (a few minutes / an hour or more), written to benchmarks/RESULTS.md
 # make translations-extract / translations-update / translations-compile   the pybabel steps
 PYTHON ?= python3
+PORT ?= 5000
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := consultation
@@ -38,12 +40,16 @@ translations-extract: install
 translations-update: translations-extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
 
+# The printed links use the real address; instance/.env lets `flask ...` in another terminal
+# use these development settings too (read by the flask command only, see config.py).
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: install translations-compile
+	@mkdir -p "$${INSTANCE_PATH:-instance}" && printf 'APP_ENV=development\nPUBLIC_BASE_URL=%s\n' "$$PUBLIC_BASE_URL" > "$${INSTANCE_PATH:-instance}/.env"
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
-	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	APP_ENV=development $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 test: install translations-compile
 	$(BIN)/pytest

@@ -8,9 +8,40 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import click
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 OFF = ("0", "false", "no", "off")
+#: Written by ``make run``: the development settings of the demo in this instance folder.
+DEVELOPMENT_FILE = INSTANCE_DIR / ".env"
+
+
+def _use_the_settings_of_make_run():
+    """After ``make run``, ``flask ...`` in another terminal works on the same demo database.
+
+    ``make run`` leaves its settings (APP_ENV=development, PUBLIC_BASE_URL) in
+    ``instance/.env``. They are read only by the ``flask`` command (gunicorn never reads
+    them), only when APP_ENV is not set, only when they select development, and never
+    override a variable that is set.
+    """
+    if "APP_ENV" in os.environ or os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return
+    try:
+        lines = DEVELOPMENT_FILE.read_text().splitlines()
+    except OSError:
+        return
+    settings = dict(
+        (name.strip(), value.strip())
+        for name, sep, value in (line.partition("=") for line in lines)
+        if sep and name.strip() and not name.lstrip().startswith("#")
+    )
+    if settings.get("APP_ENV") == "development":
+        for name, value in settings.items():
+            os.environ.setdefault(name, value)
+
+
+_use_the_settings_of_make_run()
 
 
 class Config:
@@ -31,14 +62,22 @@ class Config:
     TIMEZONE = "Europe/Brussels"
     #: A signed-in session ends after this much inactivity.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30)))
+    #: ... and after this long in any case, however active.
+    SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", 12)))
     #: Sign-in throttling: failures per account and address within the window before locking.
     SIGN_IN_MAX_FAILURES = 5
     SIGN_IN_WINDOW = timedelta(minutes=15)
     #: Failures from one address, whatever the accounts, before that address is locked.
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
     ADMIN_PAGE_SIZE = 50
-    #: Rate limits per client address (Flask-Limiter syntax); shared through Redis when set.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where rate-limit counters live: Redis (RATELIMIT_STORAGE_URI or REDIS_URL) shares them
+    #: between servers; by default a SQLite file shares them between this machine's processes.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("REDIS_URL")
+        or f"consultation-sqlite://{INSTANCE_DIR / 'rate-limits.sqlite'}"
+    )
+    #: Rate limits per client address (Flask-Limiter syntax).
     RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per minute;200 per hour")
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour")
     RATELIMIT_EMAIL = os.environ.get("RATELIMIT_EMAIL", "5 per hour")
@@ -48,6 +87,13 @@ class Config:
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() not in OFF
     #: A questionnaire sent back sooner than this after it was served looks automated.
     MIN_FORM_SECONDS = int(os.environ.get("MIN_FORM_SECONDS", 3))
+    #: The site's public address (https://consultations.example.eu): absolute links in e-mails
+    #: are built from it, never from the request's Host header. Production needs it (or
+    #: TRUSTED_HOSTS).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    #: Host names the site answers to, comma-separated; Flask refuses others with a 400.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    TRUSTED_HOSTS = TRUSTED_HOSTS or None
     #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
     #: Drafts are deleted (``flask drafts purge``) this many days after their consultation closed.
@@ -73,6 +119,7 @@ class TestingConfig(Config):
     #: The suite posts far faster than people do; tests of the limits turn them on.
     RATELIMIT_ENABLED = False
     MIN_FORM_SECONDS = 0
+    RATELIMIT_STORAGE_URI = "memory://"  # one test process; tests of sharing set their own
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
@@ -86,12 +133,16 @@ PROFILES = {
 }
 
 
+class SettingsError(click.ClickException, RuntimeError):
+    """A setting the application cannot start without; the command line shows it in one line."""
+
+
 def get_config(name=None):
     """The settings class for ``name`` or, by default, for ``APP_ENV``."""
     name = name or os.environ.get("APP_ENV", "production")
     try:
         return PROFILES[name]
     except KeyError:
-        raise RuntimeError(
+        raise SettingsError(
             f"APP_ENV={name!r} is not a known profile; use one of {', '.join(PROFILES)}."
         ) from None

@@ -1,11 +1,16 @@
 """WSGI entry point: ``gunicorn wsgi:app`` or ``flask --app wsgi run``.
 
-Before serving, the start-up checks stop the process with a clear message if the
-schema is not migrated, the secret key is unsafe or the upload folder is not writable.
+Before serving, the start-up checks stop the process with a clear message (no traceback,
+and an exit status that stops gunicorn) if a setting is missing or unsafe, the schema is
+not migrated or the upload folder is not writable; ``flask db ...`` skips them.
 """
 
+from config import SettingsError
 from consultation import create_app
-from consultation.startup import require_ready
+from consultation.startup import refuse_to_start, require_ready
 
-app = create_app()
+try:
+    app = create_app()
+except SettingsError as problem:
+    refuse_to_start([problem.message])
 require_ready(app)

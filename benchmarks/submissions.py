@@ -134,6 +134,7 @@ def server_environment(url: str, folder: Path) -> dict:
     env.update(
         APP_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
+        PUBLIC_BASE_URL="http://127.0.0.1",  # required in production; no mail is sent here
         DATABASE_URL=url,
         FLOOR_DATABASE=url,
         INSTANCE_PATH=str(folder),

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import INSTANCE_DIR, get_config
+from config import INSTANCE_DIR, SettingsError, get_config
 
-from . import formatting, i18n, limits, models, security  # noqa: F401  (models: all tables)
+from . import formatting, guards, i18n, limits, models, security, urls  # noqa: F401 (models)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -28,15 +28,17 @@ def create_app(config=None) -> Flask:
     )
     app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
+        raise SettingsError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
-            "value (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            "value (python -c 'import secrets; print(secrets.token_hex(32))'), or, for a trial "
+            "on your own machine, run `make run` first or set APP_ENV=development."
         )
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
+    guards.init_app(app)  # first: its converter is used by every route, its check runs first
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -52,6 +54,7 @@ def create_app(config=None) -> Flask:
     i18n.register(app)
     login_manager.init_app(app)
     formatting.register(app)
+    urls.register(app)
     security.init_app(app)
     app.context_processor(_language_context)
 
@@ -73,10 +76,11 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(health_bp)
     unavailable.init_app(app)
     bots.init_app(app)
-    limits.attach_limits(app)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     app.register_blueprint(drafts_bp)
+    # Last, once every blueprint is registered: a view registered later would have no limit.
+    limits.attach_limits(app)
 
     from .cli import register_cli
 

@@ -91,6 +91,8 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # never into the Location header
+        return "/"
     return target
 
 

@@ -1,7 +1,7 @@
 """Every table, imported once so the metadata (and Alembic) sees them all."""
 
 from .audit.models import AuditRecord
-from .auth.models import SignInAttempt, User
+from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .reports.models import ExportLine
 from .responses.models import Answer, Draft, PendingLinks, Response, ResponseVersion, Upload
@@ -19,4 +19,5 @@ __all__ = [
     "SignInAttempt",
     "Upload",
     "User",
+    "UserSession",
 ]

@@ -1,6 +1,7 @@
 """Checks made before serving: a clear message instead of a server that half works."""
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+from .urls import base_url_problem
 
 
 class NotReady(Exception):
@@ -53,11 +55,26 @@ def _secret_key():
         raise NotReady("SECRET_KEY is too short or is the development key. Set a long random one.")
 
 
+def _public_address():
+    config = current_app.config
+    base = config.get("PUBLIC_BASE_URL")
+    if base:
+        problem = base_url_problem(base)
+        if problem:
+            raise NotReady(problem)
+    elif config.get("ENV_NAME") == "production" and not config.get("TRUSTED_HOSTS"):
+        raise NotReady(
+            "PUBLIC_BASE_URL is not set: set it to the site's public address (e.g. "
+            "https://consultations.example.eu), so that links in e-mails never take their host "
+            "from a request, or list the site's host names in TRUSTED_HOSTS."
+        )
+
+
 def check_ready(app) -> list[str]:
     """Run every check; return the problems found (empty when ready)."""
     problems = []
     with app.app_context():
-        for check in (_secret_key, _storage_writable, _migrations_applied):
+        for check in (_secret_key, _public_address, _storage_writable, _migrations_applied):
             try:
                 check()
             except NotReady as problem:
@@ -65,10 +82,43 @@ def check_ready(app) -> list[str]:
     return problems
 
 
+#: The exit status gunicorn reads as "the application cannot load": it stops instead of
+#: starting new workers over and over.
+CANNOT_LOAD = 4
+
+
+def refuse_to_start(problems: list[str]) -> None:
+    """Say what is wrong in plain lines on standard error (no traceback) and stop."""
+    lines = problems[0] if len(problems) == 1 else "\n- " + "\n- ".join(problems)
+    print(f"The application cannot start: {lines}", file=sys.stderr, flush=True)
+    raise SystemExit(CANNOT_LOAD)
+
+
+#: Options of the ``flask`` command that take a value.
+FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+
+
+def _migrating() -> bool:
+    """Whether this is ``flask db ...``: it must run on a schema that is not up to date yet.
+
+    The ``flask`` command loads the application to find ``db`` among its commands, before
+    click knows which command runs: so the command line is read here.
+    """
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return False
+    args = iter(sys.argv[1:])
+    for arg in args:
+        if arg in FLASK_OPTIONS_WITH_VALUE:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg == "db"
+    return False
+
+
 def require_ready(app) -> None:
     """Stop with a clear message when a check fails (used by the WSGI entry point)."""
-    if os.environ.get("SKIP_STARTUP_CHECKS") == "1":
+    if os.environ.get("SKIP_STARTUP_CHECKS") == "1" or _migrating():
         return
     problems = check_ready(app)
     if problems:
-        raise SystemExit("The application cannot start:\n- " + "\n- ".join(problems))
+        refuse_to_start(problems)

@@ -29,3 +29,11 @@ def sign_in(client, email, password=PASSWORD, next_url=None):
 def signed_in_csrf(client) -> str:
     """A CSRF token of the signed-in session (from any admin page)."""
     return csrf_from(client.get("/admin/audit"))
+
+
+def signed_in_client(app, email="admin@example.org", role="admin"):
+    """A test client signed in as a new account with ``role``."""
+    make_user(email, role)
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    return client

@@ -1,15 +1,17 @@
 """Sign-in: generic errors, slowing down and locking guessing, safe redirects, sessions."""
 
+import hashlib
 import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from consultation import clock
-from consultation.auth.models import User
+from consultation.auth.models import UserSession
 from consultation.extensions import db
 
-from .admin_helpers import PASSWORD, make_user, sign_in
+from .admin_helpers import PASSWORD, make_user, sign_in, signed_in_csrf
 
 
 @pytest.fixture
@@ -132,9 +134,117 @@ def test_session_ends_after_inactivity(app, client, admin):
         app.permanent_session_lifetime = original
 
 
-def test_changing_the_password_ends_other_sessions(client, admin):
+# -- sessions kept on the server (issue 13, item 9) --------------------------------------
+
+
+def copy_of_the_cookie(app, client):
+    """Another browser holding a copy of ``client``'s session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def sessions():
+    db.session.expire_all()
+    return list(db.session.scalars(select(UserSession).order_by(UserSession.id)))
+
+
+def test_a_copied_cookie_opens_nothing_after_sign_out(app, client, admin):
     sign_in(client, "admin@example.org")
-    user = db.session.get(User, admin.id)
-    user.set_password("a brand new long password")
-    db.session.commit()
+    thief = copy_of_the_cookie(app, client)
+    assert thief.get("/admin/").status_code == 200
+
+    client.post("/admin/sign-out", data={"csrf_token": signed_in_csrf(client)})
+
+    assert thief.get("/admin/").status_code == 302
     assert client.get("/admin/").status_code == 302
+    [ended] = sessions()
+    assert ended.revoked_reason == "sign_out" and ended.revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        (["users", "set-role", "admin@example.org", "analyst"], "role"),
+        (["users", "disable", "admin@example.org"], "disabled"),
+        (["users", "set-password", "admin@example.org", "--password-stdin"], "password"),
+    ],
+)
+def test_role_and_password_changes_and_disabling_end_every_session(app, admin, command, reason):
+    browsers = [app.test_client() for _ in range(2)]
+    for browser in browsers:
+        sign_in(browser, "admin@example.org")
+    thief = copy_of_the_cookie(app, browsers[0])
+    assert thief.get("/admin/").status_code == 200
+
+    result = app.test_cli_runner().invoke(args=command, input="a brand new long password\n")
+
+    assert result.exit_code == 0, result.output
+    for browser in [thief, *browsers]:
+        assert browser.get("/admin/").status_code == 302
+    assert [s.revoked_reason for s in sessions()] == [reason, reason]
+
+
+def test_the_cookie_holds_only_a_random_session_id(app, client, admin):
+    sign_in(client, "admin@example.org", next_url="/admin/audit")
+    cookie = client.get_cookie("session").value
+    content = app.session_interface.get_signing_serializer(app).loads(cookie)
+    session_id = content["_user_id"]
+    assert len(session_id) >= 43 and str(admin.id) != session_id
+    assert admin.password_hash[-12:] not in cookie
+    [stored] = sessions()
+    assert stored.token_hash == hashlib.sha256(session_id.encode()).hexdigest()
+    assert session_id not in str([(s.token_hash, s.user_agent, s.address) for s in sessions()])
+    assert stored.user_id == admin.id and stored.address == "127.0.0.1"
+
+
+def test_an_idle_session_ends_on_the_server_too(app, client, admin):
+    sign_in(client, "admin@example.org")
+    thief = copy_of_the_cookie(app, client)
+    advance(31 * 60)
+    assert thief.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 302
+    assert [s.revoked_reason for s in sessions()] == ["expired"]
+
+
+def test_use_keeps_a_session_alive_until_its_maximum_age(app, client, admin):
+    sign_in(client, "admin@example.org")
+    for _ in range(24):  # a page every 29 minutes: within the idle limit, 11 h 36 in all
+        advance(29 * 60)
+        assert client.get("/admin/").status_code == 200
+    advance(29 * 60)  # 12 h 05: past the maximum age
+    assert client.get("/admin/").status_code == 302
+
+
+# -- disabled accounts answer as slowly as the others (issue 13, item 10) ----------------
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "disabled"),
+    [
+        ("admin@example.org", PASSWORD, False),
+        ("admin@example.org", "wrong", False),
+        ("nobody@example.org", PASSWORD, False),
+        ("admin@example.org", PASSWORD, True),
+        ("admin@example.org", "wrong", True),
+    ],
+)
+def test_every_sign_in_computes_one_password_hash_of_the_same_cost(
+    client, admin, monkeypatch, email, password, disabled
+):
+    """Counted, not timed: a skipped hash is what made disabled accounts answer in 24 ms."""
+    import consultation.auth.models as models
+
+    if disabled:
+        admin.active = False
+        db.session.commit()
+    computed = []
+    real = models.check_password_hash
+
+    def counting(stored, given):
+        computed.append(stored.split("$", 1)[0])  # method and cost, e.g. scrypt:32768:8:1
+        return real(stored, given)
+
+    monkeypatch.setattr(models, "check_password_hash", counting)
+    sign_in(client, email, password)
+    assert computed == [admin.password_hash.split("$", 1)[0]]

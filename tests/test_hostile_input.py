@@ -4,10 +4,12 @@ and the database holds only valid responses."""
 import os
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from consultation.audit.models import AuditRecord
 from consultation.consultations.models import QuestionRecord
 from consultation.extensions import db
 from consultation.questionnaires.forms import field_name
@@ -147,3 +149,165 @@ def test_hostile_sign_in(client, email, password, csrf):
 def test_hostile_download_of_typed_answers(client, consultations, data):
     result = client.post("/consultations/apply-ai/my-answers.txt", data=data)
     assert result.status_code in {200, 400}
+
+
+# -- requests that once gave a 500 (issue 13, item 11) ----------------------------------
+
+BIG = str(2**63)
+#: (method, path, extra headers, body, content type): each must give a 400 or a 404.
+HOSTILE_REQUESTS = {
+    "empty host label": ("GET", "/", {"Host": "a..example"}, None, None),
+    "empty host label, admin": ("GET", "/admin/", {"Host": "a..example"}, None, None),
+    "empty host label, questionnaire": (
+        "GET",
+        "/consultations/apply-ai/respond",
+        {"Host": ".example"},
+        None,
+        None,
+    ),
+    "host label over 63": ("GET", "/", {"Host": "x" * 64 + ".example"}, None, None),
+    "host label over 63, unknown page": ("GET", "/nope", {"Host": "x" * 64}, None, None),
+    "host label over 63, post": (
+        "POST",
+        "/consultations/apply-ai/respond",
+        {"Host": "x" * 70 + ".example"},
+        "q_first_name=Ada",
+        "application/x-www-form-urlencoded",
+    ),
+    "2^63 response id": ("GET", f"/admin/responses/{BIG}", {}, None, None),
+    "2^63 response copy": ("GET", f"/admin/responses/{BIG}/copy.pdf", {}, None, None),
+    "2^63 upload id": ("GET", f"/admin/uploads/{BIG}", {}, None, None),
+    "5000-digit id": ("GET", "/admin/responses/" + "9" * 5000, {}, None, None),
+    "2^63 flag": ("POST", f"/admin/responses/{BIG}/flag", {}, None, None),
+    "2^63 audit page": ("GET", f"/admin/audit?page={BIG}", {}, None, None),
+    "2^63 list page": (
+        "GET",
+        f"/admin/consultations/apply-ai/responses?page={BIG}",
+        {},
+        None,
+        None,
+    ),
+    "9999-12-31 until": (
+        "GET",
+        "/admin/consultations/apply-ai/responses?until=9999-12-31",
+        {},
+        None,
+        None,
+    ),
+    "0001-01-01 since": (
+        "GET",
+        "/admin/consultations/apply-ai/responses?since=0001-01-01",
+        {},
+        None,
+        None,
+    ),
+    "9999-12-31 since": (
+        "GET",
+        "/admin/consultations/apply-ai/responses?since=9999-12-31",
+        {},
+        None,
+        None,
+    ),
+    "0001-01-01 until": (
+        "GET",
+        "/admin/consultations/apply-ai/responses?until=0001-01-01",
+        {},
+        None,
+        None,
+    ),
+    "CR/LF in the language switch": ("GET", "/language/en?next=/%0D%0Ax", {}, None, None),
+    "CR/LF in a report filter": (
+        "GET",
+        "/admin/consultations/apply-ai/report.pdf?country=%0d%0aX",
+        {},
+        None,
+        None,
+    ),
+    "NUL in the list search": (
+        "GET",
+        "/admin/consultations/apply-ai/responses?text=%00",
+        {},
+        None,
+        None,
+    ),
+    "lone surrogate in JSON": (
+        "POST",
+        "/consultations/apply-ai/respond",
+        {},
+        '{"q_first_name":"\\ud800"}',
+        "application/json",
+    ),
+    "JSON list": ("POST", "/consultations/apply-ai/respond", {}, "[1]", "application/json"),
+    "JSON string": ("POST", "/consultations/apply-ai/respond", {}, '"x"', "application/json"),
+    "JSON objects as values": (
+        "POST",
+        "/consultations/apply-ai/respond",
+        {},
+        '{"q_first_name": {"a": 1}, "q_email": 5}',
+        "application/json",
+    ),
+}
+
+
+@pytest.fixture
+def staff_client(app, consultations):
+    from .admin_helpers import signed_in_client
+
+    return signed_in_client(app)
+
+
+@pytest.mark.parametrize("case", HOSTILE_REQUESTS)
+def test_hostile_requests_get_a_400_or_404_page(staff_client, case):
+    method, path, headers, body, content_type = HOSTILE_REQUESTS[case]
+    result = staff_client.open(
+        path, method=method, headers=headers, data=body, content_type=content_type
+    )
+    assert result.status_code in (400, 404), result.status_code
+    page = result.get_data(as_text=True)
+    assert "Go to the home page" in page or 'class="error-message"' in page, page[:300]
+    assert "\r" not in result.headers.get("Location", "")
+
+
+@pytest.mark.parametrize("closing_date", ["9999-12-31", "0001-01-01"])
+def test_extending_to_an_impossible_date_is_refused_in_words(staff_client, closing_date):
+    from .admin_helpers import signed_in_csrf
+
+    token = signed_in_csrf(staff_client)
+    for confirm in ("", "yes"):
+        result = staff_client.post(
+            "/admin/consultations/apply-ai/extend",
+            data={"csrf_token": token, "closing_date": closing_date, "confirm": confirm},
+        )
+        assert result.status_code == 302
+        page = staff_client.get(result.headers["Location"]).get_data(as_text=True)
+        assert "Enter a date between 1 January 2000 and 31 December 2099." in page
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(AuditRecord).where(AuditRecord.action.like("consultation.%")))
+        is None
+    )
+
+
+def test_head_on_the_questionnaire_answers_like_get(client, consultations):
+    got = client.get("/consultations/apply-ai/respond")
+    head = client.head("/consultations/apply-ai/respond")
+    assert head.status_code == got.status_code == 200
+    assert head.headers["Content-Type"] == got.headers["Content-Type"]
+    assert head.get_data() == b""
+    for method in ("PUT", "DELETE", "PATCH"):
+        assert client.open("/consultations/apply-ai/respond", method=method).status_code == 405
+
+
+def test_head_on_a_draft_s_delete_page_deletes_nothing(client, consultations):
+    from consultation.responses.models import Draft
+
+    from .forms import private_link
+
+    saved = client.post(
+        "/consultations/apply-ai/respond",
+        data={**form_tokens(client, "apply-ai"), "q_first_name": "Ada", "action": "save_draft"},
+    )
+    link = private_link(client.get(saved.headers["Location"]).get_data(as_text=True), "draft")
+    assert client.head(link + "/delete").status_code == 200
+    assert client.head(link).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 1

@@ -3,6 +3,8 @@
 import email
 import smtplib
 import socket
+import urllib.parse
+import urllib.request
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -12,6 +14,7 @@ from consultation.mail import MailNotSent, send_mail
 
 from .conftest import form_tokens
 from .forms import private_link, shown_form
+from .live_server import Browser, live_server
 
 SLUG = "apply-ai"
 
@@ -169,3 +172,44 @@ def test_a_refused_message_raises_mail_not_sent(app, monkeypatch):
     with pytest.raises(MailNotSent):
         send_mail("ada@example.org", "Subject", "Body")
     db.session.rollback()
+
+
+# -- links in e-mail never take their host from the request (issue 13, item 2) -----------
+
+
+def email_the_link(app, host):
+    """Over real HTTP: save a draft, then ask for its link by e-mail with a forged Host."""
+    with live_server(app) as base:
+        browser = Browser(base)
+        tokens = browser.form_tokens(SLUG)
+        status, url, page = browser.post(
+            f"/consultations/{SLUG}/respond",
+            {**tokens, "q_first_name": "Ada", "action": "save_draft"},
+        )
+        assert status == 200 and url.endswith("/drafts/saved"), page[:300]
+        link = private_link(page, "draft").removeprefix(base)
+        body = urllib.parse.urlencode(
+            {"csrf_token": shown_form(page)["csrf_token"], "email": "ada@example.org"}
+        ).encode()
+        request = urllib.request.Request(base + link + "/email", data=body, method="POST")
+        request.add_header("Host", host)
+        status, _, page = browser._open(request)
+    return link, status, page
+
+
+def test_a_forged_host_never_reaches_a_mailed_link(consultations, smtp_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://consultations.example.eu")
+    link, status, page = email_the_link(app, "evil.example")
+    assert status == 200, page[:500]
+    [(_, message)] = smtp_server.messages
+    body = message.get_payload(decode=True).decode()
+    assert f"https://consultations.example.eu{link}" in body
+    assert "evil.example" not in body
+
+
+def test_with_trusted_hosts_a_forged_host_is_refused(consultations, smtp_server, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["127.0.0.1"])
+    _, status, page = email_the_link(app, "evil.example")
+    assert status == 400
+    assert "The request could not be understood" in page
+    assert smtp_server.messages == []

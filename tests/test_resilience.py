@@ -110,7 +110,7 @@ def test_startup_checks_explain_what_is_wrong(tmp_path):
     assert "Run: flask db upgrade" in text
 
 
-def test_wsgi_refuses_to_start_when_not_ready(tmp_path, monkeypatch):
+def test_wsgi_refuses_to_start_when_not_ready(tmp_path, monkeypatch, capsys):
     import importlib
     import sys
 
@@ -122,8 +122,10 @@ def test_wsgi_refuses_to_start_when_not_ready(tmp_path, monkeypatch):
 
     importlib.reload(config)
     try:
-        with pytest.raises(SystemExit, match="flask db upgrade"):
+        with pytest.raises(SystemExit) as stopped:
             importlib.import_module("wsgi")
+        assert stopped.value.code == 4  # gunicorn stops instead of starting workers again
+        assert "Run: flask db upgrade" in capsys.readouterr().err
     finally:
         monkeypatch.undo()
         importlib.reload(config)

@@ -1,9 +1,38 @@
 """Forms of the administration area. Changes are POSTs with CSRF and a confirmation step."""
 
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..formatting import long_date
+
+#: Dates a person can mean here. Beyond them no instant exists (year 1 and 9999 overflow
+#: when turned into Brussels midnight) or none is meant; a clear message instead.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+class DateInRangeField(DateField):
+    """A YYYY-MM-DD date between ``EARLIEST_DATE`` and ``LATEST_DATE``; others are refused."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Enter a date such as 2025-06-04.")) from None
+        if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
+            self.data = None
+            raise ValueError(
+                _(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=long_date(EARLIEST_DATE),
+                    last=long_date(LATEST_DATE),
+                )
+            )
 
 
 class ConfirmForm(FlaskForm):
@@ -26,12 +55,13 @@ class ReopenForm(ConfirmForm):
 
 
 class ExtendForm(ConfirmForm):
-    closing_date = DateField(
+    closing_date = DateInRangeField(
         _l(
             "New closing date (the consultation closes at midnight at the end of this day, "
             "Brussels time)"
         ),
-        validators=[DataRequired(_l("Enter the new closing date."))],
+        # InputRequired, not DataRequired: that one would hide the date field's own message.
+        validators=[InputRequired(_l("Enter the new closing date."))],
         format="%Y-%m-%d",
     )
 
@@ -81,8 +111,8 @@ class ResponseFilterForm(FlaskForm):
 
     respondent_type = SelectField(_l("Respondent type"), choices=[], validate_choice=False)
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
-    since = DateField(_l("Submitted from"), validators=[Optional()], format="%Y-%m-%d")
-    until = DateField(_l("Submitted until"), validators=[Optional()], format="%Y-%m-%d")
+    since = DateInRangeField(_l("Submitted from"), validators=[Optional()], format="%Y-%m-%d")
+    until = DateInRangeField(_l("Submitted until"), validators=[Optional()], format="%Y-%m-%d")
     text = StringField(
         _l("Reference, or text in the answers"), validators=[Optional(), Length(max=200)]
     )
@@ -96,3 +126,27 @@ class ResponseFilterForm(FlaskForm):
         ],
         validate_choice=False,
     )
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (a GET form, no CSRF): what, who, from and until when."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("What"), choices=[], validate_choice=False)
+    person = SelectField(
+        _l("Person (who acted, or whose account)"), choices=[], validate_choice=False
+    )
+    since = DateInRangeField(_l("From"), validators=[Optional()], format="%Y-%m-%d")
+    until = DateInRangeField(_l("Until"), validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(
+                _(
+                    "The end date (%(until)s) is before the start date (%(since)s).",
+                    until=long_date(field.data),
+                    since=long_date(self.since.data),
+                )
+            )

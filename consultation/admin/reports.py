@@ -14,6 +14,7 @@ from flask import (
 )
 
 from ..consultations.models import Consultation
+from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db
 from ..i18n import current_locale
@@ -46,9 +47,7 @@ def summary_report(slug):
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{slug}-summary{suffix}-{_stamp()}.pdf"'
-        },
+        headers=attachment(f"{slug}-summary{suffix}-{_stamp()}.pdf"),
     )
 
 
@@ -68,7 +67,7 @@ def export_csv(slug):
     return Response(
         stream_with_context(chunks()),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
 
 
@@ -104,5 +103,5 @@ def response_copy(response_id):
     return Response(
         contribution_pdf(item),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="response-{item.id}.pdf"'},
+        headers=attachment(f"response-{item.id}.pdf"),
     )

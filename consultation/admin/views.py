@@ -21,14 +21,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import clock
-from ..audit.operations import Actor
-from ..audit.queries import audit_page
+from ..audit.operations import Actor, Target, record
+from ..audit.queries import COMMAND_LINE, audit_page
+from ..audit.sentences import action_choices, sentences
+from ..auth.queries import all_users
 from ..consultations.operations import (
     close_consultation,
     extend_consultation,
     reopen_consultation,
 )
 from ..consultations.queries import all_consultations, consultation_by_slug
+from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db, login_manager
 from ..formatting import current_locale, long_date
@@ -39,6 +42,7 @@ from ..responses.references import canonical_reference
 from . import stats
 from .charts import per_day_svg
 from .forms import (
+    AuditFilterForm,
     CloseForm,
     EraseForm,
     ExtendForm,
@@ -52,6 +56,8 @@ from .forms import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: No list has more pages; larger numbers would overflow the database's OFFSET.
+MAX_PAGE = 10**9
 
 
 @bp.before_request
@@ -76,6 +82,14 @@ def no_store(response):
 
 def _actor():
     return Actor.of(current_user)
+
+
+def _page() -> int:
+    """The ``?page=`` asked for: 1 when absent or not a number, 404 beyond any list's end."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        abort(404)
+    return max(page, 1)
 
 
 def _consultation(slug):
@@ -237,7 +251,7 @@ def responses(slug):
     form.country.choices = [("", _("All"))] + (
         profile["country"].choices() if "country" in profile else []
     )
-    form.validate()
+    status = 200 if form.validate() else 400
     since = clock.start_of_day(form.since.data) if form.since.data else None
     until = clock.end_of_day(form.until.data) if form.until.data else None
     query = filtered_responses(
@@ -251,7 +265,7 @@ def responses(slug):
     )
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=_page(),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
         error_out=False,
     )
@@ -268,7 +282,7 @@ def responses(slug):
         page=page,
         args=args,
         elsewhere=elsewhere,
-    )
+    ), status
 
 
 @bp.get("/responses/lookup")
@@ -416,18 +430,43 @@ def _reference_problem(typed: str) -> str:
 
 @bp.get("/uploads/<int:upload_id>")
 def upload(upload_id):
-    """A file sent with a response, as an attachment of its own type."""
+    """A file sent with a response, as an attachment of its own type; the download is audited."""
     item = db.session.get(Upload, upload_id) or abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / item.stored_name
     if not path.is_file():
         abort(404)
-    return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name
+    details = {"response": item.response_id, "file": item.original_name}
+    record(
+        _actor(), "upload.download", Target("upload", item.id, item.original_name), after=details
     )
+    db.session.commit()  # a respondent's file is personal data: each download is audited
+    response = send_file(path, mimetype=item.content_type)
+    response.headers.update(attachment(item.original_name))
+    return response
 
 
 @bp.get("/audit")
 def audit():
-    """Every recorded change, newest first."""
-    page = audit_page(request.args.get("page", 1, type=int), current_app.config["ADMIN_PAGE_SIZE"])
-    return render_template("admin/audit.html", page=page)
+    """The audit log in sentences, newest first, filtered by action, person and dates."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("Everything")), *action_choices()]
+    form.person.choices = [
+        ("", _("Everyone")),
+        (COMMAND_LINE, _("The command line")),
+        *((str(user.id), user.email) for user in all_users()),
+    ]
+    status = 200 if form.validate() else 400
+    person = form.person.data if form.person.data in dict(form.person.choices) else ""
+    page = audit_page(
+        _page(),
+        current_app.config["ADMIN_PAGE_SIZE"],
+        action=form.action.data or None,
+        person=int(person) if person.isdigit() else person or None,
+        since=clock.start_of_day(form.since.data) if form.since.data else None,
+        until=clock.end_of_day(form.until.data) if form.until.data else None,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    entries = sentences(page.items)
+    return render_template(
+        "admin/audit.html", page=page, entries=entries, form=form, args=args
+    ), status

@@ -28,6 +28,18 @@ class Actor:
         return cls(label=f"command line ({who}@{socket.gethostname()})")
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a record is about when it has no row of its own (an e-mail tried at sign-in)."""
+
+    type: str
+    id: str
+    label: str
+
+    def audit_ref(self):
+        return (self.type, self.id, self.label)
+
+
 def record(actor: Actor, action: str, target, *, before=None, after=None, reason=None):
     """Add one audit record for ``action`` on ``target`` (anything with ``audit_ref()``)."""
     target_type, target_id, target_label = target.audit_ref()

@@ -3,14 +3,23 @@
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from ..audit.operations import Actor
 from ..errors import OperationRefused
 from ..extensions import db
+from ..urls import NoPublicAddress, external_url
 from .models import Role, User
-from .operations import create_user, disable_user, random_password, set_role, user_by_email
+from .operations import (
+    change_password,
+    create_user,
+    disable_user,
+    random_password,
+    set_role,
+    user_by_email,
+)
 
 users_cli = AppGroup("users", help="Manage administrator and analyst accounts.")
 ROLES = click.Choice([role.value for role in Role])
@@ -39,12 +48,26 @@ def _user(email):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_command(email, role, password_stdin):
     """Create an account; asks for the password twice."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     user = _run(lambda: create_user(email, role, password, Actor.command_line()))
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(email, password_stdin):
+    """Give an account a new password; every open session of that account ends."""
+    user = _user(email)
+    password = _password(password_stdin)
+    _run(lambda: change_password(user, password, Actor.command_line()))
+    click.echo(f"{user.email} has a new password; their open sessions have ended.")
 
 
 @users_cli.command("list")
@@ -69,7 +92,7 @@ def set_role_command(email, role):
 @users_cli.command("disable")
 @click.argument("email")
 def disable_command(email):
-    """Stop an account from signing in."""
+    """Stop an account from signing in; its open sessions end."""
     user = _user(email)
     _run(lambda: disable_user(user, Actor.command_line()))
     click.echo(f"{user.email} is disabled.")
@@ -85,7 +108,11 @@ def demo_admin_command(email):
     password = random_password()
     _run(lambda: create_user(email, Role.ADMIN, password, Actor.command_line()))
     click.echo("=" * 64)
-    click.echo("Demo administrator created. Sign in at http://127.0.0.1:5000/admin/")
+    try:
+        where = external_url("admin.dashboard")
+    except NoPublicAddress:  # production without PUBLIC_BASE_URL: the path is all that is known
+        where = current_app.url_map.bind("localhost").build("admin.dashboard")
+    click.echo(f"Demo administrator created. Sign in at {where}")
     click.echo(f"  e-mail:   {email}")
     click.echo(f"  password: {password}")
     click.echo("This password is shown only once.")

@@ -1,11 +1,11 @@
-"""Users with a role, and sign-in attempts (for slowing down and locking out guessing)."""
+"""Users with a role, their signed-in sessions, and sign-in attempts (to slow down guessing)."""
 
 import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -53,9 +53,14 @@ class User(UserMixin, db.Model):
     def audit_ref(self):
         return ("user", self.id, self.email)
 
-    def get_id(self) -> str:
-        # The hash prefix ties the session to the password: changing it signs out everywhere.
-        return f"{self.id}:{self.password_hash[-12:]}"
+    #: The random id of this request's session (the cookie's only secret); not a column.
+    session_token = None
+    #: This request's ``UserSession``, set when the session is loaded; not a column.
+    current_session = None
+
+    def get_id(self) -> str | None:
+        # Flask-Login keeps this in the cookie: the session's random id, never the user's id.
+        return self.session_token
 
 
 class SignInAttempt(db.Model):
@@ -72,3 +77,47 @@ class SignInAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RevokedBecause(enum.StrEnum):
+    """Why a session ended before its time (shown to the person in their list of sessions)."""
+
+    SIGN_OUT = "sign_out"
+    PASSWORD = "password"
+    ROLE = "role"
+    DISABLED = "disabled"
+    EXPIRED = "expired"
+
+
+class UserSession(db.Model):
+    """A signed-in session. The cookie holds only a random id; its SHA-256 is kept here,
+    so a session ends for good when it is revoked, whatever copy of the cookie exists."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        CheckConstraint(
+            "revoked_reason IS NULL OR revoked_reason IN "
+            "('sign_out', 'password', 'role', 'disabled', 'expired')",
+            name="revoked_reason_known",
+        ),
+        CheckConstraint(
+            "(revoked_at IS NULL) = (revoked_reason IS NULL)", name="revoked_with_reason"
+        ),
+        Index("ix_user_sessions_user_id_revoked_at", "user_id", "revoked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: SHA-256 (hex) of the random id in the cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    #: Updated at most once a minute; the idle limit counts from here.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    #: The browser's User-Agent when signing in, cut to 255 characters.
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    #: The client address when signing in.
+    address: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(16))
+
+    user: Mapped[User] = relationship()

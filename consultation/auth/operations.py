@@ -1,22 +1,22 @@
-"""Accounts and sign-in: creating users, changing roles, throttling password guessing."""
+"""Accounts and sign-in: creating users, changing roles and passwords, sessions, throttling."""
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import clock
-from ..audit.operations import record
+from ..audit.operations import Actor, Target, record
 from ..errors import OperationRefused
 from ..extensions import db
-from .models import Role, SignInAttempt, User
+from ..responses.tokens import hash_token, new_private_token
+from .models import RevokedBecause, Role, SignInAttempt, User, UserSession
 
 MIN_PASSWORD_LENGTH = 12
-
-
-#: Checked when the e-mail is unknown, so both cases take as long.
-_DUMMY_HASH = None
+#: A session's last use is written at most this often (not on every page).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def normalise_email(email: str) -> str:
@@ -63,16 +63,24 @@ def set_role(user: User, role: str, actor) -> None:
     before = user.role
     user.role = role
     record(actor, "user.set_role", user, before={"role": before}, after={"role": role})
-    db.session.flush()
+    revoke_sessions(user, RevokedBecause.ROLE)  # signs in again with the new rights
 
 
 def disable_user(user: User, actor) -> None:
-    """Stop a user from signing in; their open sessions end at the next request."""
+    """Stop a user from signing in; their open sessions end at once."""
     if not user.active:
         raise OperationRefused(_("%(email)s is already disabled.", email=user.email))
     user.active = False
     record(actor, "user.disable", user, before={"active": True}, after={"active": False})
-    db.session.flush()
+    revoke_sessions(user, RevokedBecause.DISABLED)
+
+
+def change_password(user: User, password: str, actor) -> None:
+    """Give a user a new password; every open session of theirs ends (the record holds none)."""
+    check_password_strength(password)
+    user.set_password(password)
+    record(actor, "user.change_password", user)
+    revoke_sessions(user, RevokedBecause.PASSWORD)
 
 
 def random_password() -> str:
@@ -115,20 +123,92 @@ def sign_in_wait(email: str, address: str, config) -> timedelta | None:
     return None
 
 
+@cache
+def _stand_in() -> User:
+    """An account nobody has, whose password is checked when the e-mail is unknown."""
+    user = User(email="", role=Role.ANALYST)
+    user.set_password(random_password())
+    return user
+
+
 def authenticate(email: str, password: str, address: str) -> User | None:
-    """The active user with these credentials, or ``None``; every try is recorded."""
-    global _DUMMY_HASH
+    """The active user with these credentials, or ``None``; every try is recorded and audited.
+
+    The password hash is computed whatever the account (unknown, disabled or active), so the
+    time the answer takes tells nothing about it.
+    """
     user = user_by_email(email)
-    if user is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = User(email="", role="analyst")
-            _DUMMY_HASH.set_password(random_password())
-        _DUMMY_HASH.check_password(password or "")
-    ok = bool(user and user.active and user.check_password(password or ""))
-    db.session.add(
-        SignInAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=ok)
-    )
+    password_ok = (user or _stand_in()).check_password(password or "")
+    ok = bool(user is not None and user.active and password_ok)
+    tried = normalise_email(email)[:254]
+    db.session.add(SignInAttempt(email=tried, address=address[:64], succeeded=ok))
     if ok:
         user.last_sign_in_at = clock.now_utc()
+        record(Actor.of(user), "auth.sign_in", user, after={"address": address[:64]})
+    else:
+        why = "unknown account" if user is None else "disabled" if not user.active else "password"
+        _record_failure(tried, address, why, user)
     db.session.flush()
     return user if ok else None
+
+
+def refuse_sign_in(email: str, address: str) -> None:
+    """Audit a sign-in refused without checking, because of too many failures."""
+    tried = normalise_email(email)[:254]
+    _record_failure(tried, address, "locked", user_by_email(tried))
+
+
+def _record_failure(tried, address, why, user):
+    # The e-mail as typed, never the password.
+    target = user if user is not None else Target("account", "", tried)
+    details = {"email": tried, "address": address[:64], "why": why}
+    record(Actor(label=tried or "?"), "auth.sign_in_failed", target, after=details)
+
+
+# -- sessions ---------------------------------------------------------------------------
+
+
+def start_session(user: User, user_agent: str, address: str) -> str:
+    """Record a new signed-in session of ``user``; return its random id, for the cookie only."""
+    token = new_private_token()
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=hash_token(token),
+            user_agent=(user_agent or "")[:255],
+            address=(address or "")[:64],
+        )
+    )
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def touch_session(user_session: UserSession) -> bool:
+    """Note that the session is in use (at most once a minute); whether anything changed."""
+    now = clock.now_utc()
+    if user_session.last_seen_at + TOUCH_EVERY > now:
+        return False
+    user_session.last_seen_at = now
+    db.session.flush()
+    return True
+
+
+def end_session(user_session: UserSession, because: RevokedBecause) -> None:
+    """End one session for good (signing out, or found expired)."""
+    if user_session.revoked_at is None:
+        user_session.revoked_at = clock.now_utc()
+        user_session.revoked_reason = because
+        db.session.flush()
+
+
+def revoke_sessions(user: User, because: RevokedBecause) -> int:
+    """End every open session of ``user``; how many there were."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=clock.now_utc(), revoked_reason=because)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return result.rowcount

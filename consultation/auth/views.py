@@ -17,10 +17,19 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
+from ..audit.operations import Actor, record
 from ..extensions import db, login_manager
 from .forms import SignInForm
-from .models import User
-from .operations import authenticate, sign_in_wait
+from .models import RevokedBecause
+from .operations import (
+    authenticate,
+    end_session,
+    refuse_sign_in,
+    sign_in_wait,
+    start_session,
+    touch_session,
+)
+from .queries import session_by_token, session_ended
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 
@@ -29,13 +38,19 @@ WRONG = _l("The e-mail address or the password is wrong.")
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The signed-in user, if the session still matches their password and they are active."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    """The user of the session the cookie names, if that session is still open."""
+    user_session = session_by_token(session_id)
+    if user_session is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.get_id() != session_id:
+    if session_ended(user_session, current_app.config):
+        if user_session.revoked_at is None:
+            end_session(user_session, RevokedBecause.EXPIRED)
+            db.session.commit()
         return None
+    if touch_session(user_session):
+        db.session.commit()  # nothing else is pending this early in the request
+    user = user_session.user
+    user.session_token, user.current_session = session_id, user_session
     return user
 
 
@@ -67,6 +82,8 @@ def sign_in():
     if form.validate_on_submit():
         wait = sign_in_wait(form.email.data, client_address(), current_app.config)
         if wait is not None:
+            refuse_sign_in(form.email.data, client_address())
+            db.session.commit()
             minutes = max(1, round(wait.total_seconds() / 60))
             seconds = max(1, int(wait.total_seconds()))
             error = (
@@ -85,12 +102,14 @@ def sign_in():
             status = 429
         else:
             user = authenticate(form.email.data, form.password.data, client_address())
-            db.session.commit()
             if user is not None:
+                start_session(user, request.user_agent.string, client_address())
+                db.session.commit()
                 session.clear()
                 session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME of inactivity
                 login_user(user)
                 return redirect(safe_next(request.args.get("next")))
+            db.session.commit()
             error = WRONG
             status = 401
     elif request.method == "POST":
@@ -100,7 +119,11 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    """Sign out and forget the session."""
+    """Sign out: the session ends for good (a copy of the cookie opens nothing)."""
+    if current_user.is_authenticated:
+        end_session(current_user.current_session, RevokedBecause.SIGN_OUT)
+        record(Actor.of(current_user), "auth.sign_out", current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."))

@@ -8,15 +8,16 @@ from flask import (
     current_app,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 
+from ..downloads import attachment
 from ..extensions import csrf, db
 from ..formatting import current_locale
 from ..i18n import switching_language
 from ..mail import MailNotSent, mail_enabled, send_mail
 from ..questionnaires.forms import build_form, csrf_ok, validate_answers
+from ..urls import external_url
 from .attachments import keep_attached
 from .drafts import (
     delete_draft,
@@ -180,7 +181,7 @@ def download(token):
         Response(
             draft_text(draft, current_locale()),
             mimetype="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-draft.txt"'},
+            headers=attachment(f"{slug}-my-draft.txt"),
         )
     )
 
@@ -196,7 +197,7 @@ def download_pdf(token):
         Response(
             draft_pdf(draft, draft_typed(draft, current_locale())),
             mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-draft.pdf"'},
+            headers=attachment(f"{slug}-my-draft.pdf"),
         )
     )
 
@@ -224,7 +225,7 @@ def email(token):
         abort(404)
     draft = _draft_or_404(token)
     consultation = draft.consultation
-    link = url_for(".resume", token=token, _external=True)
+    link = external_url("drafts.resume", token=token)
     address = request.form.get("email", "").strip()
     context = {"consultation": consultation, "token": token, "email": address}
     try:

@@ -14,6 +14,7 @@ from flask import (
 
 from ..consultations.models import State
 from ..consultations.queries import consultation_by_slug
+from ..downloads import attachment
 from ..extensions import csrf, db
 from ..formatting import current_locale
 from ..i18n import switching_language
@@ -114,7 +115,7 @@ def download_typed(slug):
         Response(
             text,
             mimetype="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-answers.txt"'},
+            headers=attachment(f"{slug}-my-answers.txt"),
         )
     )
 
@@ -244,10 +245,6 @@ def _pdf_copy(response):
         Response(
             contribution_pdf(response),
             mimetype="application/pdf",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="contribution-{response.reference}.pdf"'
-                )
-            },
+            headers=attachment(f"contribution-{response.reference}.pdf"),
         )
     )

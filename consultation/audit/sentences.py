@@ -1,0 +1,276 @@
+"""The audit log in words: one sentence per record, in the reader's language.
+
+Each action has an entry in ``ACTIONS``: a short label (the filter's choices) and a
+function that writes the sentence from the record's before and after values. A new
+action adds one entry; an action without one is still shown, plainly.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import clock
+from ..consultations.models import Consultation
+from ..extensions import db
+from ..formatting import brussels_datetime, number, role_label
+from ..i18n import current_locale, format_locale
+
+
+@dataclass(frozen=True)
+class Action:
+    """How people read one kind of audit record."""
+
+    label: object  # a lazy text: the filter shows it in the reader's language
+    sentence: object  # (record, Titles) -> str, made by ``sentence()``
+
+
+class Titles:
+    """The consultations' titles in the reader's language, read once for a page of records."""
+
+    def __init__(self, records):
+        ids = {int(r.target_id) for r in records if r.target_type == "consultation"}
+        found = db.session.scalars(select(Consultation).where(Consultation.id.in_(ids)))
+        self._titles = {str(c.id): c.text("title", current_locale()) for c in found} if ids else {}
+
+    def of(self, record) -> str:
+        """The title of the record's consultation; its slug when it no longer exists."""
+        return self._titles.get(record.target_id, record.target_label)
+
+
+def sentence(text, **fields):
+    """The writer of one action's sentence: ``text`` (a lazy text) with ``fields`` filled in.
+
+    Each field is a function of the record (and the page's titles); ``who`` is always there.
+    """
+
+    def write(record, titles) -> str:
+        values = {name: get(record, titles) for name, get in fields.items()}
+        return str(text) % {"who": record.actor, **values}
+
+    return write
+
+
+def value(side, key):
+    """A value recorded before or after the change, as it was written."""
+
+    def get(record, titles):
+        found = (getattr(record, side) or {}).get(key)
+        return "—" if found is None else str(found)
+
+    return get
+
+
+def worded(side, key, words):
+    """A recorded code (a mark, a reason) in words, in the reader's language."""
+
+    def get(record, titles):
+        found = (getattr(record, side) or {}).get(key)
+        return str(words.get(found, found or "—"))
+
+    return get
+
+
+def day(side, key):
+    """The last day of a window ending at a recorded instant: 29 Dec 2026, 29 déc. 2026."""
+
+    def get(record, titles):
+        found = (getattr(record, side) or {}).get(key)
+        if not found:
+            return "—"
+        last = clock.closing_date(datetime.fromisoformat(found))
+        return format_date(last, "medium", locale=format_locale())
+
+    return get
+
+
+def moment(side, key):
+    """A recorded instant in Brussels time, in words."""
+
+    def get(record, titles):
+        found = (getattr(record, side) or {}).get(key)
+        return brussels_datetime(datetime.fromisoformat(found)) if found else "—"
+
+    return get
+
+
+def role(side):
+    def get(record, titles):
+        return role_label((getattr(record, side) or {}).get("role"))
+
+    return get
+
+
+def rows(record, titles):
+    found = (record.after or {}).get("rows")
+    return number(found) if isinstance(found, int) else "—"
+
+
+def file_format(record, titles):
+    return str((record.after or {}).get("format") or "—").upper()
+
+
+def title(record, titles):
+    return titles.of(record)
+
+
+def label(record, titles):
+    return record.target_label
+
+
+def target_id(record, titles):
+    return record.target_id
+
+
+#: The marks of a response as they read inside a sentence.
+MARKS = {"spam": _l("spam"), "duplicate": _l("a duplicate")}
+#: Why a sign-in failed, as the audit log says it.
+FAILURES = {
+    "password": _l("wrong password"),
+    "unknown account": _l("no account has this e-mail address"),
+    "disabled": _l("the account is disabled"),
+    "locked": _l("refused after too many failures"),
+}
+#: An export's variants as they read inside a sentence.
+VARIANTS = {"personal": _l("with personal data"), "public": _l("as published")}
+ADDRESS = value("after", "address")
+
+ACTIONS = {
+    "consultation.close": Action(
+        _l("Consultation closed by hand"),
+        sentence(
+            _l("Closed %(title)s at %(moment)s, before its closing date of %(date)s (by %(who)s)"),
+            title=title,
+            moment=moment("after", "closed_at"),
+            date=day("after", "closes_at"),
+        ),
+    ),
+    "consultation.reopen": Action(
+        _l("Consultation reopened"),
+        sentence(
+            _l("Reopened %(title)s until the end of %(date)s (by %(who)s)"),
+            title=title,
+            date=day("after", "closes_at"),
+        ),
+    ),
+    "consultation.extend": Action(
+        _l("Closing date changed"),
+        sentence(
+            _l("Extended %(title)s: closing %(before)s → %(after)s (by %(who)s)"),
+            title=title,
+            before=day("before", "closes_at"),
+            after=day("after", "closes_at"),
+        ),
+    ),
+    "user.create": Action(
+        _l("Account created"),
+        sentence(
+            _l("Created the account %(email)s, %(role)s (by %(who)s)"),
+            email=label,
+            role=role("after"),
+        ),
+    ),
+    "user.set_role": Action(
+        _l("Role changed"),
+        sentence(
+            _l("Changed the role of %(email)s: %(before)s → %(after)s (by %(who)s)"),
+            email=label,
+            before=role("before"),
+            after=role("after"),
+        ),
+    ),
+    "user.disable": Action(
+        _l("Account disabled"),
+        sentence(_l("Disabled the account %(email)s (by %(who)s)"), email=label),
+    ),
+    "user.change_password": Action(
+        _l("Password changed"),
+        sentence(
+            _l("Changed the password of %(email)s; its open sessions ended (by %(who)s)"),
+            email=label,
+        ),
+    ),
+    "response.flag": Action(
+        _l("Response marked"),
+        sentence(
+            _l("Marked response %(id)s as %(mark)s: left out of reports (by %(who)s)"),
+            id=target_id,
+            mark=worded("after", "flag", MARKS),
+        ),
+    ),
+    "response.unflag": Action(
+        _l("Response mark removed"),
+        sentence(
+            _l("Removed the mark of response %(id)s: counted in reports again (by %(who)s)"),
+            id=target_id,
+        ),
+    ),
+    "response.erase_personal_data": Action(
+        _l("Personal data erased"),
+        sentence(
+            _l("Erased the name and e-mail addresses of response %(id)s (by %(who)s)"),
+            id=target_id,
+        ),
+    ),
+    "auth.sign_in": Action(
+        _l("Signed in"), sentence(_l("%(who)s signed in from %(address)s"), address=ADDRESS)
+    ),
+    "auth.sign_in_failed": Action(
+        _l("Failed sign-in"),
+        sentence(
+            _l("Failed sign-in as %(email)s from %(address)s: %(why)s"),
+            email=value("after", "email"),
+            address=ADDRESS,
+            why=worded("after", "why", FAILURES),
+        ),
+    ),
+    "auth.sign_out": Action(_l("Signed out"), sentence(_l("%(who)s signed out"))),
+    "upload.download": Action(
+        _l("Respondent's file downloaded"),
+        sentence(
+            _l("Downloaded the file “%(name)s” of response %(id)s (by %(who)s)"),
+            name=value("after", "file"),
+            id=value("after", "response"),
+        ),
+    ),
+    "export.download": Action(
+        _l("Responses downloaded"),
+        sentence(
+            _l(
+                "Downloaded the responses to %(title)s %(variant)s, %(format)s, %(rows)s rows "
+                "(by %(who)s)"
+            ),
+            title=title,
+            variant=worded("after", "variant", VARIANTS),
+            format=file_format,
+            rows=rows,
+        ),
+    ),
+    "report.download": Action(
+        _l("Summary report downloaded"),
+        sentence(_l("Downloaded the summary report of %(title)s (by %(who)s)"), title=title),
+    ),
+}
+
+#: A record whose action has no entry: shown plainly rather than hidden.
+UNKNOWN = sentence(
+    _l("%(action)s: %(target)s (by %(who)s)"),
+    action=lambda record, titles: record.action,
+    target=lambda record, titles: f"{record.target_type} {record.target_label}".strip(),
+)
+
+
+def sentences(records) -> list[tuple[object, str]]:
+    """Each record with its sentence, for one page of the log."""
+    titles = Titles(records)
+    return [
+        (r, (ACTIONS[r.action].sentence if r.action in ACTIONS else UNKNOWN)(r, titles))
+        for r in records
+    ]
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The filter's choices: every known action, by its label in the reader's language."""
+    return sorted(((key, str(a.label)) for key, a in ACTIONS.items()), key=lambda c: c[1])
