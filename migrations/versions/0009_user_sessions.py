@@ -1,7 +1,7 @@
 """user sessions: server-side records of signed-in sessions
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 
 Until now the session cookie named the user (and a piece of their password hash), so
 signing out only forgot the cookie in that browser: a copy kept working. From now on
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
