@@ -14,6 +14,9 @@ LIMITED = {
     "auth.sign_in": ("RATELIMIT_SIGN_IN", ["POST"]),
     "drafts.resume": ("RATELIMIT_SUBMIT", ["POST"]),
     "drafts.email": ("RATELIMIT_EMAIL", ["POST"]),
+    # PDFs cost seconds of CPU each: a respondent's own copies, per client.
+    "drafts.download_pdf": ("RATELIMIT_PDF", ["GET"]),
+    "responses.contribution_copy": ("RATELIMIT_PDF", ["GET"]),
 }
 
 
