@@ -12,6 +12,7 @@ from config import INSTANCE_DIR, get_config
 from . import formatting, i18n, limits, models, security  # noqa: F401  (models: all tables)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
+from .reports import pdf_bounds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,7 @@ def create_app(config=None) -> Flask:
     i18n.register(app)
     login_manager.init_app(app)
     formatting.register(app)
+    pdf_bounds.register(app)
     security.init_app(app)
     app.context_processor(_language_context)
 

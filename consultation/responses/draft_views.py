@@ -42,6 +42,7 @@ from .pages import (
     save_draft_and_continue,
     to_receipt,
 )
+from .pdf_downloads import draft_pdf_download
 from .queries import response_by_submission_token
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
@@ -184,17 +185,7 @@ def download(token):
 @bp.get("/<token>/my-draft.pdf")
 def download_pdf(token):
     """Everything in the draft as a PDF to keep, at any time (after the deadline too)."""
-    from ..reports.pdf import draft_pdf  # WeasyPrint loads only when a PDF is asked for
-
-    draft = _draft_or_404(token)
-    slug = draft.consultation.slug
-    return private(
-        Response(
-            draft_pdf(draft, draft_typed(draft, current_locale())),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{slug}-my-draft.pdf"'},
-        )
-    )
+    return draft_pdf_download(_draft_or_404(token), token)
 
 
 @bp.route("/<token>/delete", methods=["GET", "POST"])

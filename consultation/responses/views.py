@@ -34,6 +34,7 @@ from .pages import (
     save_draft_and_continue,
     to_receipt,
 )
+from .pdf_downloads import contribution_copy_download
 from .queries import (
     last_changed_at,
     response_attachments,
@@ -174,13 +175,5 @@ def _contribution_page(response, *, link=None, locked=False, status=200):
 @bp.get("/contributions/<reference>/copy.pdf")
 def contribution_copy(reference):
     """The respondent's copy of their contribution, as a PDF to keep."""
-    from ..reports.pdf import contribution_pdf  # WeasyPrint loads only when a PDF is asked for
-
     response = response_by_reference(reference) or abort(404)
-    return private(
-        Response(
-            contribution_pdf(response),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="contribution-{reference}.pdf"'},
-        )
-    )
+    return contribution_copy_download(response)
