@@ -38,12 +38,20 @@ def bounded_lines(lines) -> list[str]:
     for line in lines[:ANSWER_LINES]:
         if room <= 0:
             break
-        kept.append(breakable(line[:room]))
+        kept.append(breakable(_cut(line, room)))
         room -= len(line) + 1  # its line break counts as a character, as in the text file
     left_out = len("\n".join(lines)) - len("\n".join(kept).replace(_BREAK, ""))
     if left_out > 0:
         kept.append(_("[… %(count)s more characters, see the text file]", count=number(left_out)))
     return kept
+
+
+def _cut(line: str, room: int) -> str:
+    """``line`` in at most ``room`` characters, ending at a space when one is near the end."""
+    if len(line) <= room:
+        return line
+    space = line.rfind(" ", max(0, room - RUN), room + 1)
+    return line[:space] if space > 0 else line[:room]
 
 
 def bounded_typed(typed) -> list[tuple[str, list[str]]]:
