@@ -81,6 +81,8 @@ class Config:
     RATELIMIT_SUBMIT = os.environ.get("RATELIMIT_SUBMIT", "20 per minute;200 per hour")
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour")
     RATELIMIT_EMAIL = os.environ.get("RATELIMIT_EMAIL", "5 per hour")
+    #: Downloads of a respondent's PDFs (a draft, a copy of a contribution) per client.
+    RATELIMIT_PDF = os.environ.get("RATELIMIT_PDF", "10 per minute;60 per hour")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consultation")
     RATELIMIT_HEADERS_ENABLED = True
     #: Turned off only to measure throughput on a private machine (benchmarks/submissions.py).
@@ -96,6 +98,11 @@ class Config:
     TRUSTED_HOSTS = TRUSTED_HOSTS or None
     #: Behind a reverse proxy, how many X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+    #: A respondent's PDF taking longer than this (seconds) is abandoned: its child process is
+    #: killed and the text file offered instead, so a slow render never holds a web worker.
+    PDF_RENDER_SECONDS = float(os.environ.get("PDF_RENDER_SECONDS", 20))
+    #: PDFs one application process renders at once; beyond, "try again shortly" at once.
+    PDF_RENDER_PARALLEL = int(os.environ.get("PDF_RENDER_PARALLEL", 2))
     #: Drafts are deleted (``flask drafts purge``) this many days after their consultation closed.
     DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", 30))
     #: Outgoing e-mail (draft links). Without MAIL_SERVER no e-mail is offered.

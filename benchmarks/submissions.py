@@ -25,6 +25,11 @@ Respondents send again as soon as they have a receipt (no reading time): a close
 where latency is about respondents / rate, so a p99 under 250 ms at 50 respondents
 needs some 200 contributions a second.
 
+Slow clients (issue 13, item 14): while the load runs, ``--slow-clients N`` connections
+(3 by default) send their headers one byte a second and a probe asks for the
+questionnaire page every second; the report says whether the page still answered
+(``benchmarks/slow_clients.py``). Bare sync workers give each slow connection a worker.
+
 Targets (issue 6): the app at least half the floor's rate; p99 under 250 ms at 50
 concurrent respondents. Not part of the test suite, except ``smoke()``.
 """
@@ -47,6 +52,7 @@ from . import common
 from .databases import fresh_database, postgres_reachable, postgres_url, references
 from .floor_app import TABLE, Store
 from .servers import Workers, run_module, serve
+from .slow_clients import SlowCheck, slow_clients
 
 DEFAULT_SLUG = "apply-ai"
 TARGET_RATIO = 0.5
@@ -71,6 +77,8 @@ class Settings:
     workers: Workers
     slug: str = DEFAULT_SLUG
     pg_url: str | None = None
+    #: Connections sending their headers one byte a second while the load runs.
+    slow_clients: int = 0
 
 
 @dataclass
@@ -91,6 +99,8 @@ class Outcome:
     #: completed in it: start-up and warm-up left out.
     cpu_ms: float | None = None
     notes: list[str] = field(default_factory=list)
+    #: What a probe of the questionnaire page saw beside the slow clients.
+    slow: SlowCheck | None = None
 
     @property
     def counts_match(self) -> bool:
@@ -188,9 +198,14 @@ def measure(backend: str, target: str, settings: Settings, folder: Path, form: P
             Store(url).create_table()
             spec = "benchmarks.floor_app:app"
         with serve(spec, env, settings.workers, folder / "gunicorn.log") as server:
-            load = generate_load(server.base, settings, form, folder / "cycles.json", server.pgid)
+            with slow_clients(server.base, settings.slug, settings.slow_clients) as slow:
+                load = generate_load(
+                    server.base, settings, form, folder / "cycles.json", server.pgid
+                )
         stored = references(url, STORED_QUERY[target], slug=settings.slug)
-    return summarise(backend, target, load, stored)
+    outcome = summarise(backend, target, load, stored)
+    outcome.slow = slow if settings.slow_clients else None
+    return outcome
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -357,7 +372,15 @@ def report(outcomes: list[Outcome], settings: Settings, load: str) -> str:
     errors = error_lines(outcomes)
     if errors:
         parts.append("Errors:\n" + "\n".join(errors))
+    slow = slow_lines(outcomes)
+    if slow:
+        parts.append("Slow clients during the load (issue 13, item 14):\n" + "\n".join(slow))
     return "\n\n".join(parts)
+
+
+def slow_lines(outcomes: list[Outcome]) -> list[str]:
+    """Per outcome, whether the questionnaire page answered beside the slow clients."""
+    return [f"- {o.backend} {o.target}: {o.slow.describe()}" for o in outcomes if o.slow]
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -384,6 +407,7 @@ def smoke(concurrency: int = 3, duration: float = 2.0) -> list[Outcome]:
         duration=duration,
         warmup=0.5,
         workers=Workers(2),
+        slow_clients=1,  # one of the two workers held; the other still serves
     )
     with tempfile.TemporaryDirectory(prefix="bench-submissions-") as folder:
         return run(settings, Path(folder))
@@ -417,6 +441,12 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=1, help="per gthread worker")
     parser.add_argument("--slug", default=DEFAULT_SLUG)
+    parser.add_argument(
+        "--slow-clients",
+        type=int,
+        default=3,
+        help="connections sending headers one byte a second during the load (0: none)",
+    )
     parser.add_argument("--quick", action="store_true", help="15 s per target, about 2 minutes")
     parser.add_argument("--results", type=Path, default=common.RESULTS)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
@@ -441,6 +471,7 @@ def main(argv=None) -> int:
         workers=Workers(arguments.workers, arguments.worker_class, arguments.threads),
         slug=arguments.slug,
         pg_url=pg_url,
+        slow_clients=arguments.slow_clients,
     )
     load_before = _load_average()
     with tempfile.TemporaryDirectory(prefix="bench-submissions-") as folder:

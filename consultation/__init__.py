@@ -12,6 +12,7 @@ from config import INSTANCE_DIR, SettingsError, get_config
 from . import formatting, guards, i18n, limits, models, security, urls  # noqa: F401 (models)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
+from .reports import pdf_bounds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,7 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     formatting.register(app)
     urls.register(app)
+    pdf_bounds.register(app)
     security.init_app(app)
     app.context_processor(_language_context)
 

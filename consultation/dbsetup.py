@@ -19,3 +19,17 @@ def configure_engine(engine) -> None:
         if engine.url.database and engine.url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def begin_immediate(session) -> None:
+    """Make the session's SQLite transaction a writing one now: ``BEGIN IMMEDIATE``.
+
+    pysqlite opens a transaction only before its first INSERT, UPDATE or DELETE, so the
+    reads before it each see their own moment, and two transactions that read, then
+    write, can both act on what they read. Taken first, the write lock makes the reads
+    that follow see the latest data and no other writer commit before this one. When
+    the transaction has written already, it holds the lock, and nothing is done.
+    """
+    dbapi_connection = session.connection().connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")

@@ -25,6 +25,10 @@ LIMITED = {
     "drafts.email": ("RATELIMIT_EMAIL", ["POST"]),
     # Each change through an edit link writes a version: as many as a person sends forms.
     "responses.edit": ("RATELIMIT_SUBMIT", ["POST"]),
+    # PDFs cost seconds of CPU each: a respondent's own copies, per client.
+    "drafts.download_pdf": ("RATELIMIT_PDF", ["GET"]),
+    "responses.contribution_copy": ("RATELIMIT_PDF", ["GET"]),
+    "responses.edit_copy": ("RATELIMIT_PDF", ["GET"]),
 }
 #: The limit of a public POST that ``LIMITED`` does not name.
 DEFAULT_LIMIT = "RATELIMIT_SUBMIT"

@@ -4,12 +4,14 @@ from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .reports.models import ExportLine
+from .reports.pdf_cache import ContributionPdf
 from .responses.models import Answer, Draft, PendingLinks, Response, ResponseVersion, Upload
 
 __all__ = [
     "Answer",
     "AuditRecord",
     "Consultation",
+    "ContributionPdf",
     "Draft",
     "ExportLine",
     "PendingLinks",

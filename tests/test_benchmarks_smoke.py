@@ -31,6 +31,9 @@ def test_submission_benchmark_runs():
         assert outcome.counts_match and not outcome.errors, outcome
         assert outcome.rate > 0 and outcome.post_ms[0] is not None, outcome
         assert outcome.cpu_ms is not None and outcome.cpu_ms > 0, outcome  # window CPU sampled
+        # one slow client beside the load, and a probe of the page that ran and was answered
+        assert outcome.slow.connections == 1 and outcome.slow.answered > 0, outcome.slow
+        assert "sending headers at one byte a second" in outcome.slow.describe()
     assert _stamp(common.RESULTS) == results_before  # the smoke run writes no results
 
 

@@ -1,10 +1,14 @@
 """Many respondents at the deadline second: each is stored with a receipt, or refused and not."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from consultation import clock
+from consultation.consultations.models import Consultation
 from consultation.extensions import db
 from consultation.responses.models import Response
 from consultation.responses.tokens import hash_token
@@ -81,3 +85,72 @@ def test_many_concurrent_submissions_are_all_stored(app, consultations):
     ]
     db.session.expire_all()
     assert len(db.session.scalars(select(Response)).all()) == RESPONDENTS
+
+
+CLIENTS = 16
+FORMS_EACH = 12
+
+
+def test_no_contribution_is_stored_after_a_manual_close(app, consultations, frozen_clock):
+    """Issue 13, item 3: a burst of submissions while ``flask consultations close`` runs.
+
+    Every receipt given is stored, every refusal is not, and nothing stored was received
+    at or after the closing instant recorded. On the real clock: the race is about instants.
+    """
+    clock.freeze(None)
+    consultation = consultations[SLUG]
+    now = clock.now_utc()
+    consultation.opens_at, consultation.closes_at = now - timedelta(days=1), now + timedelta(30)
+    db.session.commit()
+    questionnaire = consultation.questionnaire
+    with live_server(app) as base:
+        browsers = [Browser(base) for _ in range(CLIENTS)]
+        forms = []
+        for index, browser in enumerate(browsers):
+            for number in range(FORMS_EACH):
+                data = {**browser.form_tokens(SLUG), **valid_form_data(questionnaire)}
+                data.pop("q_position_paper")
+                data["q_first_name"] = f"Respondent {index}.{number}"
+                forms.append((index, data))
+        start = threading.Barrier(CLIENTS + 1)
+
+        def send_all(index):
+            start.wait()
+            return [
+                (
+                    data["submission_token"],
+                    *browsers[index].post(f"/consultations/{SLUG}/respond", data),
+                )
+                for client, data in forms
+                if client == index
+            ]
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            futures = [pool.submit(send_all, index) for index in range(CLIENTS)]
+            start.wait()
+            time.sleep(1.0)  # submissions are flowing
+            closing = app.test_cli_runner().invoke(
+                args=["consultations", "close", SLUG, "--reason", "race"]
+            )
+            results = [result for future in futures for result in future.result()]
+
+    assert closing.exit_code == 0, closing.output
+    db.session.expire_all()
+    closed_at = db.session.get(Consultation, consultation.id).closed_at
+    accepted, refused = {}, set()
+    for token, status, url, page in results:
+        assert status in (200, 403), (status, page[:300])
+        if status == 200:
+            accepted[token] = url.rsplit("/", 1)[1]
+        else:
+            assert "This consultation has closed" in page
+            refused.add(token)
+    stored = {r.submission_token: r for r in db.session.scalars(select(Response))}
+    assert accepted and refused, (len(accepted), len(refused))  # the close fell in the burst
+    assert {token: r.reference for token, r in stored.items()} == accepted
+    late = sorted(
+        r.submitted_at - closed_at for r in stored.values() if r.submitted_at >= closed_at
+    )
+    assert not late, (
+        f"{len(late)} of {len(stored)} stored at or after the closing, up to {late[-1]}"
+    )

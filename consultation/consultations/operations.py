@@ -12,6 +12,7 @@ from ..extensions import db
 from ..formatting import current_locale, state_label
 from ..questionnaires.loader import QuestionnaireError, digest
 from ..responses.models import Answer
+from .locking import hold_for_change
 from .models import Consultation, QuestionRecord, State
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -134,17 +135,22 @@ def _title(consultation) -> str:
 
 
 def close_consultation(consultation, actor, reason: str | None = None) -> None:
-    """Close now, before the closing date, with an optional reason."""
-    if consultation.state is not State.OPEN:
+    """Close now, before the closing date, with an optional reason.
+
+    Stamped with the instant it takes effect: once no submission is being stored.
+    """
+    now = hold_for_change(consultation)
+    state = consultation.state_at(now)
+    if state is not State.OPEN:
         raise OperationRefused(
             _(
                 "%(title)s is %(state)s, not open.",
                 title=_title(consultation),
-                state=state_label(consultation.state),
+                state=state_label(state),
             )
         )
     before = _window(consultation)
-    consultation.closed_at = clock.now_utc()
+    consultation.closed_at = now
     consultation.closed_reason = (reason or "").strip() or None
     db.session.flush()
     record(

@@ -44,6 +44,7 @@ from .pages import (
     sent_already,
     to_receipt,
 )
+from .pdf_downloads import draft_pdf_download
 from .pending import held
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
@@ -189,17 +190,7 @@ def download(token):
 @bp.get("/<token>/my-draft.pdf")
 def download_pdf(token):
     """Everything in the draft as a PDF to keep, at any time (after the deadline too)."""
-    from ..reports.pdf import draft_pdf  # WeasyPrint loads only when a PDF is asked for
-
-    draft = _draft_or_404(token)
-    slug = draft.consultation.slug
-    return private(
-        Response(
-            draft_pdf(draft, draft_typed(draft, current_locale())),
-            mimetype="application/pdf",
-            headers=attachment(f"{slug}-my-draft.pdf"),
-        )
-    )
+    return draft_pdf_download(_draft_or_404(token), token)
 
 
 @bp.route("/<token>/delete", methods=["GET", "POST"])

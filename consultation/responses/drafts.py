@@ -3,9 +3,12 @@
 A draft keeps the form exactly as typed, valid or not (a number written as "about
 forty", a text over its limit), so that nothing a person typed is lost; it is only
 checked when it is sent. Files are checked when saved and kept in the upload folder.
+How much it keeps is bounded (``draft_cap``): a draft too large is refused with a
+message at each question concerned, never cut short.
 """
 
 import hashlib
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from .. import clock
 from ..consultations.models import Consultation, State
 from ..extensions import db
-from ..formatting import current_locale, long_date
+from ..formatting import current_locale, long_date, number
 from ..questionnaires.forms import build_form, field_for
 from ..questionnaires.types import AnswerError
 from ..questionnaires.types.fields import form_names
@@ -85,18 +88,79 @@ def kept_until(consultation: Consultation, retention_days: int):
     return clock.closing_date(purge_date(consultation, retention_days))
 
 
+# -- how much a draft keeps --------------------------------------------------------------
+#: Room above a question's own length limit, so that a text being edited down is still kept.
+DRAFT_MARGIN_SHARE = 0.10
+DRAFT_MARGIN_MIN = 200
+#: Characters kept for one value of a question without a length limit (a number, a choice).
+DRAFT_HARD_CAP = 1000
+#: Values kept under one form name (a multiple choice sends one per option chosen).
+DRAFT_MAX_VALUES = 100
+
+
+class DraftTooLarge(Exception):
+    """Some answers are too large to keep in a draft; ``problems``: message by question key."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+def draft_cap(question) -> int:
+    """The most characters a draft keeps for one value of ``question``."""
+    limit = getattr(question, "max_length", None)
+    if not limit:
+        return DRAFT_HARD_CAP
+    return limit + max(DRAFT_MARGIN_MIN, math.ceil(limit * DRAFT_MARGIN_SHARE))
+
+
+def _too_large(question, texts: list[str]) -> str | None:
+    """Why ``texts`` (one question's values as typed) cannot be kept, or ``None``."""
+    if len(texts) > DRAFT_MAX_VALUES:
+        return _("This answer has too many parts to be saved. Check it, then save again.")
+    # Counted as the question counts: a browser sends each line break as two characters.
+    used = max(len(text.replace("\r\n", "\n")) for text in texts)
+    if used <= draft_cap(question):
+        return None
+    limit = getattr(question, "max_length", None)
+    if limit:
+        return _(
+            "This answer is too long to be saved: it has %(used)s characters. Shorten it to at "
+            "most %(max)s characters, then save again.",
+            used=number(used),
+            max=number(limit),
+        )
+    return _(
+        "This answer is too long to be saved: it has %(used)s characters, and at most %(max)s "
+        "can be kept. Shorten it, then save again.",
+        used=number(used),
+        max=number(DRAFT_HARD_CAP),
+    )
+
+
 # -- writes ------------------------------------------------------------------------------
 def typed_fields(questionnaire, form, formdata) -> dict[str, list[str]]:
-    """What was typed for the questionnaire's questions, by form name; other names are ignored."""
-    fields = {}
+    """What was typed for the questionnaire's questions, by form name; other names are ignored.
+
+    Refuses with ``DraftTooLarge`` (a message at each question concerned) when an answer
+    is larger than a draft keeps; the field then shows the message.
+    """
+    fields, problems = {}, {}
     for question in questionnaire:
         field = field_for(form, question)
         if question.kind == "file":
             continue
         for name in form_names(field):
             texts = [text for text in formdata.getlist(name) if text != ""]
-            if texts:
-                fields[name] = texts
+            if not texts:
+                continue
+            problem = _too_large(question, texts)
+            if problem:
+                problems.setdefault(question.key, problem)
+                field.errors = [problems[question.key]]
+            fields[name] = texts
+    if problems:
+        raise DraftTooLarge(problems)
     return fields
 
 
@@ -106,12 +170,14 @@ def save_draft(
     """Store the form as typed in a new draft, or in ``draft``, without checking it.
 
     Returns the draft, the token of its private link (new drafts only: it is not
-    kept) and, by question, why a chosen file could not be kept.
+    kept) and, by question, why a chosen file could not be kept. Refuses with
+    ``DraftTooLarge`` when an answer is larger than a draft keeps, writing nothing.
     """
     state = consultation.state_at(clock.now_utc())
     if state is not State.OPEN:
         raise ConsultationNotOpen(consultation, state)
     questionnaire = consultation.questionnaire
+    fields = typed_fields(questionnaire, form, formdata)  # before any file is written
     files = dict(draft.data.get("files", {})) if draft else {}
     dropped, problems = [], {}
     for question in questionnaire:
@@ -136,7 +202,7 @@ def save_draft(
             "sha256": hashlib.sha256(upload.data).hexdigest(),
             "stored_name": write_file(upload_folder, upload.data),
         }
-    data = {"fields": typed_fields(questionnaire, form, formdata), "files": files}
+    data = {"fields": fields, "files": files}
     now = clock.now_utc()
     token = None
     if draft is None:

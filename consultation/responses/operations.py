@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from ..consultations.locking import hold_for_submission
 from ..consultations.models import State
 from ..extensions import db
 from ..reports import tallies
@@ -58,7 +58,8 @@ def submit_response(
     existing = _by_token(submission_token)
     if existing is not None:
         return existing, False
-    state = consultation.state_at(clock.now_utc())
+    now = hold_for_submission(consultation)  # no closing between this check and the commit
+    state = consultation.state_at(now)
     if state is not State.OPEN:
         raise ConsultationNotOpen(consultation, state)
 
@@ -66,7 +67,7 @@ def submit_response(
         consultation_id=consultation.id,
         reference=new_reference(),
         submission_token=submission_token,
-        submitted_at=clock.now_utc(),
+        submitted_at=now,
         language=language,
     )
     answers, files = _fill(response, consultation, values)
@@ -173,7 +174,8 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
     is stored already. Refuses with ``ConsultationNotOpen`` once the deadline passed.
     """
     consultation = response.consultation
-    state = consultation.state_at(clock.now_utc())
+    now = hold_for_submission(consultation)
+    state = consultation.state_at(now)
     if state is not State.OPEN:
         raise ConsultationNotOpen(consultation, state)
     if _unchanged(response, values, language or response.language):
@@ -200,7 +202,7 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
             response_id=response.id,
             version=(previous or 0) + 1,
             snapshot=snapshot,
-            created_at=clock.now_utc(),
+            created_at=now,
         )
     )
     # Rows go in bulk and first: a kept file's stored name is unique and is about to be reused.

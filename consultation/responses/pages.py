@@ -10,7 +10,7 @@ from ..formatting import current_locale
 from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
 from . import pending
-from .drafts import draft_file_names, save_draft
+from .drafts import DraftTooLarge, draft_file_names, save_draft
 from .operations import ConsultationNotOpen, PrivateLinks
 from .queries import response_by_submission_token
 from .typed import typed_answers
@@ -155,13 +155,7 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     if not consultation.is_open:
         return refused(consultation, form)
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE}
-        mode = "draft" if draft else "new"
-        attached = draft_file_names(draft) if draft else None
-        page = render_form(
-            consultation, form, errors, mode=mode, draft=draft, draft_token=token, attached=attached
-        )
-        return private(page, 400)
+        return _draft_not_saved(consultation, form, {"_csrf": CSRF_MESSAGE}, draft, token)
     try:
         draft, new_token, problems = save_draft(
             consultation,
@@ -174,9 +168,22 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form)
+    except DraftTooLarge as refusal:
+        db.session.rollback()
+        return _draft_not_saved(consultation, form, refusal.problems, draft, token)
     pending.hold(DRAFT_SAVED, {"token": new_token or token}, problems=list(problems.values()))
     db.session.commit()
     return redirect(url_for("drafts.saved"), code=303)
+
+
+def _draft_not_saved(consultation, form, errors, draft, token):
+    """The questionnaire again, as sent, saying why the draft was not saved."""
+    mode = "draft" if draft else "new"
+    attached = draft_file_names(draft) if draft else None
+    page = render_form(
+        consultation, form, errors, mode=mode, draft=draft, draft_token=token, attached=attached
+    )
+    return private(page, 400)
 
 
 def in_new_language(page):

@@ -39,6 +39,7 @@ from .pages import (
     sent_already,
     to_receipt,
 )
+from .pdf_downloads import contribution_copy_download
 from .queries import (
     last_changed_at,
     response_attachments,
@@ -229,22 +230,10 @@ def _contribution_page(
 @bp.get("/contributions/receipt/<token>/copy.pdf")
 def contribution_copy(token):
     """The respondent's copy of their contribution, as a PDF to keep (receipt link)."""
-    return _pdf_copy(response_by_receipt_token(token) or abort(404))
+    return contribution_copy_download(response_by_receipt_token(token) or abort(404))
 
 
 @bp.get("/contributions/edit/<token>/copy.pdf")
 def edit_copy(token):
     """The same PDF copy through the edit link, which reads all the receipt link does."""
-    return _pdf_copy(response_by_edit_token(token) or abort(404))
-
-
-def _pdf_copy(response):
-    from ..reports.pdf import contribution_pdf  # WeasyPrint loads only when a PDF is asked for
-
-    return private(
-        Response(
-            contribution_pdf(response),
-            mimetype="application/pdf",
-            headers=attachment(f"contribution-{response.reference}.pdf"),
-        )
-    )
+    return contribution_copy_download(response_by_edit_token(token) or abort(404))
