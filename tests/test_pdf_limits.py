@@ -36,7 +36,7 @@ from .forms import shown_form
 from .live_server import Browser, live_server
 from .reporting import pdf_text
 from .test_admin import confirm
-from .test_editing import SLUG, post, submit
+from .test_editing import SLUG, post, send
 
 
 @pytest.fixture
@@ -178,9 +178,9 @@ def test_a_pdf_over_the_time_limit_is_stopped_and_the_text_file_offered(app_with
 
 
 def test_a_copy_over_the_time_limit_offers_the_contribution_as_text(app_with, consultations):
-    response, _ = submit(app_with().test_client(), consultations[SLUG])
+    response, receipt, _ = send(app_with().test_client(), consultations[SLUG])
     client = app_with(PDF_RENDER_SECONDS=0.001).test_client()
-    link = f"/contributions/{response.reference}/copy.pdf"
+    link = f"{receipt}/copy.pdf"
 
     result = client.get(link)
 
@@ -264,8 +264,8 @@ def renders(monkeypatch):
 
 
 def test_a_copy_is_rendered_once_and_again_after_an_edit(client, consultations, renders):
-    response, edit_link = submit(client, consultations[SLUG])
-    link = f"/contributions/{response.reference}/copy.pdf"
+    response, receipt, edit_link = send(client, consultations[SLUG])
+    link = f"{receipt}/copy.pdf"
 
     first, second = client.get(link), client.get(link)
 
@@ -285,8 +285,8 @@ def test_a_copy_is_rendered_once_and_again_after_an_edit(client, consultations, 
 
 
 def test_each_language_has_its_own_copy(client, consultations, renders):
-    response, _ = submit(client, consultations[SLUG])
-    link = f"/contributions/{response.reference}/copy.pdf"
+    response, receipt, _ = send(client, consultations[SLUG])
+    link = f"{receipt}/copy.pdf"
     english = client.get(link)
     french = client.get(link, headers={"Accept-Language": "fr"})
 
@@ -295,15 +295,16 @@ def test_each_language_has_its_own_copy(client, consultations, renders):
 
 
 def test_an_erasure_deletes_the_kept_copy_with_the_name_in_it(client, consultations, renders):
-    response, _ = submit(client, consultations[SLUG], {"q_first_name": "Wilhelmina"})
-    link = f"/contributions/{response.reference}/copy.pdf"
+    response, receipt, _ = send(client, consultations[SLUG], {"q_first_name": "Wilhelmina"})
+    link = f"{receipt}/copy.pdf"
     assert "Wilhelmina" in pdf_text(client.get(link).data)
     assert db.session.scalar(select(func.count()).select_from(ContributionPdf)) == 1
     make_user("admin@example.org", "admin")
     admin = client.application.test_client()
     assert sign_in(admin, "admin@example.org").status_code == 302
 
-    assert confirm(admin, f"/admin/responses/{response.id}/erase").status_code == 302
+    erase = f"/admin/responses/{response.id}/erase"
+    assert confirm(admin, erase, reference=response.reference).status_code == 302
 
     assert db.session.scalar(select(func.count()).select_from(ContributionPdf)) == 0
     assert "Wilhelmina" not in pdf_text(client.get(link).data)
@@ -316,9 +317,9 @@ def test_an_erasure_deletes_the_kept_copy_with_the_name_in_it(client, consultati
 def test_pdf_downloads_are_limited_per_client(app_with, consultations):
     limited = app_with(RATELIMIT_ENABLED=True, RATELIMIT_PDF="2 per minute")
     client = limited.test_client()
-    response, _ = submit(client, consultations[SLUG])
+    response, receipt, _ = send(client, consultations[SLUG])
     token = stored_draft(consultations[SLUG], {"q_first_name": "Ada"})
-    copy = f"/contributions/{response.reference}/copy.pdf"
+    copy = f"{receipt}/copy.pdf"
     draft = f"/drafts/{token}/my-draft.pdf"
 
     assert [client.get(copy).status_code for _ in range(3)] == [200, 200, 429]
