@@ -25,6 +25,12 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
     #: Long questionnaires take time: the CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
+    #: A questionnaire page can be sent this long after it was served (its own token, not the
+    #: session's: a respondent may take hours; questionnaires.form_token).
+    QUESTIONNAIRE_TOKEN_HOURS = int(os.environ.get("QUESTIONNAIRE_TOKEN_HOURS", 24))
+    #: A file chosen in a form that came back unsent is kept this long for it
+    #: (``flask uploads purge`` deletes it afterwards).
+    KEPT_FILE_HOURS = int(os.environ.get("KEPT_FILE_HOURS", 24))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

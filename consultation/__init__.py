@@ -12,6 +12,7 @@ from config import INSTANCE_DIR, get_config
 from . import formatting, i18n, limits, models, security  # noqa: F401  (models: all tables)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
+from .questionnaires import form_token
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,7 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     formatting.register(app)
     security.init_app(app)
+    form_token.init_app(app)
     app.context_processor(_language_context)
 
     from .admin import reports as _admin_reports  # noqa: F401  (routes on the admin blueprint)

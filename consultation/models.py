@@ -4,7 +4,7 @@ from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User
 from .consultations.models import Consultation, QuestionRecord
 from .reports.models import ExportLine
-from .responses.models import Answer, Draft, Response, ResponseVersion, Upload
+from .responses.models import Answer, Draft, KeptFile, Response, ResponseVersion, Upload
 
 __all__ = [
     "Answer",
@@ -12,6 +12,7 @@ __all__ = [
     "Consultation",
     "Draft",
     "ExportLine",
+    "KeptFile",
     "QuestionRecord",
     "Response",
     "ResponseVersion",

@@ -30,10 +30,12 @@ from .drafts import (
     kept_until,
     submit_draft,
 )
+from .kept_files import release_kept_files, take_kept_files
 from .operations import ConsultationNotOpen, issue_edit_token, new_submission_token
 from .pages import (
-    CSRF_MESSAGE,
     DRAFT_SAVED,
+    csrf_message,
+    form_again,
     in_new_language,
     pending_link,
     private,
@@ -111,38 +113,27 @@ def resume(token):
     form = build_form(questionnaire)
     if not consultation.is_open:
         return refused(consultation, form, names)
+    page = {"mode": "draft", "draft": draft, "draft_token": token, "attached": names}
     if switching_language():
-        page = render_form(
-            consultation, form, {}, mode="draft", draft=draft, draft_token=token, attached=names
-        )
-        return in_new_language(page)
+        return in_new_language(form_again(consultation, form, {}, status=200, **page))
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form, draft=draft, token=token)
     folder = current_app.config["UPLOAD_FOLDER"]
     values, errors = validate_answers(form, questionnaire)
+    taken = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(
         questionnaire, form, request.form, values, errors, draft_attachments(draft, folder)
     )
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE, **errors}
+        errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return private(
-            render_form(
-                consultation,
-                form,
-                errors,
-                mode="draft",
-                draft=draft,
-                draft_token=token,
-                attached=names,
-            ),
-            400,
-        )
+        return form_again(consultation, form, errors, values=values, taken=taken, **page)
+    submission_token = (form.submission_token.data or new_submission_token())[:64]
     try:
         response, created = submit_draft(
             draft,
             values,
-            submission_token=(form.submission_token.data or new_submission_token())[:64],
+            submission_token=submission_token,
             language=values.get("language") or current_locale(),
             upload_folder=folder,
         )
@@ -150,6 +141,7 @@ def resume(token):
         db.session.rollback()
         return refused(consultation, form, names)
     edit_token = issue_edit_token(response) if created else None
+    release_kept_files(consultation, submission_token, folder)
     db.session.commit()
     return to_receipt(response, edit_token)
 

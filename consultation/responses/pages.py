@@ -1,7 +1,7 @@
 """Pieces shared by the questionnaire, draft and edit views: rendering and the private links."""
 
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import clock
@@ -11,13 +11,26 @@ from ..formatting import current_locale
 from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
 from .drafts import draft_file_names, save_draft
+from .kept_files import (
+    chosen_files,
+    keep_files,
+    kept_for_form,
+    lost_message,
+    release_kept_files,
+)
 from .operations import ConsultationNotOpen
 from .typed import typed_answers
 
-CSRF_MESSAGE = _l(
-    "Your session expired before you sent the form. Your answers are still here: "
-    "check them and send the form again."
-)
+
+def csrf_message() -> str:
+    """Why a questionnaire's token was refused, and what to do: nothing is lost."""
+    return _(
+        "Please send the form again: it was open for more than %(hours)s hours, or it came "
+        "from another browser or without cookies. Your answers are all still here, and so "
+        "is any file you chose.",
+        hours=current_app.config["QUESTIONNAIRE_TOKEN_HOURS"],
+    )
+
 
 #: Session keys holding a private link for the one page that shows it, right after a POST.
 RECEIPT_LINK = "receipt_link"
@@ -81,6 +94,19 @@ def blank_questions(consultation, page) -> Markup:
     return markup
 
 
+def form_again(consultation, form, errors, *, values=None, taken=None, status=400, **context):
+    """The questionnaire shown again unsent, with every answer, and the chosen files kept.
+
+    ``values`` and ``taken``: the validated answers and the kept files they use, when
+    the form was validated; otherwise the files chosen in this request are kept.
+    """
+    chosen = values if values is not None else chosen_files(consultation.questionnaire, form)
+    kept = keep_files(consultation, form, chosen, current_app.config["UPLOAD_FOLDER"], taken=taken)
+    db.session.commit()
+    attached = {**(context.pop("attached", None) or {}), **kept}
+    return private(render_form(consultation, form, errors, attached=attached, **context), status)
+
+
 def refused(consultation, form, files=None):
     """The consultation closed (or is not open yet): say so, store nothing, keep the answers."""
     return private(
@@ -135,13 +161,17 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     if not consultation.is_open:
         return refused(consultation, form)
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE}
-        mode = "draft" if draft else "new"
-        attached = draft_file_names(draft) if draft else None
-        page = render_form(
-            consultation, form, errors, mode=mode, draft=draft, draft_token=token, attached=attached
+        return form_again(
+            consultation,
+            form,
+            {"_csrf": csrf_message()},
+            mode="draft" if draft else "new",
+            draft=draft,
+            draft_token=token,
+            attached=draft_file_names(draft) if draft else None,
         )
-        return private(page, 400)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    kept, lost = kept_for_form(consultation, form, request.form, folder)
     try:
         draft, new_token, problems = save_draft(
             consultation,
@@ -149,11 +179,15 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
             request.form,
             draft=draft,
             language=current_locale(),
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            upload_folder=folder,
+            kept=kept,
         )
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form)
+    attached = draft.data["files"]
+    problems.update((key, lost_message(name)) for key, name in lost.items() if key not in attached)
+    release_kept_files(consultation, form.submission_token.data, folder)
     db.session.commit()
     session[DRAFT_SAVED] = {"token": new_token or token, "problems": list(problems.values())}
     return redirect(url_for("drafts.saved"), code=303)

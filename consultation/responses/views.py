@@ -17,6 +17,7 @@ from ..formatting import current_locale
 from ..i18n import switching_language
 from ..questionnaires.forms import build_form, csrf_ok, preselect_language, validate_answers
 from .attachments import keep_attached
+from .kept_files import release_kept_files, take_kept_files
 from .operations import (
     ConsultationNotOpen,
     issue_edit_token,
@@ -25,7 +26,8 @@ from .operations import (
     update_response,
 )
 from .pages import (
-    CSRF_MESSAGE,
+    csrf_message,
+    form_again,
     in_new_language,
     pop_receipt_link,
     private,
@@ -64,29 +66,32 @@ def respond(slug):
 
     form = build_form(questionnaire)
     if switching_language():
-        return in_new_language(render_form(consultation, form, {}))
+        return in_new_language(form_again(consultation, form, {}, status=200))
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form)
     values, errors = validate_answers(form, questionnaire)
     if not consultation.is_open:
         return refused(consultation, form)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    taken = take_kept_files(consultation, form, request.form, values, errors, folder)
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE, **errors}
+        errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return private(render_form(consultation, form, errors), 400)
-    token = form.submission_token.data or new_submission_token()
+        return form_again(consultation, form, errors, values=values, taken=taken)
+    token = (form.submission_token.data or new_submission_token())[:64]
     try:
         response, created = submit_response(
             consultation,
             values,
-            submission_token=token[:64],
+            submission_token=token,
             language=values.get("language") or current_locale(),
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            upload_folder=folder,
         )
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form)
     edit_token = issue_edit_token(response) if created else None
+    release_kept_files(consultation, token, folder)
     db.session.commit()
     return to_receipt(response, edit_token)
 
@@ -128,17 +133,22 @@ def edit(token):
     names = {key: upload.filename for key, upload in attached.items()}
     if request.method == "GET":
         form = build_form(questionnaire, values=response_values(response))
+        form.submission_token.data = new_submission_token()  # what it keeps is its own
         return private(render_form(consultation, form, {}, mode="edit", attached=names))
 
     form = build_form(questionnaire)
     if switching_language():
-        return in_new_language(render_form(consultation, form, {}, mode="edit", attached=names))
+        page = form_again(consultation, form, {}, status=200, mode="edit", attached=names)
+        return in_new_language(page)
     values, errors = validate_answers(form, questionnaire)
+    taken = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(questionnaire, form, request.form, values, errors, attached)
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE, **errors}
+        errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return private(render_form(consultation, form, errors, mode="edit", attached=names), 400)
+        return form_again(
+            consultation, form, errors, values=values, taken=taken, mode="edit", attached=names
+        )
     try:
         update_response(
             response,
@@ -149,6 +159,7 @@ def edit(token):
     except ConsultationNotOpen:
         db.session.rollback()
         return _contribution_page(response, locked=True, status=403)
+    release_kept_files(consultation, form.submission_token.data, folder)
     db.session.commit()
     return to_receipt(response, token, changed=True)
 
