@@ -63,8 +63,10 @@ def create_app(config=None) -> Flask:
     from .consultations.views import bp as consultations_bp
     from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
+    from .site.views import bp as pages_bp
 
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

@@ -189,5 +189,5 @@ def test_a_file_kept_too_long_is_said_to_be_gone(client, consultations, frozen_c
 
     page = result.get_data(as_text=True)
     assert result.status_code == 400
-    assert "The file position.pdf you chose is no longer kept" in page
+    assert "The file “position.pdf” you chose is no longer kept" in page
     assert count(KeptFile) == 0 and count(Response) == 0

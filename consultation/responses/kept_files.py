@@ -98,7 +98,7 @@ def kept_for_form(consultation, form, formdata, upload_folder) -> tuple[dict, di
 def lost_message(name) -> str:
     """Why a file chosen earlier is not attached any more."""
     return _(
-        "The file %(name)s you chose is no longer kept: we keep a chosen file for "
+        "The file “%(name)s” you chose is no longer kept: we keep a chosen file for "
         "%(hours)s hours. Choose it again.",
         name=name,
         hours=current_app.config["KEPT_FILE_HOURS"],

@@ -11,6 +11,7 @@ from ..formatting import current_locale
 from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
 from .drafts import draft_file_names, save_draft
+from .form_map import estimate, progress
 from .kept_files import (
     chosen_files,
     keep_files,
@@ -61,6 +62,8 @@ def render_form(consultation, form, errors, *, mode="new", attached=None, blank=
         locale=current_locale(),
         mode=mode,
         attached=attached or {},
+        estimate=estimate(questionnaire),
+        form_map=progress(questionnaire, form, attached or {}, current_locale()),
         **context,
     )
     if blank and not errors and mode == "new":
