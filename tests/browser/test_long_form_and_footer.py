@@ -5,24 +5,12 @@ import re
 import pytest
 
 from ..answers import PDF
+from ..test_site_pages import PAGES as FOOTER_PAGES
 from .test_accessibility import axe_problems
 from .test_respondent_journeys import SLUG, answers, fill_quickly, receipt_of
 
 pytestmark = pytest.mark.browser
 
-FOOTER_PAGES = {
-    "/privacy": {
-        "en": "Privacy statement",
-        "fr": "Déclaration de confidentialité",
-        "de": "Datenschutzerklärung",
-    },
-    "/accessibility": {
-        "en": "Accessibility statement",
-        "fr": "Déclaration d’accessibilité",
-        "de": "Erklärung zur Barrierefreiheit",
-    },
-    "/legal-notice": {"en": "Legal notice", "fr": "Avis juridique", "de": "Rechtlicher Hinweis"},
-}
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
