@@ -120,14 +120,14 @@ def resume(token):
         return save_draft_and_continue(consultation, form, draft=draft, token=token)
     folder = current_app.config["UPLOAD_FOLDER"]
     values, errors = validate_answers(form, questionnaire)
-    taken = take_kept_files(consultation, form, request.form, values, errors, folder)
+    found = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(
         questionnaire, form, request.form, values, errors, draft_attachments(draft, folder)
     )
     if not csrf_ok(form):
         errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return form_again(consultation, form, errors, values=values, taken=taken, **page)
+        return form_again(consultation, form, errors, values=values, found=found, **page)
     submission_token = (form.submission_token.data or new_submission_token())[:64]
     try:
         response, created = submit_draft(

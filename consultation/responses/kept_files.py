@@ -15,6 +15,7 @@ flush; the request commits.
 """
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,19 +65,33 @@ def _drop(rows, upload_folder) -> None:
 
 
 # -- when a form comes back ---------------------------------------------------------------
-def kept_for_form(consultation, form, formdata, upload_folder) -> tuple[dict, dict]:
-    """The files kept for this form as answers by key, and the names of those no longer kept.
+@dataclass
+class FormFiles:
+    """What is kept for a form that came back, read before anything is written."""
 
-    A kept file the person asked to remove is deleted, and so is one kept longer
-    than its time (a day): the second dictionary names them so the page can say so.
-    Each answer is a copy in memory, stored under a name of its own by what takes it.
+    #: Usable kept files as answers by key: copies in memory, which whatever takes them
+    #: stores under a name of its own.
+    files: dict = field(default_factory=dict)
+    #: Names of files kept longer than their time, by key, so that the page can say so.
+    lost: dict = field(default_factory=dict)
+    #: Rows to delete (removed by the person, or lost) when the form is kept again.
+    dropped: list = field(default_factory=list)
+    #: The files that answered a question, by key (``take_kept_files``).
+    taken: dict = field(default_factory=dict)
+
+
+def kept_for_form(consultation, form, formdata, upload_folder) -> FormFiles:
+    """The files kept for this form, except those the person asked to remove.
+
+    It writes nothing, so that storing a contribution stays the first write of its
+    transaction; ``keep_files`` or ``release_kept_files`` delete what goes.
     """
     questionnaire = consultation.questionnaire
-    kept, lost, dropped = {}, {}, []
+    found = FormFiles()
     for row in _rows(consultation, form.submission_token.data):
         question = questionnaire.questions.get(row.question_key)
         if question is None or removal_requested(form, question, formdata):
-            dropped.append(row)
+            found.dropped.append(row)
             continue
         upload = _fresh(row) and load_kept(
             upload_folder,
@@ -85,14 +100,13 @@ def kept_for_form(consultation, form, formdata, upload_folder) -> tuple[dict, di
             content_type=row.content_type,
         )
         if upload:
-            kept[row.question_key] = UploadedFile(
+            found.files[row.question_key] = UploadedFile(
                 upload.filename, upload.extension, upload.content_type, upload.data
             )
         else:
-            lost[row.question_key] = row.filename
-            dropped.append(row)
-    _drop(dropped, upload_folder)
-    return kept, lost
+            found.lost[row.question_key] = row.filename
+            found.dropped.append(row)
+    return found
 
 
 def lost_message(name) -> str:
@@ -105,23 +119,24 @@ def lost_message(name) -> str:
     )
 
 
-def take_kept_files(consultation, form, formdata, values, errors, upload_folder) -> dict:
+def take_kept_files(consultation, form, formdata, values, errors, upload_folder) -> FormFiles:
     """Answer file questions left empty with the files kept for this form.
 
     Like ``attachments.keep_attached`` (which it uses), ``values`` and ``errors`` are
     the result of ``validate_answers``, completed in place; a file no longer kept is
-    an error of its question, not a silent gap. Returns the files taken, by key.
+    an error of its question, not a silent gap.
     """
     questionnaire = consultation.questionnaire
-    kept, lost = kept_for_form(consultation, form, formdata, upload_folder)
-    for key, name in lost.items():
+    found = kept_for_form(consultation, form, formdata, upload_folder)
+    for key, name in found.lost.items():
         question = questionnaire.questions[key]
         unanswered = errors.get(key) in (None, question.required_message)
         if key not in values and unanswered and question.visible(values):
             errors[key] = lost_message(name)
             field_for(form, question).errors = [errors[key]]
-    keep_attached(questionnaire, form, formdata, values, errors, kept)
-    return {key: upload for key, upload in kept.items() if values.get(key) is upload}
+    keep_attached(questionnaire, form, formdata, values, errors, found.files)
+    found.taken = {key: file for key, file in found.files.items() if values.get(key) is file}
+    return found
 
 
 def chosen_files(questionnaire, form) -> dict:
@@ -140,22 +155,24 @@ def chosen_files(questionnaire, form) -> dict:
     return chosen
 
 
-def keep_files(consultation, form, values, upload_folder, *, taken=None) -> dict[str, str]:
+def keep_files(consultation, form, values, upload_folder, *, found=None) -> dict[str, str]:
     """Keep the files newly chosen in ``values`` for this form; return every kept name by key.
 
+    ``found``: what ``take_kept_files`` found for the form (what it dropped goes now).
     A file chosen again for a question replaces the one kept before. The form gets a
     submission token if it had none, so that what is kept belongs to it alone.
     """
     if not form.submission_token.data:
         form.submission_token.data = new_submission_token()
     token = form.submission_token.data
+    found = found or FormFiles()
+    _drop(found.dropped, upload_folder)
     rows = {row.question_key: row for row in _rows(consultation, token)}
-    taken = taken or {}
     for question in consultation.questionnaire:
         upload = values.get(question.key)
         if question.kind != "file" or not isinstance(upload, UploadedFile):
             continue
-        if upload.stored_name or taken.get(question.key) is upload:
+        if upload.stored_name or found.taken.get(question.key) is upload:
             continue  # already kept: for this form, a draft or the contribution
         if question.key in rows:
             _drop([rows.pop(question.key)], upload_folder)

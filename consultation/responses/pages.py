@@ -97,14 +97,14 @@ def blank_questions(consultation, page) -> Markup:
     return markup
 
 
-def form_again(consultation, form, errors, *, values=None, taken=None, status=400, **context):
+def form_again(consultation, form, errors, *, values=None, found=None, status=400, **context):
     """The questionnaire shown again unsent, with every answer, and the chosen files kept.
 
-    ``values`` and ``taken``: the validated answers and the kept files they use, when
-    the form was validated; otherwise the files chosen in this request are kept.
+    ``values`` and ``found``: the validated answers and what ``take_kept_files`` found,
+    when the form was validated; otherwise the files chosen in this request are kept.
     """
     chosen = values if values is not None else chosen_files(consultation.questionnaire, form)
-    kept = keep_files(consultation, form, chosen, current_app.config["UPLOAD_FOLDER"], taken=taken)
+    kept = keep_files(consultation, form, chosen, current_app.config["UPLOAD_FOLDER"], found=found)
     db.session.commit()
     attached = {**(context.pop("attached", None) or {}), **kept}
     return private(render_form(consultation, form, errors, attached=attached, **context), status)
@@ -174,7 +174,7 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
             attached=draft_file_names(draft) if draft else None,
         )
     folder = current_app.config["UPLOAD_FOLDER"]
-    kept, lost = kept_for_form(consultation, form, request.form, folder)
+    found = kept_for_form(consultation, form, request.form, folder)
     try:
         draft, new_token, problems = save_draft(
             consultation,
@@ -183,13 +183,14 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
             draft=draft,
             language=current_locale(),
             upload_folder=folder,
-            kept=kept,
+            kept=found.files,
         )
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form)
     attached = draft.data["files"]
-    problems.update((key, lost_message(name)) for key, name in lost.items() if key not in attached)
+    lost = found.lost.items()
+    problems.update((key, lost_message(name)) for key, name in lost if key not in attached)
     release_kept_files(consultation, form.submission_token.data, folder)
     db.session.commit()
     session[DRAFT_SAVED] = {"token": new_token or token, "problems": list(problems.values())}

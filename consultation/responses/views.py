@@ -73,11 +73,11 @@ def respond(slug):
     if not consultation.is_open:
         return refused(consultation, form)
     folder = current_app.config["UPLOAD_FOLDER"]
-    taken = take_kept_files(consultation, form, request.form, values, errors, folder)
+    found = take_kept_files(consultation, form, request.form, values, errors, folder)
     if not csrf_ok(form):
         errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return form_again(consultation, form, errors, values=values, taken=taken)
+        return form_again(consultation, form, errors, values=values, found=found)
     token = (form.submission_token.data or new_submission_token())[:64]
     try:
         response, created = submit_response(
@@ -141,13 +141,13 @@ def edit(token):
         page = form_again(consultation, form, {}, status=200, mode="edit", attached=names)
         return in_new_language(page)
     values, errors = validate_answers(form, questionnaire)
-    taken = take_kept_files(consultation, form, request.form, values, errors, folder)
+    found = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(questionnaire, form, request.form, values, errors, attached)
     if not csrf_ok(form):
         errors = {"_csrf": csrf_message(), **errors}
     if errors:
         return form_again(
-            consultation, form, errors, values=values, taken=taken, mode="edit", attached=names
+            consultation, form, errors, values=values, found=found, mode="edit", attached=names
         )
     try:
         update_response(
