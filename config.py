@@ -4,6 +4,7 @@
 ``SECRET_KEY`` required), ``development`` or ``testing``.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -44,6 +45,17 @@ def _use_the_settings_of_make_run():
 _use_the_settings_of_make_run()
 
 
+def _text(name, default):
+    """A text shown to the public: the same in every language, or JSON such as
+    ``{"en": "...", "fr": "...", "de": "..."}`` (a missing language falls back to English)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.lstrip().startswith("{"):
+        return json.loads(value)
+    return value
+
+
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -56,6 +68,12 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
     #: Long questionnaires take time: the CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
+    #: A questionnaire page can be sent this long after it was served (its own token, not the
+    #: session's: a respondent may take hours; questionnaires.form_token).
+    QUESTIONNAIRE_TOKEN_HOURS = int(os.environ.get("QUESTIONNAIRE_TOKEN_HOURS", 24))
+    #: A file chosen in a form that came back unsent is kept this long for it
+    #: (``flask uploads purge`` deletes it afterwards).
+    KEPT_FILE_HOURS = int(os.environ.get("KEPT_FILE_HOURS", 24))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -112,6 +130,63 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes", "on")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "consultations@localhost")
+    #: Who runs the site, and how to reach them: the footer, the privacy and accessibility
+    #: statements and the legal notice (texts: one for all languages, or JSON by language).
+    #: CONTACT_ADDRESS is the postal address that follows the body's name.
+    ISSUING_BODY = _text(
+        "ISSUING_BODY",
+        {
+            "en": "European Commission",
+            "fr": "Commission européenne",
+            "de": "Europäische Kommission",
+        },
+    )
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "consultations@example.org")
+    CONTACT_ADDRESS = _text(
+        "CONTACT_ADDRESS",
+        {
+            "en": "1049 Brussels, Belgium",
+            "fr": "1049 Bruxelles, Belgique",
+            "de": "1049 Brüssel, Belgien",
+        },
+    )
+    #: The data controller's contact for personal data (access, correction, erasure).
+    DATA_PROTECTION_EMAIL = os.environ.get("DATA_PROTECTION_EMAIL", CONTACT_EMAIL)
+    DATA_PROTECTION_LAW = _text(
+        "DATA_PROTECTION_LAW",
+        {
+            "en": "Regulation (EU) 2018/1725",
+            "fr": "règlement (UE) 2018/1725",
+            "de": "Verordnung (EU) 2018/1725",
+        },
+    )
+    SUPERVISORY_AUTHORITY = _text(
+        "SUPERVISORY_AUTHORITY",
+        {
+            "en": "European Data Protection Supervisor (EDPS)",
+            "fr": "Contrôleur européen de la protection des données (CEPD)",
+            "de": "Europäischer Datenschutzbeauftragter (EDSB)",
+        },
+    )
+    SUPERVISORY_AUTHORITY_URL = os.environ.get(
+        "SUPERVISORY_AUTHORITY_URL", "https://www.edps.europa.eu"
+    )
+    #: Where a person turns when an accessibility complaint gets no satisfactory answer.
+    ACCESSIBILITY_ENFORCEMENT_BODY = _text(
+        "ACCESSIBILITY_ENFORCEMENT_BODY",
+        {
+            "en": "European Ombudsman",
+            "fr": "Médiateur européen",
+            "de": "Europäische Bürgerbeauftragte",
+        },
+    )
+    ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
+        "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.ombudsman.europa.eu"
+    )
+    #: When the accessibility statement was last reviewed (YYYY-MM-DD).
+    ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-12-02")
+    #: Working days within which a reported problem gets an answer.
+    FEEDBACK_REPLY_DAYS = int(os.environ.get("FEEDBACK_REPLY_DAYS", 15))
 
 
 class DevelopmentConfig(Config):

@@ -12,6 +12,7 @@ from config import INSTANCE_DIR, SettingsError, get_config
 from . import formatting, guards, i18n, limits, models, security, urls  # noqa: F401 (models)
 from .dbsetup import configure_engine
 from .extensions import babel, csrf, db, login_manager, migrate
+from .questionnaires import form_token
 from .reports import pdf_bounds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ def create_app(config=None) -> Flask:
     urls.register(app)
     pdf_bounds.register(app)
     security.init_app(app)
+    form_token.init_app(app)
     app.context_processor(_language_context)
 
     from .admin import reports as _admin_reports  # noqa: F401  (routes on the admin blueprint)
@@ -66,8 +68,10 @@ def create_app(config=None) -> Flask:
     from .consultations.views import bp as consultations_bp
     from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
+    from .site.views import bp as pages_bp
 
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

@@ -22,6 +22,7 @@ from .extensions import db
 from .formatting import brussels_datetime, long_date
 from .questionnaires.loader import QuestionnaireError, definition_files, parse_file
 from .responses.drafts import purge_drafts
+from .responses.kept_files import purge_kept_files
 
 consultations_cli = AppGroup("consultations", help="Load and manage consultations.")
 
@@ -202,6 +203,28 @@ def purge_command(days):
     )
 
 
+uploads_cli = AppGroup("uploads", help="Manage files people chose in the questionnaire.")
+
+
+@uploads_cli.command("purge")
+@click.option(
+    "--hours",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Hours to keep a file chosen in a form never sent (default: KEPT_FILE_HOURS, 24).",
+)
+def purge_uploads_command(hours):
+    """Delete the files kept for questionnaires that were never sent (run it daily)."""
+    if hours is None:
+        hours = current_app.config["KEPT_FILE_HOURS"]
+    count = purge_kept_files(current_app.config["UPLOAD_FOLDER"], hours)
+    db.session.commit()
+    click.echo(
+        f"{count} kept file{'' if count == 1 else 's'} deleted "
+        f"(chosen more than {hours} hours ago in forms never sent)"
+    )
+
+
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
     from .reports.cli import dev_cli, reports_cli
@@ -210,5 +233,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(drafts_cli)
+    app.cli.add_command(uploads_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(dev_cli)

@@ -30,6 +30,8 @@ babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = _l("Sign in to continue.")
+#: A request to sign in is information, not a success: it gets the neutral banner.
+login_manager.login_message_category = "info"
 #: Flashed messages are stored in the session: turn the lazy text into the reader's language.
 login_manager.localize_callback = str
 login_manager.session_protection = "strong"

@@ -5,7 +5,15 @@ from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .reports.models import ExportLine
 from .reports.pdf_cache import ContributionPdf
-from .responses.models import Answer, Draft, PendingLinks, Response, ResponseVersion, Upload
+from .responses.models import (
+    Answer,
+    Draft,
+    KeptFile,
+    PendingLinks,
+    Response,
+    ResponseVersion,
+    Upload,
+)
 
 __all__ = [
     "Answer",
@@ -14,6 +22,7 @@ __all__ = [
     "ContributionPdf",
     "Draft",
     "ExportLine",
+    "KeptFile",
     "PendingLinks",
     "QuestionRecord",
     "Response",

@@ -86,3 +86,31 @@ def test_a_forged_serving_time_counts_as_too_fast(client, consultations, min_tim
     frozen_clock.set(clock.now_utc() + timedelta(minutes=20))
     assert client.post(f"/consultations/{SLUG}/respond", data=data).status_code == 422
     assert stored() == 0
+
+
+def test_save_and_continue_later_pressed_at_once_saves_the_draft(client, consultations, min_time):
+    """The timer is for contributions: a draft saved a second after opening is stored."""
+    from consultation.responses.models import Draft
+
+    data = {**form_tokens(client, SLUG), "q_first_name": "Quick", "action": "save_draft"}
+
+    result = client.post(f"/consultations/{SLUG}/respond", data=data)
+
+    assert result.status_code == 303 and result.headers["Location"].endswith("/drafts/saved")
+    assert "Please send your contribution again" not in client.get(
+        result.headers["Location"]
+    ).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 1
+    assert stored() == 0
+    # A contribution sent as fast is still held back.
+    sent = {**prepared(client, consultations)}
+    assert client.post(f"/consultations/{SLUG}/respond", data=sent).status_code == 422
+
+
+def test_a_draft_caught_by_the_honeypot_is_worded_as_a_draft(client, consultations):
+    data = {**form_tokens(client, SLUG), "q_first_name": "Ada", "action": "save_draft"}
+    result = client.post(f"/consultations/{SLUG}/respond", data={**data, "website": "x"})
+    page = result.get_data(as_text=True)
+    assert result.status_code == 422
+    assert "Please save your draft again" in page and "we did not save the draft" in page
+    assert "Please send your contribution again" not in page

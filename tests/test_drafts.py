@@ -330,7 +330,7 @@ def test_saving_a_draft_needs_a_valid_session_but_keeps_the_answers(client, cons
 
     assert result.status_code == 400
     page = result.get_data(as_text=True)
-    assert "session expired" in page and 'value="Ada"' in page
+    assert "Please send the form again" in page and 'value="Ada"' in page
     assert count(Draft) == 0
 
 

@@ -240,7 +240,7 @@ def test_home_and_consultation_pages_use_the_translated_texts(client, consultati
     assert "Strategie für die Anwendung von KI" in home
     assert "Sagen Sie uns, wie Sie KI heute nutzen" in home
     page = client.get("/consultations/data-union-strategy").get_data(as_text=True)
-    assert "Datenschutzhinweis" in page and "Verordnung (EU) 2018/1725" in page
+    assert "Datenschutzerklärung" in page and "Verordnung (EU) 2018/1725" in page
     assert "<li>Sie und Daten</li>" in page
 
 

@@ -74,8 +74,10 @@ def test_shipped_files_are_valid_and_use_every_type():
         assert kinds == set(QUESTION_TYPES), (path.name, set(QUESTION_TYPES) - kinds)
         first = questionnaire.sections[0]
         assert first.key == "about_you"
-        assert questionnaire.sections[-1].key == "final"
-        topic = [q for s in questionnaire.sections[1:-1] for q in s.questions]
+        # Final comments, then the declaration alone, just before the send button.
+        assert [s.key for s in questionnaire.sections[-2:]] == ["final", "declaration"]
+        assert [q.key for q in questionnaire.sections[-1].questions] == ["accuracy_declaration"]
+        topic = [q for s in questionnaire.sections[1:-2] for q in s.questions]
         assert len(topic) >= 12 and len(questionnaire.sections) >= 4
         assert set(questionnaire.profile_questions()) == {
             "language",

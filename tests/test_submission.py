@@ -153,7 +153,7 @@ def test_expired_session_keeps_the_answers(app, client, consultations):
 
     page = result.get_data(as_text=True)
     assert result.status_code == 400
-    assert "Your session expired" in page
+    assert "Please send the form again" in page
     assert 'value="Dupont-Ørsted"' in page
     assert response_count() == 0
 

@@ -7,9 +7,11 @@ decides which questions apply from the answers it accepted, in order.
 
 from functools import lru_cache
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from .form_token import FIELD, form_token_ok
 from .types import AnswerError
 
 FIELD_PREFIX = "q_"
@@ -23,6 +25,8 @@ def field_name(question) -> str:
 def _form_class(questionnaire):
     attributes = {field_name(q): q.field() for q in questionnaire}
     attributes["submission_token"] = HiddenField()
+    # Not the session's CSRF token, which ends with the session: the form's own (form_token).
+    attributes["Meta"] = type("Meta", (), {"csrf": False})
     return type("QuestionnaireForm", (FlaskForm,), attributes)
 
 
@@ -78,8 +82,5 @@ def validate_answers(form, questionnaire) -> tuple[dict, dict]:
 
 
 def csrf_ok(form) -> bool:
-    """Whether the form's CSRF token is valid (it expires with the session)."""
-    if not form.meta.csrf:
-        return True
-    field = form.csrf_token
-    return field.validate(form)
+    """Whether the request carries a valid token for this form (``form_token``)."""
+    return form_token_ok(request.form.get(FIELD), form.submission_token.data)

@@ -3,7 +3,9 @@
 Two signs: a honeypot field that people never see (hidden by the style sheet, so a
 bot reading the HTML fills it), and a form sent back faster than a person could
 read it (the time it was served is signed into the form). Either leads to a polite
-page that keeps the answers and lets a person send them again.
+page that keeps the answers and lets a person send them again. The timer is for
+contributions only: "Save and continue later" stores a draft at once, however soon
+it is pressed (a draft is not counted anywhere, and saving early is what it is for).
 """
 
 from flask import current_app, request
@@ -60,14 +62,19 @@ def check_request():
     if request.form.get(HONEYPOT):
         raise LooksAutomated("honeypot")
     minimum = current_app.config.get("MIN_FORM_SECONDS", 0)
-    if not minimum:
-        return
+    if not minimum or saving_a_draft():
+        return  # the timer is for contributions: a person may save at once, and often
     try:
         served_at = float(_serializer().loads(request.form.get(SERVED, "")))
     except (BadSignature, TypeError, ValueError):
         raise LooksAutomated("too_fast") from None
     if clock.now_utc().timestamp() - served_at < minimum:
         raise LooksAutomated("too_fast")
+
+
+def saving_a_draft() -> bool:
+    """Whether this POST is "Save and continue later" (stored at once, never counted)."""
+    return request.form.get("action") == "save_draft"
 
 
 def looks_automated(error):
@@ -77,6 +84,7 @@ def looks_automated(error):
         422,
         retry_after=current_app.config.get("MIN_FORM_SECONDS", 0),
         reason=error.reason,
+        draft=saving_a_draft(),
     )
 
 

@@ -31,11 +31,13 @@ from .drafts import (
     kept_until,
     submit_draft,
 )
+from .kept_files import release_kept_files, take_kept_files
 from .operations import ConsultationNotOpen, issue_private_links, new_submission_token
 from .pages import (
-    CSRF_MESSAGE,
     DRAFT_SAVED,
+    csrf_message,
     existing_receipt,
+    form_again,
     in_new_language,
     private,
     refused,
@@ -113,44 +115,34 @@ def resume(token):
     form = build_form(questionnaire)
     if not consultation.is_open:
         return refused(consultation, form, names)
+    page = {"mode": "draft", "draft": draft, "draft_token": token, "attached": names}
     if switching_language():
-        page = render_form(
-            consultation, form, {}, mode="draft", draft=draft, draft_token=token, attached=names
-        )
-        return in_new_language(page)
+        return in_new_language(form_again(consultation, form, {}, status=200, **page))
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form, draft=draft, token=token)
     folder = current_app.config["UPLOAD_FOLDER"]
     values, errors = validate_answers(form, questionnaire)
+    found = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(
         questionnaire, form, request.form, values, errors, draft_attachments(draft, folder)
     )
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE, **errors}
+        errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return private(
-            render_form(
-                consultation,
-                form,
-                errors,
-                mode="draft",
-                draft=draft,
-                draft_token=token,
-                attached=names,
-            ),
-            400,
-        )
+        return form_again(consultation, form, errors, values=values, found=found, **page)
+    submission_token = (form.submission_token.data or new_submission_token())[:64]
     try:
         response, created = submit_draft(
             draft,
             values,
-            submission_token=(form.submission_token.data or new_submission_token())[:64],
+            submission_token=submission_token,
             language=values.get("language") or current_locale(),
             upload_folder=folder,
         )
     except ConsultationNotOpen:
         db.session.rollback()
         return refused(consultation, form, names)
+    release_kept_files(consultation, submission_token, folder)
     if not created:
         db.session.commit()
         return existing_receipt(response)

@@ -165,13 +165,15 @@ def typed_fields(questionnaire, form, formdata) -> dict[str, list[str]]:
 
 
 def save_draft(
-    consultation, form, formdata, *, draft=None, language=None, upload_folder: str
+    consultation, form, formdata, *, draft=None, language=None, upload_folder: str, kept=None
 ) -> tuple[Draft, str | None, dict]:
     """Store the form as typed in a new draft, or in ``draft``, without checking it.
 
-    Returns the draft, the token of its private link (new drafts only: it is not
-    kept) and, by question, why a chosen file could not be kept. Refuses with
-    ``DraftTooLarge`` when an answer is larger than a draft keeps, writing nothing.
+    ``kept``: files kept for this form (``kept_files``), by question, taken when no
+    new file is chosen. Returns the draft, the token of its private link (new drafts
+    only: it is not kept) and, by question, why a chosen file could not be kept.
+    Refuses with ``DraftTooLarge`` when an answer is larger than a draft keeps,
+    writing nothing.
     """
     state = consultation.state_at(clock.now_utc())
     if state is not State.OPEN:
@@ -184,15 +186,18 @@ def save_draft(
         if question.kind != "file":
             continue
         storage = question.raw(field_for(form, question))
-        if storage is None:
+        if storage is None and question.key in (kept or {}):
+            upload = kept[question.key]
+        elif storage is None:
             if removal_requested(form, question, formdata) and question.key in files:
                 dropped.append(files.pop(question.key)["stored_name"])
             continue
-        try:
-            upload = question.clean_value(storage)
-        except AnswerError as error:
-            problems[question.key] = f"{storage.filename}: {error}"
-            continue
+        else:
+            try:
+                upload = question.clean_value(storage)
+            except AnswerError as error:
+                problems[question.key] = f"{storage.filename}: {error}"
+                continue
         if question.key in files:
             dropped.append(files[question.key]["stored_name"])
         files[question.key] = {

@@ -204,3 +204,25 @@ class PendingLinks(db.Model):
     #: {"sealed": {name: sealed token}, "public": {...}}: nothing in it opens a link.
     data: Mapped[dict] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class KeptFile(db.Model):
+    """A file chosen in a questionnaire not sent yet (its form had errors), kept a day for it."""
+
+    __tablename__ = "kept_files"
+    __table_args__ = (UniqueConstraint("form_hash", "question_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the submission token of the form it was chosen in: only that form finds it.
+    form_hash: Mapped[str] = mapped_column(String(64))
+    question_key: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    #: Its random name in the upload folder.
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When it was chosen; it is deleted ``KEPT_FILE_HOURS`` later unless a form took it.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc, index=True)

@@ -1,7 +1,7 @@
 """Pieces shared by the questionnaire, draft and edit views: rendering and the private links."""
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..consultations.models import State
@@ -11,14 +11,28 @@ from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
 from . import pending
 from .drafts import DraftTooLarge, draft_file_names, save_draft
+from .form_map import estimate, progress
+from .kept_files import (
+    chosen_files,
+    keep_files,
+    kept_for_form,
+    lost_message,
+    release_kept_files,
+)
 from .operations import ConsultationNotOpen, PrivateLinks
 from .queries import response_by_submission_token
 from .typed import typed_answers
 
-CSRF_MESSAGE = _l(
-    "Your session expired before you sent the form. Your answers are still here: "
-    "check them and send the form again."
-)
+
+def csrf_message() -> str:
+    """Why a questionnaire's token was refused, and what to do: nothing is lost."""
+    return _(
+        "Please send the form again: it was open for more than %(hours)s hours, or it came "
+        "from another browser or without cookies. Your answers are all still here, and so "
+        "is any file you chose.",
+        hours=current_app.config["QUESTIONNAIRE_TOKEN_HOURS"],
+    )
+
 
 #: Pages that show private links for a few minutes after a POST (see ``pending``).
 RECEIPT = "receipt"
@@ -49,6 +63,8 @@ def render_form(consultation, form, errors, *, mode="new", attached=None, blank=
         locale=current_locale(),
         mode=mode,
         attached=attached or {},
+        estimate=estimate(questionnaire),
+        form_map=progress(questionnaire, form, attached or {}, current_locale()),
         **context,
     )
     if blank and not errors and mode == "new":
@@ -80,6 +96,19 @@ def blank_questions(consultation, page) -> Markup:
             _BLANK.clear()
         markup = _BLANK[key] = Markup(render_template("public/_questions.html", **page))
     return markup
+
+
+def form_again(consultation, form, errors, *, values=None, found=None, status=400, **context):
+    """The questionnaire shown again unsent, with every answer, and the chosen files kept.
+
+    ``values`` and ``found``: the validated answers and what ``take_kept_files`` found,
+    when the form was validated; otherwise the files chosen in this request are kept.
+    """
+    chosen = values if values is not None else chosen_files(consultation.questionnaire, form)
+    kept = keep_files(consultation, form, chosen, current_app.config["UPLOAD_FOLDER"], found=found)
+    db.session.commit()
+    attached = {**(context.pop("attached", None) or {}), **kept}
+    return private(render_form(consultation, form, errors, attached=attached, **context), status)
 
 
 def refused(consultation, form, files=None):
@@ -155,7 +184,9 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     if not consultation.is_open:
         return refused(consultation, form)
     if not csrf_ok(form):
-        return _draft_not_saved(consultation, form, {"_csrf": CSRF_MESSAGE}, draft, token)
+        return _draft_not_saved(consultation, form, {"_csrf": csrf_message()}, draft, token)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    found = kept_for_form(consultation, form, request.form, folder)
     try:
         draft, new_token, problems = save_draft(
             consultation,
@@ -163,7 +194,8 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
             request.form,
             draft=draft,
             language=current_locale(),
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            upload_folder=folder,
+            kept=found.files,
         )
     except ConsultationNotOpen:
         db.session.rollback()
@@ -171,19 +203,26 @@ def save_draft_and_continue(consultation, form, *, draft=None, token=None):
     except DraftTooLarge as refusal:
         db.session.rollback()
         return _draft_not_saved(consultation, form, refusal.problems, draft, token)
+    attached = draft.data["files"]
+    lost = found.lost.items()
+    problems.update((key, lost_message(name)) for key, name in lost if key not in attached)
+    release_kept_files(consultation, form.submission_token.data, folder)
     pending.hold(DRAFT_SAVED, {"token": new_token or token}, problems=list(problems.values()))
     db.session.commit()
     return redirect(url_for("drafts.saved"), code=303)
 
 
 def _draft_not_saved(consultation, form, errors, draft, token):
-    """The questionnaire again, as sent, saying why the draft was not saved."""
-    mode = "draft" if draft else "new"
-    attached = draft_file_names(draft) if draft else None
-    page = render_form(
-        consultation, form, errors, mode=mode, draft=draft, draft_token=token, attached=attached
+    """The questionnaire again, as sent (chosen files kept), saying why the draft was not saved."""
+    return form_again(
+        consultation,
+        form,
+        errors,
+        mode="draft" if draft else "new",
+        draft=draft,
+        draft_token=token,
+        attached=draft_file_names(draft) if draft else None,
     )
-    return private(page, 400)
 
 
 def in_new_language(page):

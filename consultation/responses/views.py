@@ -20,6 +20,7 @@ from ..formatting import current_locale
 from ..i18n import switching_language
 from ..questionnaires.forms import build_form, csrf_ok, preselect_language, validate_answers
 from .attachments import keep_attached
+from .kept_files import release_kept_files, take_kept_files
 from .operations import (
     ConsultationNotOpen,
     issue_private_links,
@@ -28,8 +29,9 @@ from .operations import (
     update_response,
 )
 from .pages import (
-    CSRF_MESSAGE,
+    csrf_message,
     existing_receipt,
+    form_again,
     held_links,
     in_new_language,
     private,
@@ -71,7 +73,7 @@ def respond(slug):
 
     form = build_form(questionnaire)
     if switching_language():
-        return in_new_language(render_form(consultation, form, {}))
+        return in_new_language(form_again(consultation, form, {}, status=200))
     if request.form.get("action") == "save_draft":
         return save_draft_and_continue(consultation, form)
     # A form already stored (Back then Send, a resend after midnight of a contribution
@@ -82,18 +84,20 @@ def respond(slug):
     values, errors = validate_answers(form, questionnaire)
     if not consultation.is_open:
         return refused(consultation, form)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    found = take_kept_files(consultation, form, request.form, values, errors, folder)
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE, **errors}
+        errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return private(render_form(consultation, form, errors), 400)
-    token = form.submission_token.data or new_submission_token()
+        return form_again(consultation, form, errors, values=values, found=found)
+    token = (form.submission_token.data or new_submission_token())[:64]
     try:
         response, created = submit_response(
             consultation,
             values,
-            submission_token=token[:64],
+            submission_token=token,
             language=values.get("language") or current_locale(),
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            upload_folder=folder,
         )
     except ConsultationNotOpen:
         db.session.rollback()
@@ -101,6 +105,7 @@ def respond(slug):
     if not created:  # the same form, sent twice at once: the other request stored it
         return existing_receipt(response)
     links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    release_kept_files(consultation, token, folder)
     page = to_receipt(response, links)
     db.session.commit()
     return page
@@ -167,17 +172,22 @@ def edit(token):
     names = {key: upload.filename for key, upload in attached.items()}
     if request.method == "GET":
         form = build_form(questionnaire, values=response_values(response))
+        form.submission_token.data = new_submission_token()  # what it keeps is its own
         return private(render_form(consultation, form, {}, mode="edit", attached=names))
 
     form = build_form(questionnaire)
     if switching_language():
-        return in_new_language(render_form(consultation, form, {}, mode="edit", attached=names))
+        page = form_again(consultation, form, {}, status=200, mode="edit", attached=names)
+        return in_new_language(page)
     values, errors = validate_answers(form, questionnaire)
+    found = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(questionnaire, form, request.form, values, errors, attached)
     if not csrf_ok(form):
-        errors = {"_csrf": CSRF_MESSAGE, **errors}
+        errors = {"_csrf": csrf_message(), **errors}
     if errors:
-        return private(render_form(consultation, form, errors, mode="edit", attached=names), 400)
+        return form_again(
+            consultation, form, errors, values=values, found=found, mode="edit", attached=names
+        )
     try:
         changed = update_response(
             response,
@@ -188,6 +198,7 @@ def edit(token):
     except ConsultationNotOpen:
         db.session.rollback()
         return _contribution_page(response, edit_token=token, locked=True, status=403)
+    release_kept_files(consultation, form.submission_token.data, folder)
     db.session.commit()
     saved = url_for(".edited", token=token, **({} if changed else {"unchanged": 1}))
     return redirect(saved, code=303)

@@ -52,13 +52,53 @@
     render();
   }
 
+  // The map of the questionnaire: how many of the questions shown are answered, section by section.
+  function isAnswered(question) {
+    var kept = question.querySelector("[id$='-kept']");
+    var remove = question.querySelector("input[name$='-remove']");
+    if (kept && !(remove && remove.checked)) return true;
+    return Array.prototype.some.call(question.querySelectorAll("input, select, textarea"), function (el) {
+      if (el === remove || el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
+      if (el.type === "radio" || el.type === "checkbox") return el.checked;
+      if (el.type === "file") return el.files && el.files.length > 0;
+      return el.value.trim() !== "";
+    });
+  }
+
+  function fillIn(template, answered, applicable) {
+    var format = window.Intl ? new Intl.NumberFormat(document.documentElement.lang).format : String;
+    return template.replace("{answered}", format(answered)).replace("{applicable}", format(applicable));
+  }
+
+  function updateMap(form) {
+    var total = 0, done = 0;
+    form.querySelectorAll("section[data-section]").forEach(function (section) {
+      var shown = Array.prototype.filter.call(section.querySelectorAll(".question"), function (q) { return !q.hidden; });
+      var answered = shown.filter(isAnswered).length;
+      total += shown.length;
+      done += answered;
+      var count = document.querySelector('[data-map-section="' + section.getAttribute("data-section") + '"]');
+      if (count) {
+        count.textContent = shown.length ? fillIn(count.getAttribute("data-template"), answered, shown.length)
+          : count.getAttribute("data-none");
+      }
+    });
+    var text = document.getElementById("form-progress-text");
+    var bar = document.getElementById("form-progress-bar");
+    if (text) text.textContent = fillIn(text.getAttribute("data-template"), done, total);
+    if (bar) { bar.max = Math.max(total, 1); bar.value = done; }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
     document.querySelectorAll("textarea[data-max-length]").forEach(setupCounter);
     document.querySelectorAll("form.questionnaire").forEach(function (form) {
       updateConditions(form);
-      form.addEventListener("change", function () { updateConditions(form); });
+      updateMap(form);
+      var typing;
+      form.addEventListener("change", function () { updateConditions(form); updateMap(form); });
+      form.addEventListener("input", function () { clearTimeout(typing); typing = setTimeout(function () { updateMap(form); }, 500); });
       form.addEventListener("submit", function (event) {
         var buttons = form.querySelectorAll("[data-prevent-double-submit]");
         var button = event.submitter && event.submitter.hasAttribute("data-prevent-double-submit")

@@ -1,0 +1,1 @@
+"""The pages about the site itself, linked from every page's footer."""
