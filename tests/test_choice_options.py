@@ -25,7 +25,7 @@ from consultation.responses.tokens import hash_token
 
 from .answers import valid_form_data
 from .conftest import form_tokens
-from .forms import answers_shown
+from .forms import answers_shown, shown_form
 
 DATA = "data-union-strategy"
 APPLY = "apply-ai"
@@ -274,8 +274,7 @@ def test_an_other_text_comes_back_on_the_edit_page_and_survives_an_edit(client, 
     shown = answers_shown(form)
     assert shown["q_sectors"] == ["other_sector"]
     assert shown["q_sectors-other"] == ["Water utilities"]
-    data = {name: values if len(values) > 1 else values[0] for name, values in shown.items()}
-    data.update({"csrf_token": form_tokens(client, APPLY)["csrf_token"]})
+    data = shown_form(form)  # every field as the page shows it, its own form token included
     data["q_sectors-other"] = "Water and waste utilities"
     changed = client.post(edit, data=data)
     assert changed.status_code == 303, changed.get_data(as_text=True)[:2000]
