@@ -204,6 +204,7 @@ def purge_command(days):
 
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .jobs.cli import jobs_cli, worker_command
     from .reports.cli import dev_cli, reports_cli
 
     app.cli.add_command(consultations_cli)
@@ -212,3 +213,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(drafts_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(dev_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(worker_command)

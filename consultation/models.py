@@ -3,6 +3,7 @@
 from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User
 from .consultations.models import Consultation, QuestionRecord
+from .jobs.models import Job
 from .reports.models import ExportLine
 from .responses.models import Answer, Draft, Response, ResponseVersion, Upload
 
@@ -12,6 +13,7 @@ __all__ = [
     "Consultation",
     "Draft",
     "ExportLine",
+    "Job",
     "QuestionRecord",
     "Response",
     "ResponseVersion",

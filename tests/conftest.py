@@ -72,6 +72,8 @@ def app(request, tmp_path_factory):
 
     class Config(TestingConfig):
         UPLOAD_FOLDER = str(folder / "uploads")
+        JOBS_QUEUE_FILE = str(folder / "jobs-queue.sqlite")
+        REPORT_FOLDER = str(folder / "reports")
 
     if request.param == "sqlite":
         Config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'test.sqlite'}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import current_app, render_template
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -63,8 +63,15 @@ def render_pdf(template: str, **context) -> bytes:
     return document.write_pdf()
 
 
-def summary_pdf(consultation, respondent_type=None, country=None) -> bytes:
-    """The factual summary report of ``consultation`` as a PDF, optionally filtered."""
+def summary_pdf(consultation, respondent_type=None, country=None, locale=None) -> bytes:
+    """The factual summary report of ``consultation`` as a PDF, optionally filtered.
+
+    ``locale``: the language of its frame texts (a job passes its requester's); by default
+    the current one.
+    """
+    if locale is not None:
+        with force_locale(locale):
+            return summary_pdf(consultation, respondent_type, country)
     summary = build_summary(consultation, respondent_type, country)
     return render_pdf("reports/summary.html", summary=summary, c=consultation)
 
