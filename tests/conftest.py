@@ -111,6 +111,15 @@ def _context(app):
                 connection.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def _empty_job_queue(app):
+    """Messages a test queued and did not run are not left for the next test."""
+    yield
+    for queue in app.extensions.get("job_queues", {}).values():
+        if queue.backend == "sqlite":
+            queue.flush()
+
+
 def _check_tallies():
     """After every test, the answer tallies kept as responses were written equal a fresh count:
     a write that forgets them fails the test that made it."""

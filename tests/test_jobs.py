@@ -30,13 +30,6 @@ SLUG = "apply-ai"
 BASE = f"/admin/consultations/{SLUG}"
 
 
-@pytest.fixture(autouse=True)
-def _empty_queue(app):
-    queue_of(app).flush()
-    yield
-    queue_of(app).flush()
-
-
 @pytest.fixture
 def analyst(app, consultations):
     make_user("analyst@example.org", "analyst")
@@ -104,7 +97,7 @@ def test_a_summary_is_prepared_in_the_background_then_downloaded(app, analyst, r
 def test_the_summary_speaks_the_language_of_who_asked(app, analyst, responses):
     from consultation.i18n import COOKIE
 
-    from .test_inert_markup import pdf_text
+    from .reporting import pdf_text
 
     analyst.set_cookie(COOKIE, "de")
     job_id = start(analyst, BASE + "/reports/summary")
@@ -272,7 +265,7 @@ def test_the_pages_work_without_javascript(app, analyst, responses):
     # Every button is a form of its own: it works without a script.
     assert re.search(r'<form method="post" action="[^"]*/reports/summary"', page)
     assert page.count('name="csrf_token"') >= 3
-    job_id = start(analyst, BASE + "/reports/summary")
+    job_id = start(analyst, BASE + "/reports/export", format="csv", variant="public")
     waiting = analyst.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
     assert re.search(r'<noscript><meta http-equiv="refresh" content="\d+"></noscript>', waiting)
     scripts = re.findall(r"<script[^>]*>", waiting)
@@ -347,7 +340,7 @@ def test_a_job_whose_worker_vanished_is_tried_again_then_failed(app, analyst, re
 
 
 def test_a_lost_message_is_handed_to_the_queue_again(app, analyst, responses, frozen_clock):
-    job_id = start(analyst, BASE + "/reports/summary")
+    job_id = start(analyst, BASE + "/reports/export", format="csv", variant="public")
     queue_of(app).flush()  # as if the message never reached the queue
     assert tasks.reclaim() == 0  # too early to tell
     frozen_clock.set(clock.now_utc() + operations.RESEND_AFTER + timedelta(seconds=1))

@@ -9,6 +9,7 @@ temporary name and renames it only when complete, then records the outcome.
 
 import base64
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -154,7 +155,8 @@ class Output:
 
     def keep(self) -> tuple[str, int]:
         """Give the complete file its final name: (name in the folder, size in bytes)."""
-        final = self.folder / f"job-{self.job_id}{self.suffix}"
+        # Unguessable and never reused, even if a job id is (SQLite reuses a deleted last id).
+        final = self.folder / f"job-{self.job_id}-{secrets.token_hex(8)}{self.suffix}"
         self.partial.replace(final)
         return final.name, final.stat().st_size
 
