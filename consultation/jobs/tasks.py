@@ -270,7 +270,8 @@ def _consultation(job: Job) -> Consultation:
 
 
 def _stamp() -> str:
-    return clock.now_utc().strftime("%Y%m%d-%H%M")
+    """When the file was made, Brussels time, as in its name: 20250605-1430."""
+    return clock.to_brussels(clock.now_utc()).strftime("%Y%m%d-%H%M")
 
 
 @kind("summary")
