@@ -34,9 +34,9 @@ def run_jobs(live_server):
 def test_an_export_is_followed_to_its_download(
     browser,
     live_server,
-    admin_account,
+    admin_account,  # noqa: F811 (the fixture imported above)
     screenshots,
-    javascript,  # noqa: F811
+    javascript,
 ):
     name = "js" if javascript else "nojs"
     context, page = signed_in(browser, live_server, admin_account, javascript=javascript)
