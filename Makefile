@@ -1,8 +1,10 @@
-# make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000
+# make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000 (PORT=...)
+#            with a job worker beside it (reports and exports); Ctrl-C stops both
 # make test  install and run the whole test suite (browser tests included when Chromium is there)
 # make bench / bench-full  benchmarks (a few minutes / an hour or more), written to benchmarks/RESULTS.md
 # make translations-extract / translations-update / translations-compile   the pybabel steps
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := consultation
@@ -43,7 +45,10 @@ run: install translations-compile
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
-	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	@echo "Serving http://127.0.0.1:$(PORT)/ with a job worker beside it; Ctrl-C stops both."
+	@APP_ENV=development $(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	APP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: install translations-compile
 	$(BIN)/pytest
