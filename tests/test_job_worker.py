@@ -95,9 +95,18 @@ def test_a_worker_killed_mid_job_leaves_no_file_and_another_finishes_it(app, ana
     assert analyst.get(f"/admin/jobs/{job_id}/download").status_code == 302
     assert set(folder.glob("*")) == before  # nothing kept, partial or whole
 
-    workers()  # another worker takes it: the second and last try
-    wait_for(lambda: job(job_id).state.value == "done", what="the second try to finish")
-    assert job(job_id).attempts == 2
+    # Stopped the ordinary way (systemctl stop, Ctrl-C twice): the job is given back at once,
+    # and the interrupted try does not count against it.
+    second = workers()
+    wait_for(lambda: running(job_id) and job(job_id).attempts == 2, what="the second try")
+    second.stop()
+    given = job(job_id)
+    assert given.state.value == "queued" and (given.attempts, given.max_attempts) == (2, 3)
+    assert "given back to the queue" in second.output()
+
+    workers()  # another worker takes it: the last try
+    wait_for(lambda: job(job_id).state.value == "done", what="the third try to finish")
+    assert job(job_id).attempts == 3
     pdf = analyst.get(f"/admin/jobs/{job_id}/download").data
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     assert len(set(folder.glob("*")) - before) == 1  # the one complete file

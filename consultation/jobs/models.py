@@ -115,8 +115,8 @@ class Job(db.Model):
         """How far it is, 0 to 100, or None while that is not known."""
         if self.state in (State.DONE, State.EXPIRED):
             return 100
-        if not self.progress_total:
-            return None
+        if not self.progress_total or (self.progress_unit == "steps" and self.progress_total < 2):
+            return None  # one step (a PDF being drawn): nothing to measure until it is done
         return min(100, int(100 * self.progress_done / self.progress_total))
 
     def seconds_left(self, now: datetime) -> float | None:
