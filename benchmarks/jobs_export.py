@@ -299,8 +299,6 @@ def main(argv=None):
     print("\n" + body)
     if not arguments.no_results:
         machine = "\n".join(common.machine(arguments.pg_url if "postgresql" in backends else None))
-        load = " ".join(f"{value:.2f}" for value in load_before)
-        after = " ".join(f"{value:.2f}" for value in os.getloadavg())
         common.write_section(
             arguments.section,
             f"A CSV export as a job, and the questionnaire meanwhile ({arguments.section})",
@@ -309,7 +307,8 @@ def main(argv=None):
             f" {PAGE_CLIENTS} clients ask for the questionnaire page in a loop,"
             f" {BASELINE_SECONDS:.0f} s with the worker idle, then while the export runs."
             " Worker memory is the whole process (VmRSS idle, VmHWM peak)."
-            f" Load average (1, 5, 15 min): {load} before, {after} after;"
+            f" Load average (1, 5, 15 min): {scale._load(load_before)} before,"
+            f" {scale._load(os.getloadavg())} after;"
             f" {time.perf_counter() - started:.0f} s in all.\n\n{body}\n",
         )
     if any("error" in outcome for outcome in results):

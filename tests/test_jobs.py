@@ -30,20 +30,21 @@ SLUG = "apply-ai"
 BASE = f"/admin/consultations/{SLUG}"
 
 
+def signed_in(app, role):
+    make_user(f"{role}@example.org", role)
+    client = app.test_client()
+    sign_in(client, f"{role}@example.org")
+    return client
+
+
 @pytest.fixture
 def analyst(app, consultations):
-    make_user("analyst@example.org", "analyst")
-    client = app.test_client()
-    sign_in(client, "analyst@example.org")
-    return client
+    return signed_in(app, "analyst")
 
 
 @pytest.fixture
 def admin(app, consultations):
-    make_user("admin@example.org", "admin")
-    client = app.test_client()
-    sign_in(client, "admin@example.org")
-    return client
+    return signed_in(app, "admin")
 
 
 @pytest.fixture
