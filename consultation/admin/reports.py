@@ -229,7 +229,7 @@ def job_title(item: Job) -> str:
             return _("Summary report (PDF): %(filters)s", filters=", ".join(filters))
         return _("Summary report (PDF): all respondents")
     if item.kind == "export":
-        fmt = "CSV" if asked.get("format") == "csv" else _("Excel (XLSX)")
+        fmt = "CSV" if asked.get("format") == "csv" else "Excel"
         if asked.get("variant") == "personal":
             return _("Spreadsheet with personal data (%(format)s)", format=fmt)
         return _("Public spreadsheet (%(format)s)", format=fmt)
