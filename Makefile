@@ -1,4 +1,5 @@
 # make run   install, migrate, load the demo consultations, serve http://127.0.0.1:5000 (PORT=, HOST=)
+#            with a job worker beside it (reports and exports); Ctrl-C stops both
 # make test  install and run the whole test suite (browser tests included when Chromium is there)
 # make bench / bench-full  benchmarks (a few minutes / an hour or more), written to benchmarks/RESULTS.md
 # make translations-extract / translations-update / translations-compile   the pybabel steps
@@ -49,6 +50,9 @@ run: install translations-compile
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
+	@echo "Serving http://$(HOST):$(PORT)/ with a job worker beside it; Ctrl-C stops both."
+	@APP_ENV=development $(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	APP_ENV=development $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 test: install translations-compile

@@ -187,6 +187,18 @@ class Config:
     ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-12-02")
     #: Working days within which a reported problem gets an answer.
     FEEDBACK_REPLY_DAYS = int(os.environ.get("FEEDBACK_REPLY_DAYS", 15))
+    #: Background jobs (``consultation.jobs``): through Redis when set, so workers on any number
+    #: of machines share them; otherwise a SQLite file (one machine).
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE_FILE = os.environ.get("JOBS_QUEUE_FILE", str(INSTANCE_DIR / "jobs-queue.sqlite"))
+    #: Names the queue (Redis keys start with huey.*.NAME): two sites may share one Redis.
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "consultation")
+    #: A running job's worker renews its lease; a job whose lease ran out is tried again.
+    JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", 120))
+    #: Finished reports and exports, shared by every worker and web process.
+    REPORT_FOLDER = os.environ.get("REPORT_FOLDER", str(INSTANCE_DIR / "reports"))
+    #: Prepared files are deleted this many days after they were made.
+    REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", 7))
 
 
 class DevelopmentConfig(Config):

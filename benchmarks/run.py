@@ -25,6 +25,8 @@ FULL = [
         "benchmarks.scale --sizes 10000,100000,1000000,5000000 --generate-up-to 10000 "
         "--xlsx-up-to 100000 --section scale-full"
     ).split(),
+    # A CSV of five million responses as a job, and the questionnaire's p99 meanwhile.
+    "benchmarks.jobs_export --sizes 5000000 --generate-up-to 10000 --section jobs-full".split(),
 ]
 
 

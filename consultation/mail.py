@@ -1,5 +1,7 @@
-"""Sending e-mail through the SMTP server of the settings (``MAIL_*``), standard library only."""
+"""E-mail: ``enqueue_mail`` sends a message as a job (tried again if the server does not answer);
+the job's worker hands it to the SMTP server of the settings (``MAIL_*``) with ``send_mail``."""
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,8 +18,40 @@ def mail_enabled() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message to ``to``; raise ``MailNotSent`` if the server refuses it."""
+def enqueue_mail(to: str, subject: str, body: str, attachments=(), actor=None):
+    """Queue a plain-text message to ``to`` as a job; the job (flushed, sent on commit).
+
+    ``attachments``: (file name, content type, bytes). Raises ``QueueUnavailable``
+    when the queue cannot be reached, so the caller can say so at once.
+    """
+    from .audit.operations import Actor
+    from .jobs.operations import request_job
+    from .jobs.queue import QueueUnavailable, current_queue
+    from .jobs.tasks import KINDS
+
+    if not current_queue().reachable():
+        raise QueueUnavailable("the job queue does not answer")
+    parameters = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "attachments": [
+            [name, content_type, base64.b64encode(data).decode("ascii")]
+            for name, content_type, data in attachments
+        ],
+    }
+    job, _joined = request_job(
+        "mail",
+        parameters,
+        actor or Actor("the site"),
+        dedupe=False,
+        max_attempts=KINDS["mail"].max_attempts,
+    )
+    return job
+
+
+def send_mail(to: str, subject: str, body: str, attachments=()) -> None:
+    """Send a plain-text message to ``to`` now; raise ``MailNotSent`` if the server refuses it."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -25,6 +59,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
     message.set_content(body)
+    for name, content_type, data in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if not config.get("MAIL_SERVER"):
+        raise MailNotSent("no mail server is configured (MAIL_SERVER)")
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
             if config.get("MAIL_USE_TLS"):

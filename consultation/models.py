@@ -3,6 +3,7 @@
 from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
+from .jobs.models import Job
 from .reports.models import ExportLine
 from .reports.pdf_cache import ContributionPdf
 from .responses.models import (
@@ -22,6 +23,7 @@ __all__ = [
     "ContributionPdf",
     "Draft",
     "ExportLine",
+    "Job",
     "KeptFile",
     "PendingLinks",
     "QuestionRecord",

@@ -72,6 +72,8 @@ def app(request, tmp_path_factory):
 
     class Config(TestingConfig):
         UPLOAD_FOLDER = str(folder / "uploads")
+        JOBS_QUEUE_FILE = str(folder / "jobs-queue.sqlite")
+        REPORT_FOLDER = str(folder / "reports")
 
     if request.param == "sqlite":
         Config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'test.sqlite'}"
@@ -107,6 +109,15 @@ def _context(app):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _empty_job_queue(app):
+    """Messages a test queued and did not run are not left for the next test."""
+    yield
+    for queue in app.extensions.get("job_queues", {}).values():
+        if queue.backend == "sqlite":
+            queue.flush()
 
 
 def _check_tallies():

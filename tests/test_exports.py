@@ -164,17 +164,21 @@ def test_erased_personal_data_exports_as_blank(known):
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(known, client, app, tmp_path, monkeypatch):
     """Rather than a file silently cut at the sheet's last row: a clear refusal, and the CSV."""
-    from .admin_helpers import make_user, sign_in
+    from .admin_helpers import make_user, sign_in, signed_in_csrf
+    from .jobs_helpers import prepared
 
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 3)  # 4 counted responses
     make_user("analyst@example.org", "analyst")
     sign_in(client, "analyst@example.org")
-    refused = client.get(f"/admin/consultations/{SLUG}/export.xlsx")
+    url = f"/admin/consultations/{SLUG}/reports/export"
+    refused = client.post(
+        url, data={"csrf_token": signed_in_csrf(client), "format": "xlsx", "variant": "personal"}
+    )
     assert refused.status_code == 302 and refused.location.endswith(f"/admin/consultations/{SLUG}")
     page = client.get(refused.location).get_data(as_text=True)
     assert "This export has 4 rows, more than a spreadsheet holds (3)" in page
     assert "Download the CSV file instead" in page
-    assert client.get(f"/admin/consultations/{SLUG}/export.csv").status_code == 200
+    assert prepared(app, client, url, format="csv", variant="personal").status_code == 200
 
     target = tmp_path / "out.xlsx"
     result = app.test_cli_runner().invoke(
@@ -184,20 +188,22 @@ def test_xlsx_refuses_more_rows_than_a_sheet_holds(known, client, app, tmp_path,
     assert not target.exists()
 
     monkeypatch.setattr(export, "XLSX_MAX_ROWS", 4)  # exactly full: written
-    assert client.get(f"/admin/consultations/{SLUG}/export.xlsx").status_code == 200
+    assert prepared(app, client, url, format="xlsx", variant="personal").status_code == 200
 
 
-def test_download_names_use_brussels_time_like_the_interface(known, client):
+def test_download_names_use_brussels_time_like_the_interface(known, client, app):
     from .admin_helpers import make_user, sign_in
+    from .jobs_helpers import prepared
 
     make_user("analyst@example.org", "analyst")
     sign_in(client, "analyst@example.org")
-    base = f"/admin/consultations/{SLUG}"
+    base = f"/admin/consultations/{SLUG}/reports"
     # The frozen clock says 10:00 UTC on 26 May 2025: 12:00 in Brussels.
-    for url, name in (
-        (f"{base}/export.csv", f"{SLUG}-personal-20250526-1200.csv"),
-        (f"{base}/export.xlsx?public=1", f"{SLUG}-public-20250526-1200.xlsx"),
-        (f"{base}/report.pdf", f"{SLUG}-summary-20250526-1200.pdf"),
+    for url, data, name in (
+        (f"{base}/export", {"format": "csv", "variant": "personal"}, "personal-20250526-1200.csv"),
+        (f"{base}/export", {"format": "xlsx", "variant": "public"}, "public-20250526-1200.xlsx"),
+        (f"{base}/summary", {}, "summary-20250526-1200.pdf"),
     ):
-        assert name in client.get(url).headers["Content-Disposition"]
+        download = prepared(app, client, url, **data)
+        assert f"{SLUG}-{name}" in download.headers["Content-Disposition"]
     assert export.file_stamp(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)) == "20260101-0030"

@@ -216,9 +216,9 @@ HOSTILE_REQUESTS = {
         None,
     ),
     "CR/LF in the language switch": ("GET", "/language/en?next=/%0D%0Ax", {}, None, None),
-    "CR/LF in a report filter": (
+    "CR/LF in a list filter": (
         "GET",
-        "/admin/consultations/apply-ai/report.pdf?country=%0d%0aX",
+        "/admin/consultations/apply-ai/responses?country=%0d%0aX",
         {},
         None,
         None,

@@ -76,14 +76,18 @@ def test_changes_refusals_and_flash_messages_in_french(admin_client):
     assert "pas ouverte" in page and "Clôturée" in page
 
 
-def test_reports_and_exports_in_german(admin_client):
+def test_reports_and_exports_in_german(app, admin_client):
+    from .jobs_helpers import prepared
+
     page = speak(admin_client, "de").get(f"/admin/consultations/{SLUG}").get_data(as_text=True)
-    assert "<h2>Berichte und Exporte</h2>" in page
-    assert "Zusammenfassender Bericht (PDF, in der Sprache dieser Seite)" in page
+    assert 'id="reports">Berichte und Exporte</h2>' in page
+    assert "Zusammenfassenden Bericht erstellen (PDF, in der Sprache dieser Seite)" in page
+    assert "Noch nichts vorbereitet" in page
     assert "Tabelle mit personenbezogenen Daten:" in page and "Veröffentlichbare Tabelle" in page
     assert "Reports and exports" not in page and "Spreadsheet with" not in page
     # The report follows the administrator's language.
-    report = pdf_text(admin_client.get(f"/admin/consultations/{SLUG}/report.pdf").data)
+    german = speak(admin_client, "de")
+    report = pdf_text(prepared(app, german, f"/admin/consultations/{SLUG}/reports/summary").data)
     assert "Zusammenfassender Sachbericht" in report and "Wer teilgenommen hat" in report
     assert "Who took part" not in report
 
@@ -138,10 +142,13 @@ def test_the_database_failure_page_in_french(client, consultations):
 
 
 def test_the_draft_e_mail_is_written_in_the_reader_language(
+    app,
     client,
     consultations,
     smtp_server,  # noqa: F811
 ):
+    from .jobs_helpers import run_jobs
+
     speak(client, "de")
     page = save_draft(client, {"q_first_name": "Ada"})
     link = private_link(page, "draft")
@@ -149,7 +156,8 @@ def test_the_draft_e_mail_is_written_in_the_reader_language(
     sent = client.post(
         link + "/email", data={"csrf_token": form["csrf_token"], "email": "ada@example.org"}
     )
-    assert sent.status_code == 200
+    assert sent.status_code == 200 and "Der Link ist unterwegs" in sent.get_data(as_text=True)
+    run_jobs(app)  # the message is built in the request, in German, and sent by a job
     [(_, message)] = smtp_server.messages
     title = consultations[SLUG].text("title", "de")
     subject = str(make_header(decode_header(message["Subject"])))

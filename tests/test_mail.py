@@ -5,15 +5,22 @@ import smtplib
 import socket
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
+from consultation import clock
 from consultation.extensions import db
+from consultation.jobs.models import Job
+from consultation.jobs.queue import queue_of
 from consultation.mail import MailNotSent, send_mail
 
 from .conftest import form_tokens
 from .forms import private_link, shown_form
+from .jobs_helpers import job as job_row
+from .jobs_helpers import run_jobs
 from .live_server import Browser, live_server
 
 SLUG = "apply-ai"
@@ -58,7 +65,7 @@ def save_draft(client, data):
     return client.get(result.headers["Location"]).get_data(as_text=True)
 
 
-def test_the_draft_link_is_e_mailed_through_smtp(client, consultations, smtp_server):
+def test_the_draft_link_is_e_mailed_through_smtp(app, client, consultations, smtp_server):
     page = save_draft(client, {"q_first_name": "Ada", "q_email": "ada@example.org"})
     link = private_link(page, "draft")
     assert "Send me the link" in page
@@ -70,7 +77,10 @@ def test_the_draft_link_is_e_mailed_through_smtp(client, consultations, smtp_ser
     )
 
     assert sent.status_code == 200, sent.get_data(as_text=True)
-    assert "We sent you the link" in sent.get_data(as_text=True)
+    html = sent.get_data(as_text=True)
+    assert "The link is on its way" in html and private_link(html, "draft") == link
+    assert smtp_server.messages == []  # a job sends it, not the request
+    assert run_jobs(app) == 1
     [(recipients, message)] = smtp_server.messages
     assert recipients == ["ada@example.org"]
     assert message["From"] == "consultations@example.eu"
@@ -78,6 +88,9 @@ def test_the_draft_link_is_e_mailed_through_smtp(client, consultations, smtp_ser
     body = message.get_payload(decode=True).decode()
     assert f"http://localhost{link}" in body
     assert client.get(link).status_code == 200
+    (job,) = db.session.scalars(select(Job)).all()
+    assert job.kind == "mail" and job.state.value == "done"
+    assert "body" not in job.parameters and link not in str(job.parameters)  # not kept
 
 
 def test_a_malformed_address_is_refused_and_nothing_is_sent(client, consultations, smtp_server):
@@ -93,7 +106,9 @@ def test_a_malformed_address_is_refused_and_nothing_is_sent(client, consultation
     assert smtp_server.messages == []
 
 
-def test_a_failing_server_leaves_the_link_on_the_page(client, consultations, app, monkeypatch):
+def test_a_server_that_does_not_answer_is_tried_again_later(
+    app, client, consultations, monkeypatch, frozen_clock
+):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     page = save_draft(client, {"q_first_name": "Ada"})
@@ -104,9 +119,59 @@ def test_a_failing_server_leaves_the_link_on_the_page(client, consultations, app
         data={"csrf_token": shown_form(page)["csrf_token"], "email": "ada@example.org"},
     )
 
+    assert result.status_code == 200 and "on its way" in result.get_data(as_text=True)
+    run_jobs(app)
+    (job,) = db.session.scalars(select(Job)).all()
+    assert job.state.value == "queued" and job.attempts == 1
+    assert job.error.startswith("The mail server did not take the message")
+    assert queue_of(app).huey.scheduled_count() == 1  # handed to the queue for later
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+        frozen_clock.set(clock.now_utc() + timedelta(seconds=61))
+        run_jobs(app, scheduled=True)
+    finally:
+        controller.stop()
+    assert job_row(job.id).state.value == "done" and job_row(job.id).attempts == 2
+    [(recipients, message)] = inbox.messages
+    assert link in message.get_payload(decode=True).decode()
+
+
+def test_when_the_queue_is_down_the_link_stays_on_the_page(app, client, consultations, smtp_server):
+    page = save_draft(client, {"q_first_name": "Ada"})
+    link = private_link(page, "draft")
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    try:
+        result = client.post(
+            link + "/email",
+            data={"csrf_token": shown_form(page)["csrf_token"], "email": "ada@example.org"},
+        )
+    finally:
+        app.config["REDIS_URL"] = None
     assert result.status_code == 503
     html = result.get_data(as_text=True)
     assert "could not send" in html and private_link(html, "draft") == link
+    assert db.session.scalars(select(Job)).all() == []
+
+
+def test_attachments_go_with_a_queued_message(app, smtp_server):
+    from consultation.mail import enqueue_mail
+
+    enqueue_mail(
+        "ada@example.org",
+        "Your copy",
+        "Attached.",
+        [("copy.pdf", "application/pdf", b"%PDF-1.7 x")],
+    )
+    db.session.commit()
+    run_jobs(app)
+    [(_, message)] = smtp_server.messages
+    (attachment,) = [part for part in message.walk() if part.get_filename()]
+    assert attachment.get_filename() == "copy.pdf"
+    assert attachment.get_payload(decode=True) == b"%PDF-1.7 x"
 
 
 def test_without_a_mail_server_no_e_mail_is_offered(client, consultations):
@@ -201,6 +266,7 @@ def test_a_forged_host_never_reaches_a_mailed_link(consultations, smtp_server, a
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://consultations.example.eu")
     link, status, page = email_the_link(app, "evil.example")
     assert status == 200, page[:500]
+    run_jobs(app)  # the e-mail is a job
     [(_, message)] = smtp_server.messages
     body = message.get_payload(decode=True).decode()
     assert f"https://consultations.example.eu{link}" in body
@@ -212,4 +278,5 @@ def test_with_trusted_hosts_a_forged_host_is_refused(consultations, smtp_server,
     _, status, page = email_the_link(app, "evil.example")
     assert status == 400
     assert "The request could not be understood" in page
+    run_jobs(app)
     assert smtp_server.messages == []

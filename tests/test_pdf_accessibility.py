@@ -46,13 +46,17 @@ def check_accessible(data: bytes, language: str, title: str) -> list:
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_summary_report_is_a_tagged_pdf_with_title_and_language(client, consultations, language):
+def test_summary_report_is_a_tagged_pdf_with_title_and_language(
+    app, client, consultations, language
+):
+    from .jobs_helpers import prepared
+
     consultation = consultations[SLUG]
     submit_known(client, consultation)
     make_user("analyst@example.org", "analyst")
     sign_in(client, "analyst@example.org")
     client.get(f"/language/{language}")
-    result = client.get(f"/admin/consultations/{SLUG}/report.pdf")
+    result = prepared(app, client, f"/admin/consultations/{SLUG}/reports/summary")
     assert result.status_code == 200
     title = consultation.text("title", language)
     names = check_accessible(result.data, language, title)

@@ -259,7 +259,7 @@ def test_a_draft_sent_again_after_midnight_shows_the_contribution_was_received(
 
 
 def test_upgrading_keeps_every_stored_contribution(client, consultations):
-    """Revision 0008 adds to ``responses`` in place: on SQLite a copied table would lose
+    """Revision 0007 adds to ``responses`` in place: on SQLite a copied table would lose
     the answers through their cascades."""
     send(client, consultations[SLUG])
     answers = count(Answer)

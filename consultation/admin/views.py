@@ -35,6 +35,8 @@ from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db, login_manager
 from ..formatting import current_locale, long_date
+from ..jobs.queries import recent_reports
+from ..jobs.queue import current_queue
 from ..responses.models import Response, Upload
 from ..responses.moderation import erase_personal_data, flag_response
 from ..responses.queries import filtered_responses, response_by_reference, response_values
@@ -60,13 +62,21 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_PAGE = 10**9
 
 
+def open_to_analysts(view):
+    """Mark a view that analysts may POST to: it only prepares something for them to read."""
+    view.open_to_analysts = True
+    return view
+
+
 @bp.before_request
 def require_access():
     """Anonymous people are sent to sign in; analysts may read but change nothing."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if request.method not in SAFE_METHODS and not current_user.is_admin:
-        abort(403)
+        view = current_app.view_functions.get(request.endpoint)
+        if not getattr(view, "open_to_analysts", False):
+            abort(403)
 
 
 @bp.context_processor
@@ -121,7 +131,10 @@ def dashboard():
 
 @bp.get("/consultations/<slug>")
 def consultation(slug):
-    """One consultation: its figures and the forms to close, reopen or extend it."""
+    """One consultation: its figures, its reports and exports, and the forms to close, reopen
+    or extend it."""
+    from .reports import queue_down_message
+
     item = _consultation(slug)
     return render_template(
         "admin/consultation.html",
@@ -130,6 +143,10 @@ def consultation(slug):
         close_form=CloseForm(),
         reopen_form=ReopenForm(),
         extend_form=ExtendForm(closing_date=item.closing_date),
+        jobs=recent_reports(item),
+        jobs_can_start=current_queue().reachable(),
+        queue_down=queue_down_message(),
+        retention_days=current_app.config["REPORT_RETENTION_DAYS"],
     )
 
 

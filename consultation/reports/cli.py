@@ -24,9 +24,47 @@ def _consultation(slug):
     return consultation
 
 
+QUEUE_OPTION = click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Hand the work to the workers (flask worker) and print the job's id, instead of "
+    "doing it here.",
+)
+
+
+def _enqueue(kind, consultation, **parameters):
+    """Ask the workers for this (or join the same job already under way) and say which job."""
+    from ..audit.operations import Actor
+    from ..jobs.operations import request_job
+    from ..jobs.queue import current_queue
+
+    if not current_queue().reachable():
+        raise click.ClickException("The job queue does not answer (is Redis running?).")
+    job, joined = request_job(
+        kind,
+        {"consultation_id": consultation.id, **parameters},
+        Actor.command_line(),
+        consultation,
+        locale="en",
+    )
+    db.session.commit()
+    if joined:
+        click.echo(f"{consultation.slug}: the same job {job.id} is already {job.state.value}")
+    else:
+        click.echo(f"{consultation.slug}: queued as job {job.id} (see `flask jobs list`)")
+
+
+def _output_or_queue(output, queued):
+    if queued and output:
+        raise click.UsageError("Give either -o/--output or --queue, not both.")
+    if not queued and not output:
+        raise click.UsageError("Give -o/--output FILE, or --queue to let a worker do it.")
+
+
 @reports_cli.command("summary")
 @click.argument("slug")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--respondent-type", help="Only this type of respondent (its key).")
 @click.option("--country", help="Only this country (ISO code, e.g. BE).")
 @click.option(
@@ -36,27 +74,44 @@ def _consultation(slug):
     show_default=True,
     help="The language the report is written in.",
 )
-def summary_command(slug, output, respondent_type, country, language):
+@QUEUE_OPTION
+def summary_command(slug, output, respondent_type, country, language, queued):
     """Write the factual summary report of consultation SLUG as a PDF."""
+    _output_or_queue(output, queued)
+    consultation = _consultation(slug)
+    country = country and country.upper()
+    if queued:
+        _enqueue(
+            "summary",
+            consultation,
+            respondent_type=respondent_type,
+            country=country,
+            locale=language,
+        )
+        return
     from . import pdf  # WeasyPrint loads only for the command that needs it
 
-    consultation = _consultation(slug)
     started = time.perf_counter()
-    data = pdf.summary_pdf(
-        consultation, respondent_type, country and country.upper(), locale=language
-    )
-    output.write_bytes(data)
+    with click.progressbar(length=1, label="Writing the summary report") as bar:
+        data = pdf.summary_pdf(consultation, respondent_type, country, locale=language)
+        output.write_bytes(data)
+        bar.update(1)
     click.echo(f"{output}: {len(data):,} bytes in {time.perf_counter() - started:.1f} s")
 
 
 @reports_cli.command("export")
 @click.argument("slug")
 @click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--public", is_flag=True, help="Publishable: honours publication choices.")
-def export_command(slug, kind, output, public):
+@QUEUE_OPTION
+def export_command(slug, kind, output, public, queued):
     """Write one row per counted response of SLUG to a CSV or XLSX file."""
+    _output_or_queue(output, queued)
     consultation = _consultation(slug)
+    if queued:
+        _enqueue("export", consultation, format=kind, variant="public" if public else "personal")
+        return
     total = export.export_count(consultation)
     started = time.perf_counter()
     with click.progressbar(length=total, label=f"Exporting {total:,} responses") as bar:
@@ -77,7 +132,8 @@ def export_command(slug, kind, output, public):
 
 @reports_cli.command("prepare-exports")
 @click.argument("slug", required=False)
-def prepare_exports_command(slug):
+@QUEUE_OPTION
+def prepare_exports_command(slug, queued):
     """Make the ready CSV lines of every response (of SLUG, or of all consultations).
 
     Responses get them when they are written; run this after changing a
@@ -88,8 +144,13 @@ def prepare_exports_command(slug):
 
     items = [_consultation(slug)] if slug else all_consultations()
     for consultation in items:
+        if queued:
+            _enqueue("prepare_exports", consultation)
+            continue
         started = time.perf_counter()
-        made = ready_lines.refresh_all(consultation)
+        total = generate.response_count(consultation)
+        with click.progressbar(length=total, label=f"{consultation.slug}") as bar:
+            made = ready_lines.refresh_all(consultation, bar.update, db.session.commit)
         db.session.commit()
         click.echo(
             f"{consultation.slug}: {made:,} responses in {time.perf_counter() - started:.1f} s"
@@ -101,7 +162,8 @@ def prepare_exports_command(slug):
 @click.option(
     "--check", is_flag=True, help="Only say whether the counts are right; change nothing."
 )
-def recount_command(slug, check):
+@QUEUE_OPTION
+def recount_command(slug, check, queued):
     """Check the running answer counts of summaries against the answers, and put them right.
 
     They are kept as responses are written; a difference means the database was
@@ -109,15 +171,23 @@ def recount_command(slug, check):
     """
     from ..consultations.queries import all_consultations
 
+    if check and queued:
+        raise click.UsageError("--check runs here; leave out --queue.")
     items = [_consultation(slug)] if slug else all_consultations()
     wrong = 0
     for consultation in items:
+        if queued:
+            _enqueue("recount", consultation)
+            continue
         started = time.perf_counter()
-        found = len(tallies.differences(consultation))
-        wrong += found
-        if not check and found:
-            tallies.rebuild(consultation)
-            db.session.commit()
+        with click.progressbar(length=2, label=f"{consultation.slug}") as bar:
+            found = len(tallies.differences(consultation))
+            bar.update(1)
+            wrong += found
+            if not check and found:
+                tallies.rebuild(consultation)
+                db.session.commit()
+            bar.update(1)
         outcome = "right" if not found else f"{found:,} counts differed"
         if found and not check:
             outcome += ", recounted"

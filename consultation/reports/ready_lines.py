@@ -112,9 +112,29 @@ def refresh_response(response) -> None:
     refresh(response.consultation, response.id, response.id)
 
 
-def refresh_all(consultation) -> int:
-    """Remake every line of ``consultation`` (after its questionnaire changed, say)."""
-    return refresh(consultation, 1, 2**62)
+def refresh_all(consultation, progress=None, after_chunk=None) -> int:
+    """Remake every line of ``consultation`` (after its questionnaire changed, say).
+
+    ``progress(n)``: n more responses done; ``after_chunk()`` runs after each chunk (a
+    job commits there, so contributions are not kept waiting by one long transaction).
+    """
+    made, last = 0, 0
+    while True:
+        # Each chunk's ids are read afresh: ``after_chunk`` may have ended the transaction.
+        ids = db.session.scalars(
+            select(Response.id)
+            .where(Response.consultation_id == consultation.id, Response.id > last)
+            .order_by(Response.id)
+            .limit(LINE_CHUNK)
+        ).all()
+        if not ids:
+            return made
+        made += refresh(consultation, ids[0], ids[-1])
+        last = ids[-1]
+        if after_chunk is not None:
+            after_chunk()
+        if progress is not None:
+            progress(len(ids))
 
 
 def ready_chunks(consultation, personal: bool, size: int = LINE_CHUNK):

@@ -15,7 +15,8 @@ from ..downloads import attachment
 from ..extensions import csrf, db
 from ..formatting import current_locale
 from ..i18n import switching_language
-from ..mail import MailNotSent, mail_enabled, send_mail
+from ..jobs.queue import QueueUnavailable
+from ..mail import enqueue_mail, mail_enabled
 from ..questionnaires.forms import build_form, csrf_ok, validate_answers
 from ..urls import external_url
 from .attachments import keep_attached
@@ -218,8 +219,9 @@ def email(token):
         return private(render_template("public/draft_emailed.html", error=error, **context), 400)
     subject, body = draft_link_message(consultation, link, _retention())
     try:
-        send_mail(address, subject, body)
-    except MailNotSent:
+        enqueue_mail(address, subject, body)
+    except QueueUnavailable:
         error = _("We could not send the e-mail just now. Copy the link below instead.")
         return private(render_template("public/draft_emailed.html", error=error, **context), 503)
+    db.session.commit()  # the message goes to the queue once this commits
     return private(render_template("public/draft_emailed.html", sent=True, **context))

@@ -62,6 +62,8 @@ def live_server(tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'live.sqlite'}"
         UPLOAD_FOLDER = str(folder / "uploads")
+        JOBS_QUEUE_FILE = str(folder / "jobs-queue.sqlite")
+        REPORT_FOLDER = str(folder / "reports")
 
     app = create_app(Config)
     with app.app_context():

@@ -1,7 +1,7 @@
 """kept files: files chosen in a questionnaire whose form came back with errors
 
-Revision ID: 0011
-Revises: 0012
+Revision ID: 0010
+Revises: 0009
 
 A browser never sends a chosen file twice, so when a questionnaire comes back
 with errors (or its token expired) the file chosen in it is kept server-side for
@@ -12,8 +12,8 @@ sent or a day has passed (``flask uploads purge``).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0012"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

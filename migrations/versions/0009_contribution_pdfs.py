@@ -1,7 +1,7 @@
 """contribution pdfs: each contribution's PDF copy, kept until the contribution changes
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 
 Adds ``contribution_pdfs`` (see ``consultation.reports.pdf_cache``): one row per
 response and interface language, holding the copy a respondent downloads and a
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """receipt links apart from references; private links held server-side while shown
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 
 The reference was also the address of the receipt, so anyone who saw it quoted could
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """user sessions: server-side records of signed-in sessions
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 
 Until now the session cookie named the user (and a piece of their password hash), so
 signing out only forgot the cookie in that browser: a copy kept working. From now on
@@ -14,8 +14,8 @@ Sessions of earlier versions are not in the table: everyone signs in again once.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
