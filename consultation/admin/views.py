@@ -26,6 +26,7 @@ from ..audit.queries import audit_page
 from ..consultations.operations import (
     close_consultation,
     extend_consultation,
+    extension_refusal,
     reopen_consultation,
 )
 from ..consultations.queries import all_consultations, consultation_by_slug
@@ -88,11 +89,15 @@ def _title(consultation):
 
 def _figures(consultation):
     country_rows = stats.breakdown(consultation, "country")
+    sizes = consultation.questionnaire.profile_questions().get("organisation_size")
     return {
         "totals": stats.totals(consultation),
         "chart": per_day_svg(stats.per_day(consultation)),
         "types": stats.breakdown(consultation, "respondent_type"),
-        "sizes": stats.breakdown(consultation, "organisation_size"),
+        # Sizes are a scale: listed from the smallest, as the question lists them.
+        "sizes": stats.in_option_order(
+            stats.breakdown(consultation, "organisation_size"), sizes.option_keys if sizes else []
+        ),
         "countries": stats.country_summary(country_rows, current_locale()),
     }
 
@@ -108,26 +113,61 @@ def dashboard():
 @bp.get("/consultations/<slug>")
 def consultation(slug):
     """One consultation: its figures and the forms to close, reopen or extend it."""
-    item = _consultation(slug)
+    return _consultation_page(_consultation(slug))
+
+
+#: The action forms of a consultation's page, by the name the template knows them by.
+ACTION_FORMS = {"close_form": CloseForm, "reopen_form": ReopenForm, "extend_form": ExtendForm}
+
+
+def _consultation_page(item, failed=None, status=200):
+    """The consultation's page; ``failed`` (name, form) comes back with its problems shown.
+
+    The other forms start blank: a POST fills only the form that was sent.
+    """
+    forms = {
+        name: form_class(formdata=None, **_form_defaults(item, name))
+        for name, form_class in ACTION_FORMS.items()
+    }
+    problems = []
+    if failed is not None:
+        name, form = failed
+        forms[name] = form
+        problems = [
+            (f"{name.removesuffix('_form')}-{field.name}", error)
+            for field in form
+            if field.name != "csrf_token"
+            for error in field.errors
+        ]
     return render_template(
         "admin/consultation.html",
         consultation=item,
         figures=_figures(item),
-        close_form=CloseForm(),
-        reopen_form=ReopenForm(),
-        extend_form=ExtendForm(closing_date=item.closing_date),
-    )
+        problems=problems,
+        **forms,
+    ), status
 
 
-def _change(slug, form_class, operation, template_action, describe):
-    """Validate, ask for confirmation, then act, commit and say what happened."""
+def _form_defaults(item, name):
+    return {"closing_date": item.closing_date} if name == "extend_form" else {}
+
+
+def _change(slug, form_class, operation, template_action, describe, check=None, destructive=False):
+    """Validate, ask for confirmation, then act, commit and say what happened.
+
+    A form with a problem (``check`` returns the field and words that say it) comes
+    back on the consultation's page with what was typed, before any confirmation.
+    """
     item = _consultation(slug)
     form = form_class()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for(".consultation", slug=slug))
+    valid = form.validate_on_submit()
+    refusal = check(item, form) if valid and check else None
+    if refusal:
+        field, message = refusal
+        form[field].errors.append(message)
+    if not valid or refusal:
+        name = next(name for name, cls in ACTION_FORMS.items() if cls is form_class)
+        return _consultation_page(item, failed=(name, form), status=400)
     if not form.confirmed:
         return render_template(
             "admin/confirm.html",
@@ -137,6 +177,7 @@ def _change(slug, form_class, operation, template_action, describe):
             description=describe(item, form),
             action_url=request.path,
             cancel_url=url_for(".consultation", slug=slug),
+            destructive=destructive,
         )
     try:
         operation(item, form)
@@ -168,6 +209,7 @@ def close(slug):
                 title=_title(item),
             )
         ),
+        destructive=True,
     )
 
 
@@ -219,7 +261,14 @@ def extend(slug):
                 date=long_date(form.closing_date.data),
             )
         ),
+        check=lambda item, form: _field_problem(
+            "closing_date", extension_refusal(item, form.closing_date.data)
+        ),
     )
+
+
+def _field_problem(field, message):
+    return (field, message) if message else None
 
 
 # -- responses -----------------------------------------------------------------------
@@ -233,9 +282,10 @@ def responses(slug):
     form = ResponseFilterForm(request.args)
     profile = questionnaire.profile_questions()
     types = profile.get("respondent_type")
-    form.respondent_type.choices = [("", _("All"))] + (types.choices() if types else [])
+    locale = current_locale()
+    form.respondent_type.choices = [("", _("All"))] + (types.choices(locale) if types else [])
     form.country.choices = [("", _("All"))] + (
-        profile["country"].choices() if "country" in profile else []
+        profile["country"].choices(locale) if "country" in profile else []
     )
     form.validate()
     since = clock.start_of_day(form.since.data) if form.since.data else None
@@ -309,7 +359,7 @@ def response(response_id):
     )
 
 
-def _response_change(response_id, form_class, operation, action, describe):
+def _response_change(response_id, form_class, operation, action, describe, destructive=False):
     item = _response(response_id)
     form = form_class()
     back = url_for(".response", response_id=response_id)
@@ -325,6 +375,7 @@ def _response_change(response_id, form_class, operation, action, describe):
             description=describe(item, form),
             action_url=request.path,
             cancel_url=back,
+            destructive=destructive,
         )
     try:
         operation(item, form)
@@ -397,6 +448,7 @@ def erase(response_id):
             id=item.id,
             reference=item.reference,
         ),
+        destructive=True,
     )
 
 
