@@ -182,9 +182,13 @@ def test_extend_into_winter_uses_cet(admin_client):
 
 
 def test_extend_into_the_past_is_refused(admin_client):
-    result = confirm(admin_client, f"/admin/consultations/{SLUG}/extend", closing_date="2025-05-01")
-    page = admin_client.get(result.headers["Location"]).get_data(as_text=True)
-    assert "is in the past" in page
+    token = signed_in_csrf(admin_client)
+    data = {"csrf_token": token, "closing_date": "2025-05-01"}
+    result = admin_client.post(f"/admin/consultations/{SLUG}/extend", data=data)
+    assert result.status_code == 400  # on the first form, before any confirmation page
+    page = result.get_data(as_text=True)
+    assert "1 May 2025 is in the past; choose today or a later date." in page
+    assert "Please confirm" not in page
     assert consultation().closing_date == date(2025, 6, 4)
     assert not [r for r in audit_records() if r.action == "consultation.extend"]
 

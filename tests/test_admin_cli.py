@@ -115,7 +115,7 @@ def test_consultation_commands(app, consultations, frozen_clock):
     assert "now closes at midnight at the end of 31 July 2025, Brussels time" in extended.output
     assert run(app, "consultations", "extend", "apply-ai", "31/07/2025").exit_code != 0
     past = run(app, "consultations", "extend", "apply-ai", "2025-01-01")
-    assert "in the past" in past.output
+    assert "1 January 2025 is in the past" in past.output
     unknown = run(app, "consultations", "close", "nope")
     assert "No consultation 'nope'" in unknown.output
 

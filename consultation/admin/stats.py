@@ -41,6 +41,17 @@ def breakdown(consultation, column) -> list[tuple[str | None, int]]:
     return [(value, count) for value, count in rows]
 
 
+def in_option_order(rows, keys) -> list[tuple[str | None, int]]:
+    """A breakdown in the order of the question's options (sizes from micro to large), those
+    nobody chose included; values that are no option follow by count, none given last."""
+    if not rows:
+        return []
+    counts = dict(rows)
+    listed = [(key, counts.pop(key, 0)) for key in keys]
+    rest = sorted(counts.items(), key=lambda item: (item[0] is None, -item[1], item[0] or ""))
+    return listed + rest
+
+
 def _hour_bucket(column):
     if db.engine.dialect.name == "postgresql":
         return func.date_trunc("hour", func.timezone("UTC", column))

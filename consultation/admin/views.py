@@ -28,6 +28,7 @@ from ..auth.queries import all_users
 from ..consultations.operations import (
     close_consultation,
     extend_consultation,
+    extension_refusal,
     reopen_consultation,
 )
 from ..consultations.queries import all_consultations, consultation_by_slug
@@ -112,11 +113,15 @@ def _title(consultation):
 
 def _figures(consultation):
     country_rows = stats.breakdown(consultation, "country")
+    sizes = consultation.questionnaire.profile_questions().get("organisation_size")
     return {
         "totals": stats.totals(consultation),
         "chart": per_day_svg(stats.per_day(consultation)),
         "types": stats.breakdown(consultation, "respondent_type"),
-        "sizes": stats.breakdown(consultation, "organisation_size"),
+        # Sizes are a scale: listed from the smallest, as the question lists them.
+        "sizes": stats.in_option_order(
+            stats.breakdown(consultation, "organisation_size"), sizes.option_keys if sizes else []
+        ),
         "countries": stats.country_summary(country_rows, current_locale()),
     }
 
@@ -133,32 +138,67 @@ def dashboard():
 def consultation(slug):
     """One consultation: its figures, its reports and exports, and the forms to close, reopen
     or extend it."""
+    return _consultation_page(_consultation(slug))
+
+
+#: The action forms of a consultation's page, by the name the template knows them by.
+ACTION_FORMS = {"close_form": CloseForm, "reopen_form": ReopenForm, "extend_form": ExtendForm}
+
+
+def _consultation_page(item, failed=None, status=200):
+    """The consultation's page; ``failed`` (name, form) comes back with its problems shown.
+
+    The other forms start blank: a POST fills only the form that was sent.
+    """
     from .reports import queue_down_message
 
-    item = _consultation(slug)
+    forms = {
+        name: form_class(formdata=None, **_form_defaults(item, name))
+        for name, form_class in ACTION_FORMS.items()
+    }
+    problems = []
+    if failed is not None:
+        name, form = failed
+        forms[name] = form
+        problems = [
+            (f"{name.removesuffix('_form')}-{field.name}", error)
+            for field in form
+            if field.name != "csrf_token"
+            for error in field.errors
+        ]
     return render_template(
         "admin/consultation.html",
         consultation=item,
         figures=_figures(item),
-        close_form=CloseForm(),
-        reopen_form=ReopenForm(),
-        extend_form=ExtendForm(closing_date=item.closing_date),
+        problems=problems,
         jobs=recent_reports(item),
         jobs_can_start=current_queue().reachable(),
         queue_down=queue_down_message(),
         retention_days=current_app.config["REPORT_RETENTION_DAYS"],
-    )
+        **forms,
+    ), status
 
 
-def _change(slug, form_class, operation, template_action, describe):
-    """Validate, ask for confirmation, then act, commit and say what happened."""
+def _form_defaults(item, name):
+    return {"closing_date": item.closing_date} if name == "extend_form" else {}
+
+
+def _change(slug, form_class, operation, template_action, describe, check=None, destructive=False):
+    """Validate, ask for confirmation, then act, commit and say what happened.
+
+    A form with a problem (``check`` returns the field and words that say it) comes
+    back on the consultation's page with what was typed, before any confirmation.
+    """
     item = _consultation(slug)
     form = form_class()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for(".consultation", slug=slug))
+    valid = form.validate_on_submit()
+    refusal = check(item, form) if valid and check else None
+    if refusal:
+        field, message = refusal
+        form[field].errors.append(message)
+    if not valid or refusal:
+        name = next(name for name, cls in ACTION_FORMS.items() if cls is form_class)
+        return _consultation_page(item, failed=(name, form), status=400)
     if not form.confirmed:
         return render_template(
             "admin/confirm.html",
@@ -168,6 +208,7 @@ def _change(slug, form_class, operation, template_action, describe):
             description=describe(item, form),
             action_url=request.path,
             cancel_url=url_for(".consultation", slug=slug),
+            destructive=destructive,
         )
     try:
         operation(item, form)
@@ -199,6 +240,7 @@ def close(slug):
                 title=_title(item),
             )
         ),
+        destructive=True,
     )
 
 
@@ -250,7 +292,14 @@ def extend(slug):
                 date=long_date(form.closing_date.data),
             )
         ),
+        check=lambda item, form: _field_problem(
+            "closing_date", extension_refusal(item, form.closing_date.data)
+        ),
     )
+
+
+def _field_problem(field, message):
+    return (field, message) if message else None
 
 
 # -- responses -----------------------------------------------------------------------
@@ -264,9 +313,10 @@ def responses(slug):
     form = ResponseFilterForm(request.args)
     profile = questionnaire.profile_questions()
     types = profile.get("respondent_type")
-    form.respondent_type.choices = [("", _("All"))] + (types.choices() if types else [])
+    locale = current_locale()
+    form.respondent_type.choices = [("", _("All"))] + (types.choices(locale) if types else [])
     form.country.choices = [("", _("All"))] + (
-        profile["country"].choices() if "country" in profile else []
+        profile["country"].choices(locale) if "country" in profile else []
     )
     status = 200 if form.validate() else 400
     since = clock.start_of_day(form.since.data) if form.since.data else None
@@ -340,7 +390,7 @@ def response(response_id):
     )
 
 
-def _response_change(response_id, form_class, operation, action, describe):
+def _response_change(response_id, form_class, operation, action, describe, destructive=False):
     item = _response(response_id)
     form = form_class()
     back = url_for(".response", response_id=response_id)
@@ -356,6 +406,7 @@ def _response_change(response_id, form_class, operation, action, describe):
             description=describe(item, form),
             action_url=request.path,
             cancel_url=back,
+            destructive=destructive,
         )
     try:
         operation(item, form)
@@ -428,6 +479,7 @@ def erase(response_id):
             id=item.id,
             reference=item.reference,
         ),
+        destructive=True,
     )
 
 

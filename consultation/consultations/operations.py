@@ -9,7 +9,7 @@ from .. import clock
 from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
-from ..formatting import current_locale, state_label
+from ..formatting import current_locale, long_date, state_label
 from ..questionnaires.loader import QuestionnaireError, digest
 from ..responses.models import Answer
 from .locking import hold_for_change
@@ -190,26 +190,41 @@ def reopen_consultation(consultation, actor, reason: str | None = None) -> None:
     )
 
 
+def extension_refusal(consultation, new_date: date) -> str | None:
+    """Why the closing date cannot move to ``new_date``, in words; None when it can.
+
+    The admin area asks before its confirmation page, so a wrong date is said on the
+    form it was typed in; ``extend_consultation`` asks again when it acts, since
+    midnight may have passed in between.
+    """
+    if new_date < clock.today_brussels():
+        return _("%(date)s is in the past; choose today or a later date.", date=long_date(new_date))
+    new_closes_at = clock.end_of_day(new_date)
+    if new_closes_at <= consultation.opens_at:
+        return _(
+            "%(date)s is before the consultation opens (%(opens)s); choose a later date.",
+            date=long_date(new_date),
+            opens=long_date(clock.to_brussels(consultation.opens_at).date()),
+        )
+    if new_closes_at == consultation.closes_at and consultation.closed_at is None:
+        return _(
+            "%(title)s already closes on %(date)s.",
+            title=_title(consultation),
+            date=long_date(new_date),
+        )
+    return None
+
+
 def extend_consultation(consultation, new_date: date, actor, reason: str | None = None) -> None:
     """Move the closing date (Brussels) to ``new_date``; it must not be in the past.
 
     A consultation whose window had ended is open again until the new date; a
     manual closure is lifted, since moving the deadline means taking contributions.
     """
-    if new_date < clock.today_brussels():
-        raise OperationRefused(
-            _(
-                "The new closing date %(date)s is in the past; choose today or later.",
-                date=new_date.isoformat(),
-            )
-        )
+    refusal = extension_refusal(consultation, new_date)
+    if refusal:
+        raise OperationRefused(refusal)
     new_closes_at = clock.end_of_day(new_date)
-    if new_closes_at <= consultation.opens_at:
-        raise OperationRefused(_("The new closing date is before the consultation opens."))
-    if new_closes_at == consultation.closes_at and consultation.closed_at is None:
-        raise OperationRefused(
-            _("%(title)s already closes on that date.", title=_title(consultation))
-        )
     before = _window(consultation)
     consultation.closes_at = new_closes_at
     consultation.closed_at = None

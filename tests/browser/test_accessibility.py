@@ -2,6 +2,8 @@
 
 import pytest
 
+from .admin import ensure_admin, ensure_responses, signed_in
+
 SLUGS = ["apply-ai", "cloud-ai-development-act", "data-union-strategy"]
 BLOCKING = {"serious", "critical"}
 
@@ -99,21 +101,11 @@ def test_pages_reflow_without_sideways_scrolling(browser, live_server, width):
 
 # -- pages main added: sign-in, a saved draft, a resumed draft, editing, administration --
 
-ADMIN = ("axe-admin@example.org", "a long enough password")
-
 
 @pytest.fixture(scope="module")
 def admin_account(live_server):
     """An administrator in the live server's database, created once."""
-    from consultation.audit.operations import Actor
-    from consultation.auth.operations import create_user, user_by_email
-    from consultation.extensions import db
-
-    with live_server.app.app_context():
-        if user_by_email(ADMIN[0]) is None:
-            create_user(ADMIN[0], "admin", ADMIN[1], Actor("browser tests"))
-            db.session.commit()
-    return ADMIN
+    return ensure_admin(live_server.app)
 
 
 def sign_in(page, email, password):
@@ -169,15 +161,65 @@ def test_edit_page(page):
     assert axe_problems(page) == []
 
 
+@pytest.fixture(scope="module")
+def admin_paths(live_server):
+    """The admin pages to check, with responses, a response and an audit record to show."""
+    ensure_admin(live_server.app)  # its creation is in the audit log
+    response = ensure_responses(live_server.app, "data-union-strategy", 60)
+    responses = "/admin/consultations/data-union-strategy/responses"
+    return {
+        "dashboard": "/admin/",
+        "consultation": "/admin/consultations/data-union-strategy",
+        "responses": responses,
+        "responses filtered": responses
+        + "?respondent_type=company&country=DE&flag=counted&since=2020-01-01&text=data",
+        "responses with a wrong date": responses + "?since=yesterday",
+        "response": f"/admin/responses/{response}",
+        "audit log": "/admin/audit",
+        "find by reference": "/admin/responses/lookup",
+        "find by reference, not found": "/admin/responses/lookup?reference=ZZZZ-ZZZZ-ZZZZ",
+    }
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_admin_dashboard(page, screenshots, admin_account, language):
-    if language != "en":
-        page.goto(f"{page.base_url}/language/{language}?next=/")
-    page.goto(page.base_url + "/admin/sign-in")
-    page.fill("#email", admin_account[0])
-    page.fill("#password", admin_account[1])
-    page.locator("form.narrow button[type=submit]").click()
-    page.wait_for_url("**/admin/")
-    assert page.locator("h1").inner_text() == {"en": "Dashboard", "fr": "Tableau de bord"}[language]
-    screenshots(page, f"admin-dashboard-{language}")
-    assert axe_problems(page) == []
+def test_admin_pages(browser, live_server, screenshots, admin_paths, language):
+    context, page = signed_in(browser, live_server, language=language)
+    try:
+        problems = {}
+        for name, path in admin_paths.items():
+            page.goto(live_server.url + path)
+            problems[name] = axe_problems(page)
+        assert problems == dict.fromkeys(admin_paths, [])
+        page.goto(live_server.url + admin_paths["dashboard"])
+        assert (
+            page.locator("h1").inner_text()
+            == {"en": "Dashboard", "fr": "Tableau de bord"}[language]
+        )
+        screenshots(page, f"admin-dashboard-{language}")
+    finally:
+        context.close()
+
+
+def test_admin_confirmation_and_refusal_pages(browser, live_server, admin_paths):
+    context, page = signed_in(browser, live_server)
+    try:
+        page.goto(live_server.url + "/admin/consultations/apply-ai")
+        page.fill("#close-reason", "Checked with axe")
+        page.get_by_role("button", name="Close now…").click()
+        page.wait_for_selector("text=Please confirm: Close now")
+        assert axe_problems(page) == []
+        page.get_by_role("link", name="Cancel").click()  # the consultation stays open
+
+        page.fill("#extend-closing_date", "2020-01-01")
+        page.get_by_role("button", name="Change the closing date…").click()
+        page.wait_for_selector("#error-summary")
+        assert "1 January 2020 is in the past" in page.locator("#error-summary").inner_text()
+        assert axe_problems(page) == []
+
+        page.goto(live_server.url + admin_paths["response"])
+        page.fill("#erase-reference", page.locator("#reference").inner_text())
+        page.get_by_role("button", name="Erase personal data…").click()
+        page.wait_for_selector("text=Please confirm: Erase personal data")
+        assert axe_problems(page) == []
+    finally:
+        context.close()
