@@ -16,7 +16,7 @@ from consultation.i18n import COOKIE
 from consultation.reports import generate
 from consultation.responses.models import Response
 
-from .admin_helpers import signed_in_csrf
+from .admin_helpers import sign_in, signed_in_csrf
 from .test_admin import admin_client, consultation, submit  # noqa: F401  (fixtures)
 
 SLUG = "apply-ai"
@@ -112,6 +112,8 @@ def test_midnight_passing_before_the_confirmation_is_still_refused_in_words(
     admin_client,  # noqa: F811
     frozen_clock,
 ):
+    frozen_clock.set_brussels("2025-05-26T23:59:50")
+    assert sign_in(admin_client, "admin@example.org").status_code == 302  # a fresh session
     token = signed_in_csrf(admin_client)
     asked = admin_client.post(EXTEND, data={"csrf_token": token, "closing_date": "2025-05-26"})
     assert "Please confirm" in asked.get_data(as_text=True)

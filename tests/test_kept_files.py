@@ -191,3 +191,33 @@ def test_a_file_kept_too_long_is_said_to_be_gone(client, consultations, frozen_c
     assert result.status_code == 400
     assert "The file “position.pdf” you chose is no longer kept" in page
     assert count(KeptFile) == 0 and count(Response) == 0
+
+
+def test_the_workers_purge_kept_files_and_old_drafts_every_hour(
+    app, client, consultations, frozen_clock
+):
+    """No cron job needed: the job workers' hourly housekeeping deletes what the purge
+    commands delete (kept files of forms never sent, drafts of long-closed consultations)."""
+    from consultation.jobs import tasks
+    from consultation.jobs.queue import queue_of
+    from consultation.responses.models import Draft
+
+    from .test_drafts import save_new_draft
+
+    with_an_error(client, consultations)
+    kept = db.session.scalars(select(KeptFile)).one().stored_name
+    save_new_draft(client, {"q_first_name": "Ada"}, slug="apply-ai")
+    assert db.session.scalar(select(db.func.count()).select_from(Draft)) == 1
+    periodic = {task.name for task in queue_of(app).huey._registry.periodic_tasks}
+    assert "housekeeping" in periodic
+
+    frozen_clock.set(clock.now_utc() + timedelta(hours=25))
+    assert tasks.housekeeping()["kept_files"] == 1
+    assert not (folder(app) / kept).exists()
+    assert db.session.scalar(select(db.func.count()).select_from(Draft)) == 1  # still open
+
+    closes = consultations["apply-ai"].ended_at
+    frozen_clock.set(closes + timedelta(days=app.config["DRAFT_RETENTION_DAYS"], hours=1))
+    assert tasks.housekeeping()["drafts"] == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(db.func.count()).select_from(Draft)) == 0

@@ -71,12 +71,12 @@ class JobQueue:
             with app.app_context():
                 reclaim()
 
-        @self.huey.periodic_task(crontab(minute="17"), name="purge_reports")
-        def purge_reports():
-            from .tasks import purge
+        @self.huey.periodic_task(crontab(minute="17"), name="housekeeping")
+        def housekeeping():
+            from .tasks import housekeeping
 
             with app.app_context():
-                purge()
+                housekeeping()
 
         self.run_job = run_job
 

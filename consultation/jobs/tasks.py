@@ -258,6 +258,21 @@ def purge() -> int:
     return gone
 
 
+def housekeeping() -> dict:
+    """What the workers delete every hour, so no deployment needs a cron job for it: prepared
+    files past their retention, files kept for questionnaires never sent (KEPT_FILE_HOURS),
+    and the drafts of consultations closed DRAFT_RETENTION_DAYS ago."""
+    from ..responses.drafts import purge_drafts
+    from ..responses.kept_files import purge_kept_files
+
+    config = current_app.config
+    done = {"reports": purge()}
+    done["kept_files"] = purge_kept_files(config["UPLOAD_FOLDER"], config["KEPT_FILE_HOURS"])
+    done["drafts"] = purge_drafts(config["DRAFT_RETENTION_DAYS"], config["UPLOAD_FOLDER"])
+    db.session.commit()
+    return done
+
+
 # -- the kinds ---------------------------------------------------------------------------
 
 
