@@ -24,12 +24,13 @@ REDIS = ("127.0.0.1", 6379)
 @pytest.fixture
 def analyst(app, consultations):
     make_user("analyst@example.org", "analyst")
-    client = app.test_client()
-    sign_in(client, "analyst@example.org")
     generate.generate_responses(consultations[SLUG], 60, seed=11)
     db.session.commit()
-    # The workers run on the real clock; so does this test, so times read alike.
+    # The workers run on the real clock; so does this test, so times read alike (and the
+    # session, signed in on that clock, is young).
     clock.freeze(None)
+    client = app.test_client()
+    sign_in(client, "analyst@example.org")
     return client
 
 

@@ -56,7 +56,8 @@ def responses(consultations):
 
 def audit(action):
     db.session.expire_all()
-    return list(db.session.scalars(select(AuditRecord).where(AuditRecord.action == action)))
+    query = select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id)
+    return list(db.session.scalars(query))
 
 
 def test_a_summary_is_prepared_in_the_background_then_downloaded(app, analyst, responses):
