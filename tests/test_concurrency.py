@@ -112,18 +112,35 @@ def test_no_contribution_is_stored_after_a_manual_close(app, consultations, froz
                 data.pop("q_position_paper")
                 data["q_first_name"] = f"Respondent {index}.{number}"
                 forms.append((index, data))
-        start = threading.Barrier(CLIENTS + 1)
+        start, closed = threading.Barrier(CLIENTS + 1), threading.Event()
 
         def send_all(index):
+            """Send this client's forms until the close is committed, then one more.
+
+            However slow the machine, the burst spans the close: the last form (its
+            tokens taken before the close) is sent after it and must be refused.
+            """
+            mine = [data for client, data in forms if client == index]
+            last = mine.pop()
+            sent = []
             start.wait()
-            return [
-                (
-                    data["submission_token"],
-                    *browsers[index].post(f"/consultations/{SLUG}/respond", data),
+            for data in mine:
+                if closed.is_set():
+                    break
+                sent.append(
+                    (
+                        data["submission_token"],
+                        *browsers[index].post(f"/consultations/{SLUG}/respond", data),
+                    )
                 )
-                for client, data in forms
-                if client == index
-            ]
+            closed.wait()
+            sent.append(
+                (
+                    last["submission_token"],
+                    *browsers[index].post(f"/consultations/{SLUG}/respond", last),
+                )
+            )
+            return sent
 
         with ThreadPoolExecutor(CLIENTS) as pool:
             futures = [pool.submit(send_all, index) for index in range(CLIENTS)]
@@ -132,6 +149,7 @@ def test_no_contribution_is_stored_after_a_manual_close(app, consultations, froz
             closing = app.test_cli_runner().invoke(
                 args=["consultations", "close", SLUG, "--reason", "race"]
             )
+            closed.set()
             results = [result for future in futures for result in future.result()]
 
     assert closing.exit_code == 0, closing.output
