@@ -219,7 +219,7 @@ ACTIONS = {
         sentence(
             _l(
                 "The confirmation e-mail of response %(id)s (reference %(reference)s) could "
-                "not be sent after %(tries)s tries: %(error)s"
+                "not be sent after %(tries)s tries: %(error)s (by %(who)s)"
             ),
             id=target_id,
             reference=value("after", "reference"),
