@@ -8,6 +8,9 @@ from email.utils import make_msgid
 
 from flask import current_app
 
+#: What the sealed message of a "mail" job is for (its key is of this purpose).
+SEALED_MAIL = "mail"
+
 
 class MailNotSent(Exception):
     """The message could not be handed to the SMTP server; the message says why.
@@ -28,6 +31,9 @@ def mail_enabled() -> bool:
 def enqueue_mail(to: str, subject: str, body: str, attachments=(), actor=None):
     """Queue a plain-text message to ``to`` as a job; the job (flushed, sent on commit).
 
+    The job's row holds the whole message sealed (``sealing``): address, body and
+    attachments are in clear nowhere in the database.
+
     ``attachments``: (file name, content type, bytes). Raises ``QueueUnavailable``
     when the queue cannot be reached, so the caller can say so at once.
     """
@@ -35,10 +41,11 @@ def enqueue_mail(to: str, subject: str, body: str, attachments=(), actor=None):
     from .jobs.operations import request_job
     from .jobs.queue import QueueUnavailable, current_queue
     from .jobs.tasks import KINDS
+    from .sealing import seal
 
     if not current_queue().reachable():
         raise QueueUnavailable("the job queue does not answer")
-    parameters = {
+    message = {
         "to": to,
         "subject": subject,
         "body": body,
@@ -47,6 +54,8 @@ def enqueue_mail(to: str, subject: str, body: str, attachments=(), actor=None):
             for name, content_type, data in attachments
         ],
     }
+    # The body may hold a private link (a draft's): sealed in the job's row, never in clear.
+    parameters = {"sealed": seal(SEALED_MAIL, message)}
     job, _joined = request_job(
         "mail",
         parameters,

@@ -482,3 +482,24 @@ def test_the_links_are_never_in_the_log(app, client, consultations, smtp_server,
     for secret in (ADDRESS, receipt_token, edit_token):
         assert secret not in logged
     assert re.search(r"job \d+: done", logged)
+
+
+def test_the_draft_link_e_mail_is_sealed_in_its_job_too(app, client, consultations, smtp_server):
+    """The other e-mail with a private link (a draft's) keeps nothing in clear either."""
+    page = test_mail.save_draft(client, {"q_first_name": "Ada", "q_email": ADDRESS})
+    link = private_link(page, "draft")
+    sent = client.post(
+        link + "/email", data={"csrf_token": shown_form(page)["csrf_token"], "email": ADDRESS}
+    )
+    assert sent.status_code == 200
+    token = link.rsplit("/", 1)[1]
+    for secret in (ADDRESS, token):
+        assert secret not in jobs_table_text()
+    run_jobs(app)
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == [ADDRESS] and token in body_of(message)
+    assert db.session.scalars(select(Job)).one().parameters == {
+        "subject": "Your saved draft: " + consultations[SLUG].text("title")
+    }
+    for secret in (ADDRESS, token):
+        assert secret not in jobs_table_text()

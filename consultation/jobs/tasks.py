@@ -399,9 +399,15 @@ MAIL_DELAYS = (60, 300, 900, 3600)
 @kind("mail", max_attempts=len(MAIL_DELAYS) + 1, delays=MAIL_DELAYS)
 def mail(job: Job, progress: Progress, output: Output) -> Result:
     """Send one e-mail through the SMTP server of the settings."""
-    from ..mail import MailNotSent, send_mail
+    from ..mail import SEALED_MAIL, MailNotSent, send_mail
+    from ..sealing import Unreadable, unseal
 
     asked = job.parameters
+    if "sealed" in asked:  # jobs queued before messages were sealed hold them in clear
+        try:
+            asked = unseal(SEALED_MAIL, asked["sealed"])
+        except Unreadable:
+            raise OperationRefused(_unreadable()) from None
     attachments = [
         (name, content_type, base64.b64decode(data))
         for name, content_type, data in asked.get("attachments", ())
@@ -418,8 +424,16 @@ def mail(job: Job, progress: Progress, output: Output) -> Result:
             _("The mail server did not take the message: %(reason)s", reason=str(refused))
         ) from refused
     progress.advance()
-    # The body may hold a private link: once sent, only who and what are kept.
-    return Result(parameters={"to": asked["to"], "subject": asked["subject"]})
+    # Once sent, the message goes from the row: only what it was about is kept.
+    return Result(parameters={"subject": asked["subject"]})
+
+
+def _unreadable() -> str:
+    return _(
+        "The private links of this e-mail cannot be read: the application's "
+        "SECRET_KEY changed since it was queued (keep the old one in "
+        "SECRET_KEY_FALLBACKS until such e-mails are sent)."
+    )
 
 
 def _confirmation_failed(job: Job, error: str) -> None:
@@ -456,13 +470,7 @@ def confirmation(job: Job, progress: Progress, output: Output) -> Result:
     try:
         letter = letter_for(job)
     except Unreadable:
-        raise OperationRefused(
-            _(
-                "The private links of this e-mail cannot be read: the application's "
-                "SECRET_KEY changed since it was queued (keep the old one in "
-                "SECRET_KEY_FALLBACKS until such e-mails are sent)."
-            )
-        ) from None
+        raise OperationRefused(_unreadable()) from None
     if letter is None:
         return Result(
             outcome=_("Not sent: the personal data of the contribution was erased first."),
