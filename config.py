@@ -59,6 +59,9 @@ def _text(name, default):
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    #: Earlier keys, comma-separated, still accepted after a change of SECRET_KEY (sessions,
+    #: and the sealed links of confirmation e-mails queued before the change).
+    SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'consultation.sqlite'}"
     )

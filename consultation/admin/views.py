@@ -38,6 +38,7 @@ from ..extensions import db, login_manager
 from ..formatting import current_locale, long_date
 from ..jobs.queries import recent_reports
 from ..jobs.queue import current_queue
+from ..responses.confirmation import confirmation_status
 from ..responses.models import Response, Upload
 from ..responses.moderation import erase_personal_data, flag_response
 from ..responses.queries import filtered_responses, response_by_reference, response_values
@@ -387,6 +388,7 @@ def response(response_id):
         values=response_values(item),
         flag_form=FlagForm(flag=item.flag or ""),
         erase_form=EraseForm(reference=request.args.get("reference", "")[:64]),
+        copy=confirmation_status(item),
     )
 
 

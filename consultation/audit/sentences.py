@@ -214,6 +214,19 @@ ACTIONS = {
             id=target_id,
         ),
     ),
+    "response.confirmation_failed": Action(
+        _l("Confirmation e-mail not sent"),
+        sentence(
+            _l(
+                "The confirmation e-mail of response %(id)s (reference %(reference)s) could "
+                "not be sent after %(tries)s tries: %(error)s (by %(who)s)"
+            ),
+            id=target_id,
+            reference=value("after", "reference"),
+            tries=value("after", "tries"),
+            error=value("after", "error"),
+        ),
+    ),
     "auth.sign_in": Action(
         _l("Signed in"), sentence(_l("%(who)s signed in from %(address)s"), address=ADDRESS)
     ),

@@ -3,7 +3,17 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -44,6 +54,8 @@ class Job(db.Model):
         ),
         Index("ix_jobs_consultation_id_requested_at", "consultation_id", "requested_at"),
         Index("ix_jobs_finished_at", "finished_at"),
+        # One confirmation e-mail per contribution, whatever happens: never two jobs for one.
+        Index("ix_jobs_response_id", "response_id", unique=True),
         CheckConstraint("attempts >= 0 AND attempts <= max_attempts", name="attempts_range"),
         CheckConstraint("progress_done >= 0", name="progress_done_positive"),
     )
@@ -53,6 +65,11 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE")
+    )
+    #: The contribution a confirmation e-mail is about (at most one job per contribution).
+    response_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("responses.id", ondelete="CASCADE"),
     )
     #: What was asked (filters, format, language), as JSON; the kind's function reads it.
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -27,6 +27,8 @@ from .queue import QueueUnavailable, current_queue, send_after_commit
 HOST = socket.gethostname()
 #: A queued job whose message seems lost (queue empty, nobody claimed it) is sent again.
 RESEND_AFTER = timedelta(minutes=2)
+#: Kinds of job that send an e-mail: their records go once finished for REPORT_RETENTION_DAYS.
+MAIL_KINDS = ("mail", "confirmation")
 
 
 def dedup_key(kind: str, parameters: dict) -> str:
@@ -44,9 +46,11 @@ def request_job(
     dedupe: bool = True,
     max_attempts: int = 2,
     locale: str | None = None,
+    response_id: int | None = None,
 ) -> tuple[Job, bool]:
     """The job asking for this, queued; ``(job, True)`` when it joins one already active.
 
+    ``response_id``: the contribution the job is about (one job at most per contribution).
     Flushes; the job is handed to the queue when the transaction commits.
     """
     key = dedup_key(kind, parameters) if dedupe else None
@@ -58,6 +62,7 @@ def request_job(
     job = Job(
         kind=kind,
         consultation_id=consultation.id if consultation is not None else None,
+        response_id=response_id,
         parameters=parameters,
         dedup_key=key,
         requested_by=actor.label,
@@ -306,9 +311,9 @@ def purge_expired(report_folder: str, days: int) -> int:
         job.result_path = None
         job.deleted_at = now
         gone += 1
-    # An e-mail's record holds an address: kept no longer than the files.
+    # An e-mail's record holds an address (or sealed links): kept no longer than the files.
     removed = db.session.execute(
-        delete(Job).where(Job.kind == "mail", Job.finished_at < before)
+        delete(Job).where(Job.kind.in_(MAIL_KINDS), Job.finished_at < before)
     ).rowcount
     gone += removed or 0
     if folder.is_dir():

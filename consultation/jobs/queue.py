@@ -116,15 +116,18 @@ class JobQueue:
         ``scheduled``: also those waiting for a later time (a retry's delay).
         """
         huey, ran = self.huey, 0
-        far = None
+        far, due = None, set()
         if scheduled:
             import datetime
 
             far = datetime.datetime(9999, 1, 1)
             for task in huey.read_schedule(far):
+                due.add(task.id)
                 huey.enqueue(task)
         while (task := huey.dequeue()) is not None:
-            huey.execute(task, far)
+            # Only what waited before this call runs early: a retry scheduled meanwhile waits
+            # for its time (run now, its job would refuse it as not due, and it would be lost).
+            huey.execute(task, far if task.id in due else None)
             ran += 1
         return ran
 

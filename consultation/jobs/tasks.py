@@ -46,6 +46,8 @@ class Kind:
     max_attempts: int = 2
     #: Seconds to wait before the 2nd, 3rd... try after a ``PassingFailure``.
     delays: tuple = ()
+    #: Called with the job and the error once it has failed for good (an audit record).
+    on_failure: Callable | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -226,20 +228,26 @@ def _run(job: Job, attempt: int) -> None:
             operations.try_later(job_id, attempt, error, delay)
             log.warning("job %s: %s; trying again in %s s", job_id, error, delay)
         else:
-            operations.fail(job_id, attempt, error)
+            _fail(spec, job, attempt, error)
         db.session.commit()
     except OperationRefused as refusal:
         db.session.rollback()
-        operations.fail(job_id, attempt, str(refusal))
+        _fail(spec, job, attempt, str(refusal))
         db.session.commit()
     except Exception:
         log.exception("job %s (%s) failed", job_id, job.kind)
         db.session.rollback()
-        operations.fail(job_id, attempt, _generic_error())
+        _fail(spec, job, attempt, _generic_error())
         db.session.commit()
     finally:
         beat.stop()
         output.discard()
+
+
+def _fail(spec: Kind, job: Job, attempt: int, error: str) -> None:
+    """Mark the job failed for good, and let its kind record it where people look."""
+    if operations.fail(job.id, attempt, error) and spec.on_failure is not None:
+        spec.on_failure(job, error)
 
 
 def reclaim() -> int:
@@ -391,9 +399,15 @@ MAIL_DELAYS = (60, 300, 900, 3600)
 @kind("mail", max_attempts=len(MAIL_DELAYS) + 1, delays=MAIL_DELAYS)
 def mail(job: Job, progress: Progress, output: Output) -> Result:
     """Send one e-mail through the SMTP server of the settings."""
-    from ..mail import MailNotSent, send_mail
+    from ..mail import SEALED_MAIL, MailNotSent, send_mail
+    from ..sealing import Unreadable, unseal
 
     asked = job.parameters
+    if "sealed" in asked:  # jobs queued before messages were sealed hold them in clear
+        try:
+            asked = unseal(SEALED_MAIL, asked["sealed"])
+        except Unreadable:
+            raise OperationRefused(_unreadable()) from None
     attachments = [
         (name, content_type, base64.b64decode(data))
         for name, content_type, data in asked.get("attachments", ())
@@ -402,9 +416,92 @@ def mail(job: Job, progress: Progress, output: Output) -> Result:
     try:
         send_mail(asked["to"], asked["subject"], asked["body"], attachments)
     except MailNotSent as refused:
+        if refused.permanent:
+            raise OperationRefused(
+                _("The mail server refused the address: %(reason)s", reason=str(refused))
+            ) from refused
         raise PassingFailure(
             _("The mail server did not take the message: %(reason)s", reason=str(refused))
         ) from refused
     progress.advance()
-    # The body may hold a private link: once sent, only who and what are kept.
-    return Result(parameters={"to": asked["to"], "subject": asked["subject"]})
+    # Once sent, the message goes from the row: only what it was about is kept.
+    return Result(parameters={"subject": asked["subject"]})
+
+
+def _unreadable() -> str:
+    return _(
+        "The private links of this e-mail cannot be read: the application's "
+        "SECRET_KEY changed since it was queued (keep the old one in "
+        "SECRET_KEY_FALLBACKS until such e-mails are sent)."
+    )
+
+
+def _confirmation_failed(job: Job, error: str) -> None:
+    from ..responses.confirmation import record_failure
+
+    record_failure(job, error)
+
+
+@kind(
+    "confirmation",
+    max_attempts=len(MAIL_DELAYS) + 1,
+    delays=MAIL_DELAYS,
+    on_failure=_confirmation_failed,
+)
+def confirmation(job: Job, progress: Progress, output: Output) -> Result:
+    """The copy a respondent asked for: reference, private links and PDF, by e-mail.
+
+    Sent at most once: a try that starts marks the job in a transaction of its own just
+    before handing the message over. A later try that finds the mark (the worker stopped
+    while handing it over, so it may have gone) does not send it again, and fails saying so.
+    """
+    from ..mail import MailNotSent, send_mail
+    from ..responses.confirmation import letter_for
+    from ..sealing import Unreadable
+
+    if job.parameters.get("handing_over"):
+        raise OperationRefused(
+            _(
+                "The worker stopped while handing this e-mail to the mail server, so it may "
+                "have been sent; it is not sent again, so that it is never sent twice."
+            )
+        )
+    progress.start(2, "steps")
+    try:
+        letter = letter_for(job)
+    except Unreadable:
+        raise OperationRefused(_unreadable()) from None
+    if letter is None:
+        return Result(
+            outcome=_("Not sent: the personal data of the contribution was erased first."),
+            parameters={"sent": False},
+        )
+    progress.advance()
+    db.session.commit()  # what reading wrote (the PDF copy kept) before the mark is written
+    asked = dict(job.parameters)
+    _mark(job, progress, {**asked, "handing_over": progress.attempt})
+    try:
+        send_mail(
+            letter.to, letter.subject, letter.body, letter.attachments, message_id=letter.message_id
+        )
+    except MailNotSent as refused:
+        _mark(job, progress, asked)  # not handed over: the next try may send it
+        # The server's words may quote the address: the record keeps them without it.
+        reason = str(refused).replace(letter.to, "…")
+        if refused.permanent:
+            raise OperationRefused(
+                _("The mail server refused the address: %(reason)s", reason=reason)
+            ) from None
+        raise PassingFailure(
+            _("The mail server did not take the message: %(reason)s", reason=reason)
+        ) from None
+    progress.advance()
+    # Sent: the sealed links go from the row; only that it was sent is kept.
+    return Result(outcome=_("Sent."), parameters={"sent": True})
+
+
+def _mark(job: Job, progress: Progress, parameters: dict) -> None:
+    """Write the job's parameters now, in a transaction of their own (if it is still ours)."""
+    with db.engine.begin() as connection:
+        if not operations.renew(connection, job.id, progress.attempt, parameters=parameters):
+            raise JobLost

@@ -9,12 +9,14 @@ from functools import lru_cache
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
 
 from .form_token import FIELD, form_token_ok
 from .types import AnswerError
 
 FIELD_PREFIX = "q_"
+#: The tick box "Send me a copy by e-mail" (``responses.confirmation``): not an answer.
+SEND_COPY = "send_copy"
 
 
 def field_name(question) -> str:
@@ -25,6 +27,7 @@ def field_name(question) -> str:
 def _form_class(questionnaire):
     attributes = {field_name(q): q.field() for q in questionnaire}
     attributes["submission_token"] = HiddenField()
+    attributes[SEND_COPY] = BooleanField()
     # Not the session's CSRF token, which ends with the session: the form's own (form_token).
     attributes["Meta"] = type("Meta", (), {"csrf": False})
     return type("QuestionnaireForm", (FlaskForm,), attributes)

@@ -20,6 +20,7 @@ from ..mail import enqueue_mail, mail_enabled
 from ..questionnaires.forms import build_form, csrf_ok, validate_answers
 from ..urls import external_url
 from .attachments import keep_attached
+from .confirmation import check_copy_request, copy_requested, queue_confirmation
 from .drafts import (
     delete_draft,
     draft_attachments,
@@ -123,6 +124,7 @@ def resume(token):
         return save_draft_and_continue(consultation, form, draft=draft, token=token)
     folder = current_app.config["UPLOAD_FOLDER"]
     values, errors = validate_answers(form, questionnaire)
+    errors = check_copy_request(form, questionnaire, values, errors)
     found = take_kept_files(consultation, form, request.form, values, errors, folder)
     keep_attached(
         questionnaire, form, request.form, values, errors, draft_attachments(draft, folder)
@@ -148,6 +150,8 @@ def resume(token):
         db.session.commit()
         return existing_receipt(response)
     links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    if copy_requested(form):  # queued with the contribution, in the same transaction
+        queue_confirmation(response, links, current_locale())
     page = to_receipt(response, links)
     db.session.commit()
     return page

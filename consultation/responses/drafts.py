@@ -20,7 +20,7 @@ from .. import clock
 from ..consultations.models import Consultation, State
 from ..extensions import db
 from ..formatting import current_locale, long_date, number
-from ..questionnaires.forms import build_form, field_for
+from ..questionnaires.forms import SEND_COPY, build_form, field_for
 from ..questionnaires.types import AnswerError
 from ..questionnaires.types.fields import form_names
 from .attachments import load_kept, removal_requested
@@ -159,6 +159,8 @@ def typed_fields(questionnaire, form, formdata) -> dict[str, list[str]]:
                 problems.setdefault(question.key, problem)
                 field.errors = [problems[question.key]]
             fields[name] = texts
+    if formdata.get(SEND_COPY):  # "Send me a copy by e-mail", ticked again on resuming
+        fields[SEND_COPY] = ["y"]
     if problems:
         raise DraftTooLarge(problems)
     return fields

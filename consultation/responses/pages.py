@@ -10,6 +10,7 @@ from ..formatting import current_locale
 from ..i18n import remember_language, switching_language
 from ..questionnaires.forms import csrf_ok, field_for
 from . import pending
+from .confirmation import copy_offered
 from .drafts import DraftTooLarge, draft_file_names, save_draft
 from .form_map import estimate, progress
 from .kept_files import (
@@ -64,6 +65,7 @@ def render_form(consultation, form, errors, *, mode="new", attached=None, blank=
         mode=mode,
         attached=attached or {},
         estimate=estimate(questionnaire),
+        send_copy_offered=copy_offered(mode),
         form_map=progress(questionnaire, form, attached or {}, current_locale()),
         **context,
     )
@@ -89,7 +91,13 @@ def blank_questions(consultation, page) -> Markup:
         for field in page["form"]
         if field.data and field.name not in OUTSIDE_QUESTIONS
     )  # a blank form may hold defaults, such as the language of the page
-    key = (consultation.id, consultation.definition_digest, page["locale"], given)
+    key = (
+        consultation.id,
+        consultation.definition_digest,
+        page["locale"],
+        page["send_copy_offered"],
+        given,
+    )
     markup = _BLANK.get(key)
     if markup is None:
         if len(_BLANK) >= 64:

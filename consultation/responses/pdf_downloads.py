@@ -43,7 +43,7 @@ def contribution_copy_download(response: Contribution):
         text = contribution_text(response, current_locale())
         return _attachment(text, "text/plain", f"contribution-{response.reference}.txt")
     try:
-        pdf = cached_contribution_pdf(response, current_locale(), _render_contribution)
+        pdf = cached_contribution_pdf(response, current_locale(), render_contribution)
     except PdfUnavailable as unavailable:
         db.session.rollback()
         text_url = url_for(request.endpoint, **(request.view_args or {}), format="text")
@@ -89,7 +89,7 @@ def _contribution_document(response_id: int) -> bytes:
     return contribution_pdf(db.session.get(Contribution, response_id))
 
 
-def _render_contribution(response: Contribution) -> bytes:
+def render_contribution(response: Contribution) -> bytes:
     return render_in_child(_contribution_document, response.id)
 
 

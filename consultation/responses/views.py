@@ -20,6 +20,12 @@ from ..formatting import current_locale
 from ..i18n import switching_language
 from ..questionnaires.forms import build_form, csrf_ok, preselect_language, validate_answers
 from .attachments import keep_attached
+from .confirmation import (
+    check_copy_request,
+    confirmation_status,
+    copy_requested,
+    queue_confirmation,
+)
 from .kept_files import release_kept_files, take_kept_files
 from .operations import (
     ConsultationNotOpen,
@@ -82,6 +88,7 @@ def respond(slug):
     if sent is not None and sent.consultation_id == consultation.id:
         return existing_receipt(sent)
     values, errors = validate_answers(form, questionnaire)
+    errors = check_copy_request(form, questionnaire, values, errors)
     if not consultation.is_open:
         return refused(consultation, form)
     folder = current_app.config["UPLOAD_FOLDER"]
@@ -105,6 +112,8 @@ def respond(slug):
     if not created:  # the same form, sent twice at once: the other request stored it
         return existing_receipt(response)
     links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
+    if copy_requested(form):  # queued with the contribution, in the same transaction
+        queue_confirmation(response, links, current_locale())
     release_kept_files(consultation, token, folder)
     page = to_receipt(response, links)
     db.session.commit()
@@ -232,6 +241,7 @@ def _contribution_page(
             edit_token=edit_token,
             locked=locked,
             locale=current_locale(),
+            copy=confirmation_status(response),
             **context,
         ),
         status,
