@@ -4,6 +4,7 @@ from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
+from .outcomes.models import Outcome, OutcomeRecipient, OutcomeText
 from .reports.models import ExportLine
 from .reports.pdf_cache import ContributionPdf
 from .responses.models import (
@@ -25,6 +26,9 @@ __all__ = [
     "ExportLine",
     "Job",
     "KeptFile",
+    "Outcome",
+    "OutcomeRecipient",
+    "OutcomeText",
     "PendingLinks",
     "QuestionRecord",
     "Response",

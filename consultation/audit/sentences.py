@@ -164,6 +164,31 @@ ACTIONS = {
             after=day("after", "closes_at"),
         ),
     ),
+    "outcome.save": Action(
+        _l("Outcome written"),
+        sentence(_l("Wrote the outcome of %(title)s (by %(who)s)"), title=title),
+    ),
+    "outcome.publish": Action(
+        _l("Outcome published"),
+        sentence(_l("Published the outcome of %(title)s (by %(who)s)"), title=title),
+    ),
+    "outcome.withdraw": Action(
+        _l("Outcome withdrawn"),
+        sentence(
+            _l("Withdrew the outcome of %(title)s from its public page (by %(who)s)"),
+            title=title,
+        ),
+    ),
+    "consultation.results_while_open": Action(
+        _l("Results while open"),
+        sentence(
+            _l("Results of %(title)s while open: %(state)s (by %(who)s)"),
+            title=title,
+            state=lambda record, titles: str(
+                _l("public") if (record.after or {}).get("results_while_open") else _l("private")
+            ),
+        ),
+    ),
     "user.create": Action(
         _l("Account created"),
         sentence(

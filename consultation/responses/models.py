@@ -64,6 +64,8 @@ class Response(db.Model):
     surname: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     organisation_name: Mapped[str | None] = mapped_column(String(255))
+    #: "yes" when the respondent asked to be told by e-mail when the outcome is published.
+    outcome_updates: Mapped[str | None] = mapped_column(String(8))
     #: "spam" or "duplicate": kept, but left out of reports (reversible).
     flag: Mapped[str | None] = mapped_column(String(16), index=True)
     flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -62,6 +62,10 @@ def database_unavailable(error):
 
 def too_many_requests(error):
     """429 from the rate limits: say so plainly, and keep a submission's answers."""
+    from ..api.http import error_response, is_api_request
+
+    if is_api_request():
+        return error_response(error)
     retry = getattr(getattr(error, "limit", None), "limit", None)
     seconds = retry.get_expiry() if retry is not None else 60
     return answers_kept("errors/too_many.html", 429, retry_after=seconds)
