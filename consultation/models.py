@@ -4,6 +4,7 @@ from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
+from .publishing.models import ItemReview, Redaction
 from .reports.models import ExportLine
 from .reports.pdf_cache import ContributionPdf
 from .responses.models import (
@@ -23,10 +24,12 @@ __all__ = [
     "ContributionPdf",
     "Draft",
     "ExportLine",
+    "ItemReview",
     "Job",
     "KeptFile",
     "PendingLinks",
     "QuestionRecord",
+    "Redaction",
     "Response",
     "ResponseVersion",
     "SignInAttempt",

@@ -34,7 +34,13 @@ class Consultation(db.Model):
     """A public consultation: a questionnaire open between two instants."""
 
     __tablename__ = "consultations"
-    __table_args__ = (CheckConstraint("closes_at > opens_at", name="window_order"),)
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="window_order"),
+        CheckConstraint(
+            "publication_mode IN ('after_closing', 'when_moderated', 'never')",
+            name="publication_mode_known",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
@@ -51,6 +57,11 @@ class Consultation(db.Model):
     #: Set when an administrator closes the consultation by hand before ``closes_at``.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    #: When moderated contributions become public: "after_closing" (once the consultation is
+    #: closed), "when_moderated" (as soon as cleared, while open too) or "never".
+    publication_mode: Mapped[str] = mapped_column(
+        String(16), default="after_closing", server_default="after_closing"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=clock.now_utc, onupdate=clock.now_utc
