@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 
 from .. import clock
 from ..extensions import db
+from ..publishing.operations import settle
 from ..questionnaires.options import EU_MEMBERS, country_codes
 from ..questionnaires.types.file_upload import UploadedFile
 from ..responses.fingerprint import text_fingerprint
@@ -238,6 +239,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
         db.session.execute(insert(Upload.__table__), uploads)
     ready_lines.refresh(consultation, ids[0], ids[-1])
     tallies.add(ids)
+    settle(consultation, ids)
 
 
 @lru_cache(maxsize=65536)

@@ -62,7 +62,8 @@ def _add_checked_column(table, column_sql, check_name, check_sql, column):
     """A NOT NULL column with a default and its check, added in place on every backend."""
     if _sqlite():
         op.execute(
-            f"ALTER TABLE {table} ADD COLUMN {column_sql} CONSTRAINT {check_name} CHECK ({check_sql})"
+            f"ALTER TABLE {table} ADD COLUMN {column_sql} "
+            f"CONSTRAINT {check_name} CHECK ({check_sql})"
         )
     else:
         op.add_column(table, column)
