@@ -5,6 +5,7 @@ from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
 from .outcomes.models import Outcome, OutcomeRecipient, OutcomeText
+from .publishing.models import ItemReview, Redaction
 from .reports.models import ExportLine
 from .reports.pdf_cache import ContributionPdf
 from .responses.models import (
@@ -24,6 +25,7 @@ __all__ = [
     "ContributionPdf",
     "Draft",
     "ExportLine",
+    "ItemReview",
     "Job",
     "KeptFile",
     "Outcome",
@@ -31,6 +33,7 @@ __all__ = [
     "OutcomeText",
     "PendingLinks",
     "QuestionRecord",
+    "Redaction",
     "Response",
     "ResponseVersion",
     "SignInAttempt",

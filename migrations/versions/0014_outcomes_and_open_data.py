@@ -1,7 +1,7 @@
 """outcomes and open data: we asked, you said, we did; who asked to be told; results while open
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 
 An outcome (one per consultation) holds the decision that followed and, per
 interface language, the three Markdown texts of "We asked, you said, we did".
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
