@@ -80,6 +80,12 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(outcomes_bp)
 
+    from .api import http as api_http
+    from .api.views import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    api_http.init_app(app)
+
     from .health import bp as health_bp
     from .responses import bots, unavailable
 

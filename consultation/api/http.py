@@ -126,7 +126,8 @@ def json_response(data, last_modified: datetime | None = None, status: int = 200
 
 
 def init_app(app):
-    """Every API response: CORS, no cookie set on it."""
+    """Every API response: CORS and nosniff; its own refusals as JSON."""
+    app.register_error_handler(ApiError, error_response)
 
     @app.after_request
     def _api_headers(response):

@@ -57,6 +57,14 @@ def database_unavailable(error):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing more to undo
         pass
+    from ..api.http import ApiError, error_response, is_api_request
+
+    if is_api_request():
+        return (
+            error_response(ApiError(503, "The database does not answer just now.")),
+            503,
+            {"Retry-After": "30"},
+        )
     return answers_kept("errors/unavailable.html", 503, retry_after=30)
 
 
