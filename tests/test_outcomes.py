@@ -290,3 +290,22 @@ def test_the_e_mails_go_through_a_real_worker(app, consultations, smtp_server, t
         "fritz@example.de",
         "gina@example.org",
     ]
+
+
+def test_the_demo_publishes_the_data_union_outcome_once(app, consultations, frozen_clock):
+    frozen_clock.set(AFTER_CLOSING)
+    people(consultations["data-union-strategy"], [("hana@example.org", "en", "yes", None)])
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["outcomes", "demo"])
+    assert first.exit_code == 0, first.output
+    assert (
+        "data-union-strategy: outcome published (European Data Union Strategy, COM(2025) 835)"
+        in (first.output)
+    )
+    again = runner.invoke(args=["outcomes", "demo"])
+    assert "has an outcome already" in again.output
+    page = app.test_client().get("/consultations/data-union-strategy?lang=de")
+    assert "am 19. November 2025 angenommen" in page.get_data(as_text=True)
+    # Without a mail server no e-mail is offered, so none is queued when it is published.
+    run_jobs(app)
+    assert db.session.scalar(select(func.count()).where(Job.kind == "mail")) == 0

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..formatting import long_date
 from ..i18n import DEFAULT_LOCALE, LANGUAGES
 from ..jobs.tasks import Result, _consultation, kind
-from ..mail import enqueue_mail
+from ..mail import enqueue_mail, mail_enabled
 from ..questionnaires.text import tr
 from ..responses.models import Response
 from ..urls import external_url
@@ -135,8 +135,8 @@ def _people(consultation, after: str | None):
 def tell_people(consultation, progress=None) -> int:
     """Queue the outcome e-mail for everyone who asked and was not told; how many were queued."""
     outcome = db.session.scalar(select(Outcome).where(Outcome.consultation_id == consultation.id))
-    if outcome is None or outcome.published_at is None:
-        return 0
+    if outcome is None or outcome.published_at is None or not mail_enabled():
+        return 0  # without a mail server no e-mail is offered, nor sent later
     queued, after = 0, None
     while batch := _people(consultation, after):
         after = batch[-1].address
