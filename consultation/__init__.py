@@ -66,11 +66,14 @@ def create_app(config=None) -> Flask:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .consultations.views import bp as consultations_bp
+    from .publishing import admin_views as _moderation  # noqa: F401  (routes on the admin bp)
+    from .publishing.views import bp as publishing_bp
     from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
     from .site.views import bp as pages_bp
 
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(publishing_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(auth_bp)

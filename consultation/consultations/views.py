@@ -17,5 +17,12 @@ def home():
 @bp.get("/consultations/<slug>")
 def show(slug):
     """What a consultation is about, its deadline and privacy notice, and a button to respond."""
+    from ..publishing.rules import is_visible_now
+
     consultation = consultation_by_slug(slug) or abort(404)
-    return render_template("public/consultation.html", consultation=consultation, State=State)
+    return render_template(
+        "public/consultation.html",
+        consultation=consultation,
+        State=State,
+        contributions_public=is_visible_now(consultation),
+    )
