@@ -69,11 +69,14 @@ def create_app(config=None) -> Flask:
     from .outcomes import admin_views as _outcome_admin  # noqa: F401  (on the admin blueprint)
     from .outcomes import notices as _outcome_jobs  # noqa: F401  (its kinds of job)
     from .outcomes.views import bp as outcomes_bp
+    from .publishing import admin_views as _moderation  # noqa: F401  (routes on the admin bp)
+    from .publishing.views import bp as publishing_bp
     from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
     from .site.views import bp as pages_bp
 
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(publishing_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(auth_bp)

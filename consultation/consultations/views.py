@@ -20,9 +20,14 @@ def show(slug):
     once published its outcome: we asked, you said, we did."""
     from ..formatting import current_locale
     from ..outcomes.queries import published_outcome, shown_outcome
+    from ..publishing.rules import is_visible_now
 
     consultation = consultation_by_slug(slug) or abort(404)
     outcome = shown_outcome(published_outcome(consultation), current_locale())
     return render_template(
-        "public/consultation.html", consultation=consultation, State=State, preview=outcome
+        "public/consultation.html",
+        consultation=consultation,
+        State=State,
+        contributions_public=is_visible_now(consultation),
+        preview=outcome,
     )
