@@ -108,7 +108,10 @@ def _listed(consultation, row) -> dict:
         "links": {
             "self": external_url(
                 "api.contribution", slug=consultation.slug, public_id=row.public_id
-            )
+            ),
+            "page": external_url(
+                "publishing.contribution", slug=consultation.slug, public_id=row.public_id
+            ),
         },
     }
 
@@ -152,10 +155,20 @@ def contribution(slug, public_id):
         raise ApiError(404, "No published contribution has this ID.", "not_found")
     data = records.one_record(consultation, response)
     data["attachments"] = [
-        {"name": item.name, "contentType": item.content_type, "size": item.size}
+        {
+            "name": item.name,
+            "contentType": item.content_type,
+            "size": item.size,
+            "url": external_url(
+                "publishing.attachment", slug=slug, public_id=public_id, upload_id=item.id
+            ),
+        }
         for item in queries.published_files(response)
     ]
-    data["links"] = {"self": external_url("api.contribution", slug=slug, public_id=public_id)}
+    data["links"] = {
+        "self": external_url("api.contribution", slug=slug, public_id=public_id),
+        "page": external_url("publishing.contribution", slug=slug, public_id=public_id),
+    }
     return json_response(data, response.moderated_at)
 
 

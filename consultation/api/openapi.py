@@ -234,7 +234,7 @@ SCHEMAS = {
                         "size": {"type": "integer"},
                         "url": {"type": "string", "format": "uri"},
                     },
-                    "required": ["name", "contentType", "size"],
+                    "required": ["name", "contentType", "size", "url"],
                     "additionalProperties": False,
                 },
             },
