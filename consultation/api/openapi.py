@@ -206,18 +206,41 @@ SCHEMAS = {
         "description": "A published contribution: only what its respondent's choice publishes.",
         "properties": {
             "id": {"type": "string", "description": "The public ID (not the private reference)."},
-            "submittedAt": TIME,
-            "publication": {"enum": ["public", "anonymous"]},
-            "userType": NULLABLE_STRING,
+            "submittedAt": {**TIME, "description": "When it was sent (UTC)."},
+            "publication": {
+                "enum": ["public", "anonymous"],
+                "description": "The respondent's choice: published with their name, or not.",
+            },
+            "userType": {
+                **NULLABLE_STRING,
+                "description": "Who answered: eu_citizen, company, ngo, public_authority...",
+            },
             "country": {**NULLABLE_STRING, "description": "ISO 3166-1 alpha-2"},
             "language": {**NULLABLE_STRING, "description": "ISO 639-1"},
-            "companySize": {**NULLABLE_STRING, "enum": ["micro", "small", "medium", "large", None]},
-            "organization": NULLABLE_STRING,
-            "firstName": NULLABLE_STRING,
-            "surname": NULLABLE_STRING,
-            "trNumber": NULLABLE_STRING,
-            "hasAttachment": {"type": "boolean"},
-            "redacted": {"type": "boolean"},
+            "companySize": {
+                **NULLABLE_STRING,
+                "enum": ["micro", "small", "medium", "large", None],
+                "description": "An organisation's size (micro: 1-9, small: 10-49, medium: "
+                "50-249, large: 250 or more employees).",
+            },
+            "organization": {**NULLABLE_STRING, "description": "An organisation's name."},
+            "firstName": {
+                **NULLABLE_STRING,
+                "description": "A citizen's name, only if they chose 'public'.",
+            },
+            "surname": {**NULLABLE_STRING, "description": "As firstName."},
+            "trNumber": {
+                **NULLABLE_STRING,
+                "description": "An organisation's EU Transparency Register number.",
+            },
+            "hasAttachment": {
+                "type": "boolean",
+                "description": "Whether a document it sent was approved for publication.",
+            },
+            "redacted": {
+                "type": "boolean",
+                "description": "Whether moderators removed words from its texts.",
+            },
             "answers": {
                 "type": "object",
                 "description": "Published answers by question key: an option key, a list of "
@@ -226,6 +249,7 @@ SCHEMAS = {
             },
             "attachments": {
                 "type": "array",
+                "description": "Its approved documents (one contribution's page only).",
                 "items": {
                     "type": "object",
                     "properties": {
@@ -240,6 +264,7 @@ SCHEMAS = {
             },
             "links": {
                 "type": "object",
+                "description": "Its address in the API (self) and its public page (page).",
                 "properties": {
                     "self": {"type": "string", "format": "uri"},
                     "page": {"type": "string", "format": "uri"},

@@ -99,7 +99,9 @@ def docs():
 
 
 def _slugs():
-    return [c.slug for c in all_consultations()]
+    """The consultations, those whose contributions are public first (for the examples)."""
+    items = all_consultations()
+    return [c.slug for c in sorted(items, key=lambda c: not contributions_public(c))]
 
 
 from . import contributions  # noqa: E402,F401  (its routes, on this blueprint)

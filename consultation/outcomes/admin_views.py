@@ -11,6 +11,7 @@ from ..extensions import db
 from ..formatting import current_locale
 from ..i18n import LANGUAGES
 from ..jobs.queue import QueueUnavailable
+from ..mail import mail_enabled
 from .forms import PARTS, OutcomeForm, PublishForm, ResultsWhileOpenForm
 from .operations import (
     DECISION_FIELDS,
@@ -58,6 +59,7 @@ def _page(item, form, status=200):
         parts=PARTS,
         part_labels=PART_LABELS,
         publish_form=PublishForm(formdata=None),
+        mail_enabled=mail_enabled(),
     ), status
 
 
@@ -120,6 +122,12 @@ def publish(slug):
 
     def describe(item):
         told = outcome_of(item) is not None and outcome_of(item).notified_at is not None
+        if not told and not mail_enabled():
+            return _(
+                "The outcome of “%(title)s” will be shown on its public page. No e-mail is "
+                "sent: no mail server is configured.",
+                title=_title(item),
+            )
         if told:
             return _(
                 "The outcome of “%(title)s” will be shown on its public page. The respondents "

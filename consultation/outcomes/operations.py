@@ -14,6 +14,7 @@ from ..consultations.models import State
 from ..errors import OperationRefused
 from ..extensions import db
 from ..jobs.operations import request_job
+from ..mail import mail_enabled
 from .forms import PARTS
 from .models import Outcome, OutcomeRecipient, OutcomeText
 
@@ -90,7 +91,9 @@ def publish_outcome(consultation, actor, *, locale=None) -> tuple[Outcome, bool]
     outcome.published_at = clock.now_utc()
     record(actor, "outcome.publish", consultation, after={"published_at": _iso(outcome)})
     request_job("public_summary", {"consultation": consultation.id}, actor, consultation)
-    telling = outcome.notified_at is None
+    # Without a mail server no e-mail is offered: nobody counts as told, so publishing
+    # again once one is set tells them.
+    telling = outcome.notified_at is None and mail_enabled()
     if telling:
         outcome.notified_at = outcome.published_at
         request_job(
