@@ -104,6 +104,9 @@ class Config:
     RATELIMIT_EMAIL = os.environ.get("RATELIMIT_EMAIL", "5 per hour")
     #: Downloads of a respondent's PDFs (a draft, a copy of a contribution) per client.
     RATELIMIT_PDF = os.environ.get("RATELIMIT_PDF", "10 per minute;60 per hour")
+    #: The open-data API, per client: pages and documents, and the (large) bulk files.
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute;3000 per hour")
+    RATELIMIT_API_BULK = os.environ.get("RATELIMIT_API_BULK", "10 per minute;60 per hour")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consultation")
     RATELIMIT_HEADERS_ENABLED = True
     #: Turned off only to measure throughput on a private machine (benchmarks/submissions.py).

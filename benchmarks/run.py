@@ -18,6 +18,8 @@ from . import common
 QUICK = [
     ["benchmarks.submissions", "--quick"],
     "benchmarks.scale --sizes 10000,100000 --generate-up-to 10000 --xlsx-up-to 10000".split(),
+    # Published contributions: public pages, API pages and the JSON Lines file.
+    "benchmarks.publication --sizes 10000 --generate-up-to 10000".split(),
 ]
 FULL = [
     ["benchmarks.submissions"],
@@ -27,6 +29,10 @@ FULL = [
     ).split(),
     # A CSV of five million responses as a job, and the questionnaire's p99 meanwhile.
     "benchmarks.jobs_export --sizes 5000000 --generate-up-to 10000 --section jobs-full".split(),
+    (
+        "benchmarks.publication --sizes 10000,100000,1000000 --generate-up-to 10000 "
+        "--section publication-full"
+    ).split(),
 ]
 
 

@@ -66,15 +66,28 @@ def create_app(config=None) -> Flask:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .consultations.views import bp as consultations_bp
+    from .outcomes import admin_views as _outcome_admin  # noqa: F401  (on the admin blueprint)
+    from .outcomes import notices as _outcome_jobs  # noqa: F401  (its kinds of job)
+    from .outcomes.views import bp as outcomes_bp
+    from .publishing import admin_views as _moderation  # noqa: F401  (routes on the admin bp)
+    from .publishing.views import bp as publishing_bp
     from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
     from .site.views import bp as pages_bp
 
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(publishing_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(outcomes_bp)
+
+    from .api import http as api_http
+    from .api.views import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    api_http.init_app(app)
 
     from .health import bp as health_bp
     from .responses import bots, unavailable
@@ -128,7 +141,11 @@ def _register_error_pages(app):
         ),
     }
 
+    from .api.http import error_response, is_api_request
+
     def handler(error):
+        if is_api_request():  # programs get JSON, people a page
+            return error_response(error)
         code = getattr(error, "code", 500) or 500
         title, advice = messages.get(code, messages[500])
         return render_template("errors/error.html", code=code, title=title, advice=advice), code

@@ -237,5 +237,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(uploads_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(dev_cli)
+    from .outcomes.cli import outcomes_cli
+
+    app.cli.add_command(outcomes_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(worker_command)

@@ -85,8 +85,12 @@ def share(count, total, locale=None) -> str:
 
 
 def role_label(role) -> str:
-    """An account's role (admin, analyst) in the reader's language."""
-    labels = {"admin": gettext("administrator"), "analyst": gettext("analyst")}
+    """An account's role (admin, analyst, moderator) in the reader's language."""
+    labels = {
+        "admin": gettext("administrator"),
+        "analyst": gettext("analyst"),
+        "moderator": gettext("moderator"),
+    }
     return labels.get(str(role), str(role))
 
 

@@ -77,6 +77,9 @@ def select_locale() -> str | None:
     switched = switching_language()
     if switched:
         return switched
+    linked = request.args.get("lang") if request.method == "GET" else None
+    if linked in LANGUAGES:  # a link written for someone, such as an e-mail's, in their language
+        return linked
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -30,6 +30,10 @@ LIMITED = {
     "responses.contribution_copy": ("RATELIMIT_PDF", ["GET"]),
     "responses.edit_copy": ("RATELIMIT_PDF", ["GET"]),
 }
+#: Every endpoint of the open-data API is limited per client (GET), the bulk files more.
+API_BLUEPRINT = "api"
+API_LIMIT = "RATELIMIT_API"
+API_BULK = {"api.bulk_csv", "api.bulk_jsonl", "api.question_texts"}
 #: The limit of a public POST that ``LIMITED`` does not name.
 DEFAULT_LIMIT = "RATELIMIT_SUBMIT"
 #: Public POST endpoints deliberately left without a limit: endpoint -> why.
@@ -78,6 +82,10 @@ def public_post_endpoints(app) -> set[str]:
 def limits_to_attach(app) -> dict[str, tuple[str, list[str]]]:
     """Endpoint -> (config key, methods) for every limited endpoint of ``app``."""
     wanted = {endpoint: (DEFAULT_LIMIT, ["POST"]) for endpoint in public_post_endpoints(app)}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.partition(".")[0] == API_BLUEPRINT:
+            key = "RATELIMIT_API_BULK" if rule.endpoint in API_BULK else API_LIMIT
+            wanted[rule.endpoint] = (key, ["GET", "HEAD"])
     wanted.update(LIMITED)
     return {
         endpoint: limit

@@ -4,6 +4,8 @@ from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
+from .outcomes.models import Outcome, OutcomeRecipient, OutcomeText
+from .publishing.models import ItemReview, Redaction
 from .reports.models import ExportLine
 from .reports.pdf_cache import ContributionPdf
 from .responses.models import (
@@ -23,10 +25,15 @@ __all__ = [
     "ContributionPdf",
     "Draft",
     "ExportLine",
+    "ItemReview",
     "Job",
     "KeptFile",
+    "Outcome",
+    "OutcomeRecipient",
+    "OutcomeText",
     "PendingLinks",
     "QuestionRecord",
+    "Redaction",
     "Response",
     "ResponseVersion",
     "SignInAttempt",

@@ -125,6 +125,52 @@ def test_analysts_read_but_change_nothing(app, analyst_client):
     assert consultation().closed_at is None
 
 
+#: What moderators may POST to besides: their decisions on contributions, nothing else.
+OPEN_TO_MODERATORS = {
+    "admin.moderation_approve",
+    "admin.moderation_withhold",
+    "admin.moderation_reopen",
+    "admin.moderation_part",
+    "admin.moderation_redact",
+    "admin.moderation_unredact",
+    "admin.moderation_campaign",
+}
+
+
+def test_moderators_moderate_and_change_nothing_else(app, consultations):
+    client = app.test_client()
+    make_user("moderator@example.org", "moderator")
+    assert sign_in(client, "moderator@example.org").status_code == 302
+    token = signed_in_csrf(client)
+    marked = {
+        rule.endpoint
+        for rule in admin_rules(app)
+        if getattr(app.view_functions[rule.endpoint], "open_to_moderators", False)
+    }
+    assert marked == OPEN_TO_MODERATORS
+    changing = 0
+    for rule in admin_rules(app):
+        if rule.endpoint in OPEN_TO_ANALYSTS | OPEN_TO_MODERATORS:
+            continue  # tests/test_moderation.py (and tests/test_jobs.py for the analysts' ones)
+        for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
+            changing += 1
+            result = client.open(
+                concrete(rule), method=method, data={"csrf_token": token, "confirm": "yes"}
+            )
+            assert result.status_code == 403, (rule.rule, method)
+    assert changing >= 5
+    assert client.get(f"/admin/consultations/{SLUG}/moderation").status_code == 200
+    assert consultation().closed_at is None
+    assert consultation().publication_mode == "after_closing"
+
+
+def test_moderation_endpoints_are_walked(app):
+    """The walks above reach the moderation routes (they are admin routes like any other)."""
+    endpoints = {rule.endpoint for rule in admin_rules(app)}
+    assert OPEN_TO_MODERATORS | {"admin.moderation_queue", "admin.moderate"} <= endpoints
+    assert "admin.publication_mode" in endpoints
+
+
 # -- closing, reopening, extending ----------------------------------------------------
 
 

@@ -89,6 +89,7 @@ def test_shipped_files_are_valid_and_use_every_type():
             "organisation_size",
             "country",
             "publication",
+            "outcome_updates",
         }
 
 

@@ -72,13 +72,17 @@ def open_to_analysts(view):
 
 @bp.before_request
 def require_access():
-    """Anonymous people are sent to sign in; analysts may read but change nothing."""
+    """Anonymous people are sent to sign in; analysts may read but change nothing;
+    moderators may also moderate (``publishing.admin_views.open_to_moderators``)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if request.method not in SAFE_METHODS and not current_user.is_admin:
         view = current_app.view_functions.get(request.endpoint)
-        if not getattr(view, "open_to_analysts", False):
-            abort(403)
+        if getattr(view, "open_to_analysts", False):
+            return None
+        if getattr(view, "open_to_moderators", False) and current_user.may_moderate:
+            return None
+        abort(403)
 
 
 @bp.context_processor

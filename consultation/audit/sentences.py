@@ -136,6 +136,31 @@ FAILURES = {
 #: An export's variants as they read inside a sentence.
 VARIANTS = {"personal": _l("with personal data"), "public": _l("as published")}
 ADDRESS = value("after", "address")
+#: Why words were removed or a contribution withheld, as they read inside a sentence.
+MODERATION_REASONS = {
+    "third_party": _l("personal data of a third party"),
+    "offensive": _l("offensive"),
+    "defamatory": _l("defamatory"),
+    "other": _l("another reason"),
+}
+#: A consultation's publication setting, inside a sentence.
+PUBLICATION_MODES = {
+    "after_closing": _l("after closing"),
+    "when_moderated": _l("as soon as moderated"),
+    "never": _l("never"),
+}
+#: A contribution's moderation, inside a sentence.
+MODERATION_STATES = {
+    "pending": _l("waiting for review"),
+    "approved": _l("approved"),
+    "withheld": _l("withheld"),
+}
+
+
+def campaign_count(record, titles):
+    found = (record.after or {}).get("answers")
+    return number(len(found)) if isinstance(found, list) else "—"
+
 
 ACTIONS = {
     "consultation.close": Action(
@@ -162,6 +187,31 @@ ACTIONS = {
             title=title,
             before=day("before", "closes_at"),
             after=day("after", "closes_at"),
+        ),
+    ),
+    "outcome.save": Action(
+        _l("Outcome written"),
+        sentence(_l("Wrote the outcome of %(title)s (by %(who)s)"), title=title),
+    ),
+    "outcome.publish": Action(
+        _l("Outcome published"),
+        sentence(_l("Published the outcome of %(title)s (by %(who)s)"), title=title),
+    ),
+    "outcome.withdraw": Action(
+        _l("Outcome withdrawn"),
+        sentence(
+            _l("Withdrew the outcome of %(title)s from its public page (by %(who)s)"),
+            title=title,
+        ),
+    ),
+    "consultation.results_while_open": Action(
+        _l("Results while open"),
+        sentence(
+            _l("Results of %(title)s while open: %(state)s (by %(who)s)"),
+            title=title,
+            state=lambda record, titles: str(
+                _l("public") if (record.after or {}).get("results_while_open") else _l("private")
+            ),
         ),
     ),
     "user.create": Action(
@@ -225,6 +275,84 @@ ACTIONS = {
             reference=value("after", "reference"),
             tries=value("after", "tries"),
             error=value("after", "error"),
+        ),
+    ),
+    "moderation.approve": Action(
+        _l("Contribution approved for publication"),
+        sentence(_l("Approved response %(id)s for publication (by %(who)s)"), id=target_id),
+    ),
+    "moderation.withhold": Action(
+        _l("Contribution withheld"),
+        sentence(
+            _l("Withheld response %(id)s from publication: %(why)s (by %(who)s)"),
+            id=target_id,
+            why=worded("after", "reason", MODERATION_REASONS),
+        ),
+    ),
+    "moderation.reopen": Action(
+        _l("Moderation undone"),
+        sentence(
+            _l("Sent response %(id)s back to review: it was %(before)s (by %(who)s)"),
+            id=target_id,
+            before=worded("before", "moderation", MODERATION_STATES),
+        ),
+    ),
+    "moderation.part_approve": Action(
+        _l("Answer or file approved"),
+        sentence(_l("Approved an answer or a file of response %(id)s (by %(who)s)"), id=target_id),
+    ),
+    "moderation.part_withhold": Action(
+        _l("Answer or file withheld"),
+        sentence(
+            _l("Withheld an answer or a file of response %(id)s: %(why)s (by %(who)s)"),
+            id=target_id,
+            why=worded("after", "reason", MODERATION_REASONS),
+        ),
+    ),
+    "moderation.part_undo": Action(
+        _l("Decision on an answer or file undone"),
+        sentence(
+            _l(
+                "Took back the decision on an answer or a file of response %(id)s: it was "
+                "%(before)s (by %(who)s)"
+            ),
+            id=target_id,
+            before=worded("before", "state", MODERATION_STATES),
+        ),
+    ),
+    "moderation.redact": Action(
+        _l("Words removed before publication"),
+        sentence(
+            _l("Removed words from an answer of response %(id)s: %(why)s (by %(who)s)"),
+            id=target_id,
+            why=worded("after", "reason", MODERATION_REASONS),
+        ),
+    ),
+    "moderation.unredact": Action(
+        _l("Removed words restored"),
+        sentence(
+            _l("Restored words removed from an answer of response %(id)s (by %(who)s)"),
+            id=target_id,
+        ),
+    ),
+    "moderation.approve_campaign": Action(
+        _l("Identical answers approved"),
+        sentence(
+            _l("Approved %(count)s identical answers to %(title)s in one step (by %(who)s)"),
+            count=campaign_count,
+            title=title,
+        ),
+    ),
+    "publishing.mode": Action(
+        _l("Publication setting changed"),
+        sentence(
+            _l(
+                "Changed when the contributions to %(title)s are published: %(before)s → "
+                "%(after)s (by %(who)s)"
+            ),
+            title=title,
+            before=worded("before", "mode", PUBLICATION_MODES),
+            after=worded("after", "mode", PUBLICATION_MODES),
         ),
     ),
     "auth.sign_in": Action(

@@ -21,7 +21,7 @@ from .operations import (
     user_by_email,
 )
 
-users_cli = AppGroup("users", help="Manage administrator and analyst accounts.")
+users_cli = AppGroup("users", help="Manage administrator, analyst and moderator accounts.")
 ROLES = click.Choice([role.value for role in Role])
 
 
@@ -44,7 +44,12 @@ def _user(email):
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=ROLES, required=True, help="admin: everything; analyst: read only.")
+@click.option(
+    "--role",
+    type=ROLES,
+    required=True,
+    help="admin: everything; analyst: read only; moderator: read, and moderate contributions.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_command(email, role, password_stdin):
     """Create an account; asks for the password twice."""

@@ -19,13 +19,17 @@ PASSWORD_METHOD = "scrypt"
 class Role(enum.StrEnum):
     ADMIN = "admin"
     ANALYST = "analyst"
+    #: Reads like an analyst; may also moderate contributions before they are published.
+    MODERATOR = "moderator"
 
 
 class User(UserMixin, db.Model):
     """An administrator (may change things) or an analyst (may only read)."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'analyst')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'analyst', 'moderator')", name="role_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -49,6 +53,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def may_moderate(self) -> bool:
+        """Whether the person may approve, redact and withhold contributions."""
+        return self.role in (Role.ADMIN, Role.MODERATOR)
 
     def audit_ref(self):
         return ("user", self.id, self.email)

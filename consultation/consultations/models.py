@@ -13,6 +13,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    false,
     literal,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,7 +35,13 @@ class Consultation(db.Model):
     """A public consultation: a questionnaire open between two instants."""
 
     __tablename__ = "consultations"
-    __table_args__ = (CheckConstraint("closes_at > opens_at", name="window_order"),)
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="window_order"),
+        CheckConstraint(
+            "publication_mode IN ('after_closing', 'when_moderated', 'never')",
+            name="publication_mode_known",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
@@ -51,6 +58,13 @@ class Consultation(db.Model):
     #: Set when an administrator closes the consultation by hand before ``closes_at``.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    #: An admin's choice to publish the counts (the open-data API's results) while still open.
+    results_while_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When moderated contributions become public: "after_closing" (once the consultation is
+    #: closed), "when_moderated" (as soon as cleared, while open too) or "never".
+    publication_mode: Mapped[str] = mapped_column(
+        String(16), default="after_closing", server_default="after_closing"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=clock.now_utc, onupdate=clock.now_utc

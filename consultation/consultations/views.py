@@ -16,6 +16,18 @@ def home():
 
 @bp.get("/consultations/<slug>")
 def show(slug):
-    """What a consultation is about, its deadline and privacy notice, and a button to respond."""
+    """What a consultation is about, its deadline and privacy notice, a button to respond, and
+    once published its outcome: we asked, you said, we did."""
+    from ..formatting import current_locale
+    from ..outcomes.queries import published_outcome, shown_outcome
+    from ..publishing.rules import is_visible_now
+
     consultation = consultation_by_slug(slug) or abort(404)
-    return render_template("public/consultation.html", consultation=consultation, State=State)
+    outcome = shown_outcome(published_outcome(consultation), current_locale())
+    return render_template(
+        "public/consultation.html",
+        consultation=consultation,
+        State=State,
+        contributions_public=is_visible_now(consultation),
+        preview=outcome,
+    )

@@ -28,6 +28,7 @@ PROFILE_FIELDS = (
     "organisation_size",
     "country",
     "publication",
+    "outcome_updates",
 )
 TOP_LEVEL_KEYS = {"slug", "title", "summary", "about", "opens", "closes", "privacy_notice"}
 REQUIRED_TOP_LEVEL = ("slug", "title", "summary", "opens", "closes", "privacy_notice", "sections")

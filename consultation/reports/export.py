@@ -54,6 +54,7 @@ RESPONSE_FIELDS = (
     "surname",
     "email",
     "organisation_name",
+    "outcome_updates",
 )
 PUBLICATION = RESPONSE_FIELDS.index("publication")
 RESPONDENT_TYPE = RESPONSE_FIELDS.index("respondent_type")

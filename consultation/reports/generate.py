@@ -17,11 +17,13 @@ from sqlalchemy import func, insert, select
 
 from .. import clock
 from ..extensions import db
+from ..publishing.operations import settle
 from ..questionnaires.options import EU_MEMBERS, country_codes
 from ..questionnaires.types.file_upload import UploadedFile
 from ..responses.fingerprint import text_fingerprint
 from ..responses.models import Answer, Response, Upload
 from ..responses.operations import new_reference, new_submission_token
+from ..responses.references import new_public_id
 from . import ready_lines, tallies
 from . import sample_text as words
 
@@ -194,8 +196,11 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
         row.update(
             consultation_id=consultation.id,
             reference=new_reference(),
+            public_id=new_public_id(),
             submission_token=new_submission_token(),
             submitted_at=moment,
+            moderation="pending",  # settled below: approved when there is nothing to review
+            has_public_file=False,
             flag="spam" if flagged else None,
             flagged_at=moment if flagged else None,
         )
@@ -234,6 +239,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
         db.session.execute(insert(Upload.__table__), uploads)
     ready_lines.refresh(consultation, ids[0], ids[-1])
     tallies.add(ids)
+    settle(consultation, ids)
 
 
 @lru_cache(maxsize=65536)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,9 +23,32 @@ from .. import clock
 from ..dbtypes import UTCDateTime
 from ..extensions import db
 from .fingerprint import fingerprint_default
+from .references import new_public_id
 
 #: SQLite only auto-increments INTEGER primary keys; PostgreSQL gets a 64-bit key.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+#: The rows the public list may show, written out as SQL so the partial indexes below
+#: and the queries of ``publishing.rules`` say the very same thing (SQLite uses a partial
+#: index only when the query repeats its condition; bound parameters would not do).
+PUBLISHABLE_SQL = (
+    "moderation = 'approved' AND flag IS NULL AND erased_at IS NULL "
+    "AND publication IN ('public', 'anonymous')"
+)
+
+
+def _published_index(name, *columns):
+    """An index over publishable rows only, ordered as the public list pages (newest first)."""
+    where = text(PUBLISHABLE_SQL)
+    return Index(
+        name,
+        "consultation_id",
+        *columns,
+        "submitted_at",
+        "id",
+        sqlite_where=where,
+        postgresql_where=where,
+    )
 
 
 class Response(db.Model):
@@ -43,6 +68,16 @@ class Response(db.Model):
             "organisation_size",
             "publication",
         ),
+        CheckConstraint(
+            "moderation IN ('pending', 'approved', 'withheld')", name="moderation_known"
+        ),
+        # The public list (``publishing.queries``): newest first, by each of its filters.
+        _published_index("ix_responses_published"),
+        _published_index("ix_responses_published_type", "respondent_type"),
+        _published_index("ix_responses_published_country", "country"),
+        _published_index("ix_responses_published_language", "language"),
+        _published_index("ix_responses_published_size", "organisation_size"),
+        _published_index("ix_responses_published_file", "has_public_file"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -64,6 +99,8 @@ class Response(db.Model):
     surname: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     organisation_name: Mapped[str | None] = mapped_column(String(255))
+    #: "yes" when the respondent asked to be told by e-mail when the outcome is published.
+    outcome_updates: Mapped[str | None] = mapped_column(String(8))
     #: "spam" or "duplicate": kept, but left out of reports (reversible).
     flag: Mapped[str | None] = mapped_column(String(16), index=True)
     flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -75,6 +112,23 @@ class Response(db.Model):
     #: empty for responses stored before receipt links existed. A unique index, not a
     #: constraint: adding one to SQLite would copy the table, and its cascades drop answers.
     receipt_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    #: The contribution's address on the public pages and in the open data: random, not the
+    #: reference (which staff use to find it), so publishing never reveals a reference.
+    public_id: Mapped[str | None] = mapped_column(
+        String(16), unique=True, index=True, default=new_public_id
+    )
+    #: "pending", "approved" or "withheld": the moderators' decision on the whole contribution,
+    #: kept by ``publishing.operations.settle`` (approved by itself when nothing needs review).
+    moderation: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    #: Why it is withheld (``publishing.models.REASONS``), and the moderator's words.
+    withheld_reason: Mapped[str | None] = mapped_column(String(32))
+    moderation_note: Mapped[str | None] = mapped_column(Text)
+    #: When the moderation last changed (approved, withheld, back to pending).
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Whether a file of it was approved for publication (the list's "with a document").
+    has_public_file: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
     consultation = relationship("Consultation")
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..consultations.locking import hold_for_submission
 from ..consultations.models import State
 from ..extensions import db
+from ..publishing.operations import contribution_stored
 from ..reports import tallies
 from ..reports.ready_lines import refresh_response
 from .models import Answer, Response, ResponseVersion, Upload
@@ -99,6 +100,8 @@ def submit_response(
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
     refresh_response(response)
+    db.session.flush()
+    contribution_stored(response)  # its free texts and files wait for a moderator
     return response, True
 
 
@@ -217,6 +220,8 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
     refresh_response(response)
+    db.session.flush()
+    contribution_stored(response)  # edited texts are moderated again
     return True
 
 

@@ -29,6 +29,18 @@ def new_reference() -> str:
     )
 
 
+#: Public IDs: lower case (they sit in addresses), the same unmistakable symbols.
+PUBLIC_ALPHABET = ALPHABET.lower()
+#: 10 symbols of 30: about 49 bits. Public, so no secret; long enough that nobody finds
+#: contributions by counting, short enough to read aloud.
+PUBLIC_LENGTH = 10
+
+
+def new_public_id() -> str:
+    """A new public ID, such as ``k7m2q9xh4t``: random, and unrelated to the reference."""
+    return "".join(secrets.choice(PUBLIC_ALPHABET) for _ in range(PUBLIC_LENGTH))
+
+
 def groups(reference: str) -> list[str]:
     """The groups of a reference, to show it without breaking a group across lines."""
     return reference.split("-")

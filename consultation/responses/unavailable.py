@@ -57,11 +57,23 @@ def database_unavailable(error):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing more to undo
         pass
+    from ..api.http import ApiError, error_response, is_api_request
+
+    if is_api_request():
+        return (
+            error_response(ApiError(503, "The database does not answer just now.")),
+            503,
+            {"Retry-After": "30"},
+        )
     return answers_kept("errors/unavailable.html", 503, retry_after=30)
 
 
 def too_many_requests(error):
     """429 from the rate limits: say so plainly, and keep a submission's answers."""
+    from ..api.http import error_response, is_api_request
+
+    if is_api_request():
+        return error_response(error)
     retry = getattr(getattr(error, "limit", None), "limit", None)
     seconds = retry.get_expiry() if retry is not None else 60
     return answers_kept("errors/too_many.html", 429, retry_after=seconds)

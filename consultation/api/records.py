@@ -1,0 +1,197 @@
+"""Published contributions as open-data records, many at a time (the API and its bulk files).
+
+What is public is decided elsewhere and only read here: which rows (``publishing.queries.
+published_select``: moderated, not flagged nor erased, a publishing choice, the
+consultation's setting), which fields of a row (``reports.publication``'s allow-list,
+through ``published_profile``), which answers for the respondent's kind and choice
+(``answer_audiences``), and which free texts: only those a moderator approved, as
+``ItemReview.public_text`` holds them ("[removed]" in place of redacted words). It is
+the same rule as ``publishing.queries.published_view``, applied to a batch of rows with
+three queries instead of several per contribution; ``tests/test_api.py`` checks that
+both give the same texts for every contribution.
+"""
+
+from collections import defaultdict
+from types import SimpleNamespace
+
+from sqlalchemy import select, tuple_
+
+from ..extensions import db
+from ..publishing import rules
+from ..publishing.models import APPROVED, ItemReview
+from ..publishing.queries import NOT_SHOWN_KINDS, REGISTER_KEY, published_select
+from ..reports import publication
+from ..responses.models import Answer, Response
+from ..responses.queries import ANSWER_COLUMNS
+from .documents import iso
+
+#: Response columns a record is built from (each one passes the allow-list before it shows).
+ROW_COLUMNS = (
+    Response.id,
+    Response.public_id,
+    Response.submitted_at,
+    Response.publication,
+    Response.language,
+    Response.respondent_type,
+    Response.country,
+    Response.organisation_size,
+    Response.organisation_name,
+    Response.first_name,
+    Response.surname,
+    Response.has_public_file,
+)
+BATCH = 1000
+#: Record fields, in the order of the CSV file, as Have Your Say names them.
+FIELDS = (
+    "id",
+    "submittedAt",
+    "publication",
+    "userType",
+    "country",
+    "language",
+    "companySize",
+    "organization",
+    "firstName",
+    "surname",
+    "trNumber",
+    "hasAttachment",
+)
+
+
+class Plan:
+    """What of a consultation's questionnaire a record may show, worked out once."""
+
+    def __init__(self, consultation):
+        questionnaire = consultation.questionnaire
+        self.by_id = {}
+        self.reviewed = set()
+        self.order = []
+        for record in consultation.questions:
+            question = questionnaire.questions.get(record.key)
+            if question is None or question.profile or question.kind in NOT_SHOWN_KINDS:
+                continue
+            if not publication.answer_audiences(question):
+                continue
+            self.by_id[record.id] = question
+            self.order.append((record.id, question))
+            if rules.is_text_reviewed(question):
+                self.reviewed.add(record.id)
+        self.audiences = {}
+
+    def allowed(self, question, where) -> bool:
+        key = (question.key, where)
+        if key not in self.audiences:
+            self.audiences[key] = where in publication.answer_audiences(question)
+        return self.audiences[key]
+
+
+def _json_value(value):
+    if isinstance(value, dict) and set(value) == {"chosen", "other"}:
+        return {"chosen": value["chosen"], "other": value["other"]}
+    return value
+
+
+def records(plan: Plan, rows) -> list[dict]:
+    """The open-data records of ``rows`` (result rows of ``ROW_COLUMNS``, all publishable)."""
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    answers = defaultdict(lambda: defaultdict(list))
+    wanted = list(plan.by_id)
+    for answer in db.session.execute(
+        select(Answer.id, Answer.response_id, *ANSWER_COLUMNS)
+        .where(Answer.response_id.in_(ids), Answer.question_id.in_(wanted))
+        .order_by(Answer.response_id, Answer.id)
+    ):
+        answers[answer.response_id][answer.question_id].append(answer)
+    cleared = dict(
+        db.session.execute(
+            select(ItemReview.answer_id, ItemReview.public_text).where(
+                ItemReview.response_id.in_(ids),
+                ItemReview.answer_id.is_not(None),
+                ItemReview.state == APPROVED,
+            )
+        ).all()
+    )
+    made = []
+    for row in rows:
+        shown = publication.published_profile(row)
+        where = publication.audience(row.respondent_type, row.publication)
+        values, register, redacted = {}, None, False
+        given = answers.get(row.id, {})
+        for question_id, question in plan.order:
+            found = given.get(question_id)
+            if not found or not plan.allowed(question, where):
+                continue
+            if question_id in plan.reviewed:
+                kept = []
+                for answer in found:
+                    if not answer.text_value:
+                        kept.append(answer)
+                        continue
+                    text = cleared.get(answer.id)
+                    if text is None and question.kind in rules.FREE_TEXT_KINDS:
+                        continue  # not approved: never shown
+                    redacted = redacted or (text is not None and text != answer.text_value)
+                    kept.append(SimpleNamespace(**{**answer._asdict(), "text_value": text}))
+                found = kept
+                if not found:
+                    continue
+            value = question.from_rows(found)
+            if value is None or value == [] or value == {}:
+                continue
+            if question.key == REGISTER_KEY:
+                register = value
+                continue
+            values[question.key] = _json_value(value)
+        made.append(
+            {
+                "id": row.public_id,
+                "submittedAt": iso(row.submitted_at),
+                "publication": row.publication,
+                "userType": shown.get("respondent_type"),
+                "country": shown.get("country"),
+                "language": shown.get("language"),
+                "companySize": shown.get("organisation_size"),
+                "organization": shown.get("organisation_name"),
+                "firstName": shown.get("first_name"),
+                "surname": shown.get("surname"),
+                "trNumber": register,
+                "hasAttachment": bool(row.has_public_file),
+                "redacted": redacted,
+                "answers": values,
+            }
+        )
+    return made
+
+
+def all_records(consultation, filters=None):
+    """Every published record of ``consultation``, oldest first, ``BATCH`` rows per query.
+
+    Keyset pages over the public list's index: memory stays flat however many there are.
+    """
+    plan = Plan(consultation)
+    base = (
+        published_select(consultation, filters)
+        .with_only_columns(*ROW_COLUMNS)
+        .order_by(Response.submitted_at, Response.id)
+        .limit(BATCH)
+    )
+    after = None
+    while True:
+        query = base
+        if after is not None:
+            query = query.where(tuple_(Response.submitted_at, Response.id) > after)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        yield from records(plan, rows)
+        after = (rows[-1].submitted_at, rows[-1].id)
+        if len(rows) < BATCH:
+            return
+
+
+def one_record(consultation, response) -> dict:
+    """The record of one publishable ``response``."""
+    row = db.session.execute(select(*ROW_COLUMNS).where(Response.id == response.id)).one()
+    return records(Plan(consultation), [row])[0]

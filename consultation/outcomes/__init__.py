@@ -1,0 +1,1 @@
+"""We asked, you said, we did: the outcome of a closed consultation and the e-mail about it."""
