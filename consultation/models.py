@@ -1,6 +1,7 @@
 """Every table, imported once so the metadata (and Alembic) sees them all."""
 
 from .audit.models import AuditRecord
+from .campaigns.models import CampaignGroup, CampaignMember, CampaignRun
 from .auth.models import SignInAttempt, User, UserSession
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
@@ -19,6 +20,9 @@ from .responses.models import (
 __all__ = [
     "Answer",
     "AuditRecord",
+    "CampaignGroup",
+    "CampaignMember",
+    "CampaignRun",
     "Consultation",
     "ContributionPdf",
     "Draft",

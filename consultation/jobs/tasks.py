@@ -408,3 +408,7 @@ def mail(job: Job, progress: Progress, output: Output) -> Result:
     progress.advance()
     # The body may hold a private link: once sent, only who and what are kept.
     return Result(parameters={"to": asked["to"], "subject": asked["subject"]})
+
+
+# -- kinds of other packages (registered when this module loads) ----------------------
+from ..campaigns import job as _campaigns_job  # noqa: E402, F401

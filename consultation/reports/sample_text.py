@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from ..campaigns import variants
+
 #: How often each respondent type occurs, in the order of the About-you options.
 TYPE_WEIGHTS = [6, 9, 22, 2, 38, 3, 4, 7, 5, 2, 2]
 LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "pt", "cs"]
@@ -84,16 +86,6 @@ def pick_campaign(rng) -> str:
     return rng.choices([text for text, _ in CAMPAIGNS], [w for _, w in CAMPAIGNS])[0]
 
 
-def _vary(rng, text):
-    """The same text as people paste it: changed case, spacing or trailing punctuation."""
-    choice = rng.random()
-    if choice < 0.15:
-        return text.upper()
-    if choice < 0.3:
-        return text.replace(" ", "  ", 2).replace(",", "")
-    if choice < 0.4:
-        return text.rstrip(".!") + "!!"
-    return text
 
 
 def person(rng):
@@ -137,7 +129,8 @@ DETAILS = [
 def long_text(rng, question, campaign=None) -> str:
     """A few sentences of opinion (each one its own), or a campaign text as pasted."""
     if campaign:
-        return _vary(rng, campaign)[: question.max_length]
+        # Copies as people send them: restyled, synonyms, reordered, own sentence, cut.
+        return variants.demo_copy(rng, campaign)[: question.max_length]
     sentences = rng.sample(OPINIONS, rng.randint(1, 3))
     sentences.insert(
         rng.randint(0, len(sentences)),
