@@ -201,6 +201,12 @@ def cluster(sig, shingled, weights, threshold=THRESHOLD) -> list[tuple[int, dict
             continue
         groups.extend(_split(sig, shingled, weights, component, threshold))
     _attach(sig, shingled, groups, threshold)
+    # Identical copies of a text close to no other: a group of their own.
+    grouped = np.zeros(sig.shape[0], dtype=bool)
+    for _template, members in groups:
+        grouped[list(members)] = True
+    for doc in np.nonzero(~grouped & (weights >= 2))[0].tolist():
+        groups.append((doc, {doc: 1.0}))
     return groups
 
 
@@ -211,7 +217,7 @@ def _split(sig, shingled, weights, docs, threshold):
         centre = _centre(sig, docs, weights)
         scores = similarities(shingled, centre, docs)
         joined = (scores >= threshold) | (docs == centre)
-        if joined.sum() >= 2:
+        if weights[docs[joined]].sum() >= 2:
             found.append(
                 (centre, dict(zip(docs[joined].tolist(), scores[joined].tolist(), strict=True)))
             )

@@ -28,7 +28,11 @@ def campaigns_job(job, progress, output) -> Result:
     """Group the consultation's free-text answers again."""
     consultation = _consultation(job)
     progress.start(len(queries.free_text_questions(consultation)) + 1, "steps")
-    found = regroup(consultation, progress=progress.advance)
+    def step():
+        db.session.commit()  # each question's groups at once; the progress row is written apart
+        progress.advance()
+
+    found = regroup(consultation, progress=step)
     return Result(
         rows=found["members"],
         outcome=ngettext(

@@ -28,9 +28,12 @@ CHUNK = 5000
 
 
 def regroup(consultation, progress=None) -> dict:
-    """Group the free-text answers of ``consultation`` again; {"groups": n, "members": n}."""
+    """Group the free-text answers of ``consultation`` again; {"groups": n, "members": n}.
+
+    ``progress`` is called after each question's groups are written (the job commits there).
+    """
     mark = queries.change_mark(consultation.id)
-    started = clock.now_utc()
+    started = _last_version(consultation)
     scopes = [record.id for record in queries.free_text_questions(consultation)] + [None]
     found = {"groups": 0, "members": 0}
     for question_id in scopes:
@@ -59,7 +62,7 @@ def _scope_condition(consultation, question_id):
     )
 
 
-def _write(consultation, question_id, ids, texts, groups, started) -> int:
+def _write(consultation, question_id, ids, texts, groups, last_version) -> int:
     """Replace the groups of one scope by ``groups``, keeping numbers and decisions."""
     old_groups = {
         group.id: group
@@ -76,7 +79,7 @@ def _write(consultation, question_id, ids, texts, groups, started) -> int:
     ) if old_groups else {}
     old_sizes = Counter(old_of.values())
     # Changed since the texts were read (erased, flagged, edited): left out, the next run sees them.
-    changed = _changed_since(consultation, started)
+    changed = _changed_since(consultation, last_version)
     if old_groups:
         db.session.execute(
             delete(CampaignMember).where(CampaignMember.group_id.in_(list(old_groups)))
@@ -143,16 +146,28 @@ def _matching(members, old_of, old_sizes, old_groups, taken):
     return None
 
 
-def _changed_since(consultation, started) -> set[int]:
-    """Responses erased, flagged or edited since ``started``."""
+def _last_version(consultation) -> int:
+    return (
+        db.session.scalar(
+            select(func.max(ResponseVersion.id))
+            .join(Response, Response.id == ResponseVersion.response_id)
+            .where(Response.consultation_id == consultation.id)
+        )
+        or 0
+    )
+
+
+def _changed_since(consultation, last_version) -> set[int]:
+    """Responses erased or flagged by now, or edited since version ``last_version``: their
+    texts as read may be gone (a transaction that changed them may have committed since)."""
     query = select(Response.id).where(
         Response.consultation_id == consultation.id,
-        (Response.erased_at >= started) | (Response.flagged_at >= started),
+        Response.erased_at.is_not(None) | Response.flag.is_not(None),
     )
     edited = (
         select(ResponseVersion.response_id)
         .join(Response, Response.id == ResponseVersion.response_id)
-        .where(Response.consultation_id == consultation.id, ResponseVersion.created_at >= started)
+        .where(Response.consultation_id == consultation.id, ResponseVersion.id > last_version)
     )
     return set(db.session.scalars(query)) | set(db.session.scalars(edited))
 
@@ -241,6 +256,10 @@ def decide(group, decision: str | None, actor, reason: str | None = None) -> Non
         ACTIONS[decision],
         group,
         before=before,
-        after={"decision": decision, "number": group.number, "consultation": group.consultation_id},
+        after={
+            "decision": decision,
+            "number": group.number,
+            "consultation": group.consultation.slug,
+        },
         reason=reason,
     )
