@@ -99,9 +99,7 @@ def make_corpus(
         kinds.append(None)
     order = list(range(len(texts)))
     rng.shuffle(order)
-    return Corpus(
-        [texts[i] for i in order], [labels[i] for i in order], [kinds[i] for i in order]
-    )
+    return Corpus([texts[i] for i in order], [labels[i] for i in order], [kinds[i] for i in order])
 
 
 def bcubed(truth: list, predicted: list, among=None) -> tuple[float, float]:

@@ -1,8 +1,8 @@
 """Every table, imported once so the metadata (and Alembic) sees them all."""
 
 from .audit.models import AuditRecord
-from .campaigns.models import CampaignGroup, CampaignMember, CampaignRun
 from .auth.models import SignInAttempt, User, UserSession
+from .campaigns.models import CampaignGroup, CampaignMember, CampaignRun
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
 from .reports.models import ExportLine

@@ -22,7 +22,6 @@ from consultation.responses.operations import update_response
 from consultation.responses.queries import response_values
 
 from .admin_helpers import signed_in_client, signed_in_csrf
-from .conftest import form_tokens
 from .test_admin import consultation, prepared
 
 SLUG = "data-union-strategy"
@@ -77,7 +76,9 @@ def final_comments_groups():
 
 
 def members_of(group):
-    return {row[0]: row for row in queries.members(group.group if hasattr(group, "group") else group)}
+    return {
+        row[0]: row for row in queries.members(group.group if hasattr(group, "group") else group)
+    }
 
 
 def test_a_synonym_swapped_copy_joins_its_campaign_and_an_unrelated_text_does_not(campaign):
@@ -166,13 +167,15 @@ def test_confirmation_and_rejection_are_audited_and_reversible(app, campaign):
     records = db.session.scalars(
         select(AuditRecord).where(AuditRecord.action.like("campaign.%")).order_by(AuditRecord.id)
     ).all()
-    assert [r.action for r in records] == ["campaign.confirm", "campaign.reject", "campaign.undecide"]
+    assert [r.action for r in records] == [
+        "campaign.confirm",
+        "campaign.reject",
+        "campaign.undecide",
+    ]
     assert records[0].reason == "read"
     words = [text for _, text in sentences(records)]
     number = row.group.number
-    assert words[0] == (
-        f"Confirmed group {number} of {SLUG} as a campaign (by admin@example.org)"
-    )
+    assert words[0] == (f"Confirmed group {number} of {SLUG} as a campaign (by admin@example.org)")
     assert words[1].startswith(f"Rejected group {number} of {SLUG}: not a campaign")
     # A new grouping finds the group again and keeps its number and decision.
     admin.post(url, data={"csrf_token": token, "decision": "confirmed", "reason": ""})
@@ -191,7 +194,8 @@ def test_analysts_read_the_campaigns_but_do_not_decide(app, campaign):
     assert f"Campaign {row.group.number}" in text and "Group again now" not in text
     token = signed_in_csrf(analyst)
     refused = analyst.post(
-        f"/admin/campaigns/{row.group.id}/decision", data={"csrf_token": token, "decision": "confirmed"}
+        f"/admin/campaigns/{row.group.id}/decision",
+        data={"csrf_token": token, "decision": "confirmed"},
     )
     assert refused.status_code == 403
 
@@ -247,4 +251,4 @@ def test_the_campaigns_page_lists_groups_and_the_summary_reports_them(app, campa
     (line,) = summary.campaigns
     assert line.size == 4 and line.added == 1
     assert line.number == row.group.number
-
+    assert line.quote in (TEMPLATE, TEMPLATE.upper())

@@ -32,9 +32,7 @@ def write_csv(consultation, out, question_id=...) -> int:
 @click.argument("slug")
 @click.option("--question", "question_key", help="Only the groups of this question (its key).")
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def campaigns_command(slug, question_key, fmt, output):
     """Write the members of consultation SLUG's campaign groups: campaign, reference,
     question (empty for a whole contribution), similarity to the template, added text."""

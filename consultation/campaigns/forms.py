@@ -13,7 +13,9 @@ DECISION_LABELS = {
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=list(DECISION_LABELS.items()), validate_choice=True)
+    decision = SelectField(
+        _l("Decision"), choices=list(DECISION_LABELS.items()), validate_choice=True
+    )
     reason = TextAreaField(_l("Reason (recorded in the audit log)"), validators=[Length(max=2000)])
 
 

@@ -32,7 +32,7 @@ ATTACH_ROWS = 2
 EDGE_AGREEMENT = 0.3
 THRESHOLD = 0.5
 CUT_SHARE = 0.5
-#: Texts with fewer words than this are left to the identical-text fingerprint.
+#: Texts with fewer words than this are grouped only with identical ones.
 MIN_WORDS = 6
 #: A component is split at most this many times without finding a group before giving up.
 MAX_FRUITLESS = 50
@@ -53,28 +53,37 @@ class Group:
 def group_texts(texts: list[str | None], *, threshold: float = THRESHOLD) -> list[Group]:
     """The groups of two or more near-identical ``texts``, largest first."""
     distinct: dict[str, int] = {}
+    short: dict[str, list[int]] = {}
     owner = np.empty(len(texts), dtype=np.int64)
     token_lists: list[list[str]] = []
     for index, text in enumerate(texts):
         words = minhash.tokens(text)
+        key = " ".join(words)
         if len(words) < MIN_WORDS:
             owner[index] = -1
+            if words:
+                short.setdefault(key, []).append(index)
             continue
-        key = " ".join(words)
         found = distinct.get(key)
         if found is None:
             found = distinct[key] = len(token_lists)
             token_lists.append(words)
         owner[index] = found
     del distinct
+    # Short texts are grouped only when identical (case, spacing and punctuation aside).
+    exact = [
+        Group(items[0], [(item, 1.0) for item in items])
+        for items in short.values()
+        if len(items) > 1
+    ]
     if not token_lists:
-        return []
+        return sorted(exact, key=lambda g: (-g.size, g.template))
     weights = np.bincount(owner[owner >= 0], minlength=len(token_lists))
     shingled = minhash.shingle(token_lists)
     del token_lists
     sig = minhash.signatures(shingled)
     doc_groups = cluster(sig, shingled, weights, threshold)
-    return _to_texts(doc_groups, owner)
+    return sorted(_to_texts(doc_groups, owner) + exact, key=lambda g: (-g.size, g.template))
 
 
 def _to_texts(doc_groups, owner) -> list[Group]:
@@ -107,9 +116,10 @@ def _band_keys(sig: np.ndarray, rows: int) -> np.ndarray:
     weights = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
     keys = np.zeros((sig.shape[0], bands), dtype=np.uint64)
     for row in range(rows):
-        keys = keys * np.uint64(31) + sig[:, row : bands * rows : rows].astype(np.uint64) * weights[
-            row
-        ]
+        keys = (
+            keys * np.uint64(31)
+            + sig[:, row : bands * rows : rows].astype(np.uint64) * weights[row]
+        )
     return keys
 
 

@@ -28,6 +28,7 @@ def campaigns_job(job, progress, output) -> Result:
     """Group the consultation's free-text answers again."""
     consultation = _consultation(job)
     progress.start(len(queries.free_text_questions(consultation)) + 1, "steps")
+
     def step():
         db.session.commit()  # each question's groups at once; the progress row is written apart
         progress.advance()

@@ -105,7 +105,10 @@ def _shingle_ids(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
     # hash below (a collision of two shingles of one text is one in a trillion). Then
     # repeats go, and each text's run is a sorted set.
     packed = np.concatenate(
-        [(o.astype(np.uint64) << _HASH_BITS) | (h >> np.uint64(64 - 40)) for h, o in zip(parts_h, parts_o, strict=True)]
+        [
+            (o.astype(np.uint64) << _HASH_BITS) | (h >> np.uint64(64 - 40))
+            for h, o in zip(parts_h, parts_o, strict=True)
+        ]
     )
     del parts_h, parts_o
     packed.sort()

@@ -23,7 +23,9 @@ class CampaignGroup(db.Model):
     __tablename__ = "campaign_groups"
     __table_args__ = (
         UniqueConstraint("consultation_id", "number"),
-        CheckConstraint("decision IS NULL OR decision IN ('confirmed', 'rejected')", name="decision_known"),
+        CheckConstraint(
+            "decision IS NULL OR decision IN ('confirmed', 'rejected')", name="decision_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,13 +70,17 @@ def _write(consultation, question_id, ids, texts, groups, last_version) -> int:
             select(CampaignGroup).where(*_scope_condition(consultation, question_id))
         )
     }
-    old_of = dict(
-        db.session.execute(
-            select(CampaignMember.response_id, CampaignMember.group_id).where(
-                CampaignMember.group_id.in_(list(old_groups))
-            )
-        ).all()
-    ) if old_groups else {}
+    old_of = (
+        dict(
+            db.session.execute(
+                select(CampaignMember.response_id, CampaignMember.group_id).where(
+                    CampaignMember.group_id.in_(list(old_groups))
+                )
+            ).all()
+        )
+        if old_groups
+        else {}
+    )
     old_sizes = Counter(old_of.values())
     # Changed since the texts were read (erased, flagged, edited): left out, the next run sees them.
     changed = _changed_since(consultation, last_version)
@@ -103,14 +107,18 @@ def _write(consultation, question_id, ids, texts, groups, last_version) -> int:
         group = _matching(members, old_of, old_sizes, old_groups, taken)
         if group is None:
             next_number += 1
-            group = CampaignGroup(consultation_id=consultation.id, question_id=question_id, number=next_number)
+            group = CampaignGroup(
+                consultation_id=consultation.id, question_id=question_id, number=next_number
+            )
             db.session.add(group)
         kept.add(group.id)
         group.template_response_id, group.template_text = template_id, template
         group.grouped_at = clock.now_utc()
         db.session.flush()
         for response_id, similarity in members:
-            extra = None if response_id == template_id else added_text(text_of[response_id], template)
+            extra = (
+                None if response_id == template_id else added_text(text_of[response_id], template)
+            )
             rows.append(
                 {
                     "group_id": group.id,
@@ -190,11 +198,15 @@ def forget(response_ids, connection) -> None:
     connection.execute(delete(members).where(members.c.response_id.in_(ids)))
     for group_id in affected:
         group = connection.execute(select(groups).where(groups.c.id == group_id)).one()
-        remaining = connection.execute(
-            select(members.c.response_id)
-            .where(members.c.group_id == group_id)
-            .order_by(members.c.similarity.desc(), members.c.response_id)
-        ).scalars().all()
+        remaining = (
+            connection.execute(
+                select(members.c.response_id)
+                .where(members.c.group_id == group_id)
+                .order_by(members.c.similarity.desc(), members.c.response_id)
+            )
+            .scalars()
+            .all()
+        )
         if len(remaining) < 2:
             connection.execute(delete(groups).where(groups.c.id == group_id))
             continue
@@ -237,7 +249,11 @@ def _text_of(connection, response_id, question_id, consultation_id):
 
 
 #: The audit action of each decision (None: taken back).
-ACTIONS = {"confirmed": "campaign.confirm", "rejected": "campaign.reject", None: "campaign.undecide"}
+ACTIONS = {
+    "confirmed": "campaign.confirm",
+    "rejected": "campaign.reject",
+    None: "campaign.undecide",
+}
 
 
 def decide(group, decision: str | None, actor, reason: str | None = None) -> None:

@@ -173,7 +173,10 @@ def groups_by_size(consultation, *, question_id=..., scope_condition=None, minim
         )
     if scope_condition is not None:
         query = query.where(scope_condition)
-    return [GroupRow(row[0], row.size, row.added, row.first_at, row.last_at) for row in db.session.execute(query)]
+    return [
+        GroupRow(row[0], row.size, row.added, row.first_at, row.last_at)
+        for row in db.session.execute(query)
+    ]
 
 
 def group_of(consultation, number) -> CampaignGroup | None:
@@ -245,7 +248,12 @@ def busiest_minute(group) -> tuple[datetime, int] | None:
 def memberships(response_ids) -> list:
     """(group, similarity, added text) of each response's groups."""
     return db.session.execute(
-        select(CampaignMember.response_id, CampaignGroup, CampaignMember.similarity, CampaignMember.added_text)
+        select(
+            CampaignMember.response_id,
+            CampaignGroup,
+            CampaignMember.similarity,
+            CampaignMember.added_text,
+        )
         .join(CampaignGroup, CampaignGroup.id == CampaignMember.group_id)
         .where(CampaignMember.response_id.in_(list(response_ids)))
     ).all()

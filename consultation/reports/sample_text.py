@@ -86,8 +86,6 @@ def pick_campaign(rng) -> str:
     return rng.choices([text for text, _ in CAMPAIGNS], [w for _, w in CAMPAIGNS])[0]
 
 
-
-
 def person(rng):
     return rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
 

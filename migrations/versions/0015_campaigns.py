@@ -85,9 +85,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("group_id", "response_id", name=op.f("pk_campaign_members")),
     )
-    op.create_index(
-        op.f("ix_campaign_members_response_id"), "campaign_members", ["response_id"]
-    )
+    op.create_index(op.f("ix_campaign_members_response_id"), "campaign_members", ["response_id"])
     op.create_table(
         "campaign_runs",
         sa.Column("consultation_id", sa.Integer(), nullable=False),
