@@ -20,6 +20,7 @@ of the respondent's own) and the share of the text found in the template (a copy
 cut short, when it keeps at least ``CUT_SHARE`` of the template).
 """
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,35 +53,43 @@ class Group:
 
 def group_texts(texts: list[str | None], *, threshold: float = THRESHOLD) -> list[Group]:
     """The groups of two or more near-identical ``texts``, largest first."""
-    distinct: dict[str, int] = {}
+    # Each distinct text once, as word numbers in one compact array: a million texts hold
+    # tens of millions of words, too many to keep as Python strings.
+    distinct: dict[int, int] = {}
     short: dict[str, list[int]] = {}
+    vocabulary: dict[str, int] = {}
+    words_of = array("I")
+    lengths = array("q")
     owner = np.empty(len(texts), dtype=np.int64)
-    token_lists: list[list[str]] = []
     for index, text in enumerate(texts):
         words = minhash.tokens(text)
-        key = " ".join(words)
         if len(words) < MIN_WORDS:
             owner[index] = -1
             if words:
-                short.setdefault(key, []).append(index)
+                short.setdefault(" ".join(words), []).append(index)
             continue
+        key = hash(" ".join(words))  # 64 bits: two different texts practically never share one
         found = distinct.get(key)
         if found is None:
-            found = distinct[key] = len(token_lists)
-            token_lists.append(words)
+            found = distinct[key] = len(lengths)
+            words_of.extend(vocabulary.setdefault(word, len(vocabulary)) for word in words)
+            lengths.append(len(words))
         owner[index] = found
-    del distinct
+    del distinct, vocabulary
     # Short texts are grouped only when identical (case, spacing and punctuation aside).
     exact = [
         Group(items[0], [(item, 1.0) for item in items])
         for items in short.values()
         if len(items) > 1
     ]
-    if not token_lists:
+    if not lengths:
         return sorted(exact, key=lambda g: (-g.size, g.template))
-    weights = np.bincount(owner[owner >= 0], minlength=len(token_lists))
-    shingled = minhash.shingle(token_lists)
-    del token_lists
+    weights = np.bincount(owner[owner >= 0], minlength=len(lengths))
+    shingled = minhash.shingle_ids(
+        np.frombuffer(words_of, dtype=np.uint32).astype(np.uint64),
+        np.frombuffer(lengths, dtype=np.int64),
+    )
+    del words_of, lengths
     sig = minhash.signatures(shingled)
     doc_groups = cluster(sig, shingled, weights, threshold)
     return sorted(_to_texts(doc_groups, owner) + exact, key=lambda g: (-g.size, g.template))

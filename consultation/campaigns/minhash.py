@@ -83,10 +83,11 @@ def shingle(token_lists: list[list[str]]) -> Shingled:
         dtype=np.uint64,
     )
     lengths = np.fromiter((len(words) for words in token_lists), dtype=np.int64)
-    return _shingle_ids(ids, lengths)
+    return shingle_ids(ids, lengths)
 
 
-def _shingle_ids(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
+def shingle_ids(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
+    """The shingles of texts given as word numbers (``ids``, one text after the other)."""
     if len(lengths) > MAX_TEXTS:
         raise ValueError(f"at most {MAX_TEXTS} texts at once")
     ends = np.cumsum(lengths)
