@@ -101,8 +101,8 @@ def quality(size: int) -> str:
         + f"\n- load average before the run: {_load()}\n\n"
         + f"{size:,} answers, half of them copies of 40 planted campaigns (sizes skewed from "
         f"{max(sizes):,} down to {min(sizes):,}), the kinds of copy drawn evenly; "
-        f"{result['groups']:,} groups found in {result['group']:.1f} s. {wrongly:,} organic answers "
-        "were put in a group.\n\n" + table + "\n\n"
+        f"{result['groups']:,} groups found in {result['group']:.1f} s. "
+        f"{wrongly:,} organic answers were put in a group.\n\n" + table + "\n\n"
         "Targets (issue 16): precision at least 0.95 and recall at least 0.90 on synonym-swapped "
         "copies; exact and reordered copies all in their campaign's group.\n"
     )
@@ -154,7 +154,8 @@ def scale(size: int) -> str:
         "groups (tokens, shingles, signatures, bands, components, centres, checks). Peak "
         "memory is the child process's maximum resident size, the texts included.\n\n"
         + table
-        + "\n\nTargets (issue 16): under 5 minutes on this 2-core machine, peak memory under 2 GB.\n"
+        + "\n\nTargets (issue 16): under 5 minutes on this 2-core machine, "
+        "peak memory under 2 GB.\n"
     )
 
 
