@@ -4,7 +4,7 @@ Both roles read; deciding and asking for a new grouping are for administrators
 (the blueprint's guard refuses analysts' POSTs).
 """
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..campaigns import queries
@@ -19,6 +19,8 @@ from ..jobs.queue import current_queue
 from .views import _actor, _consultation, _page, bp
 
 MEMBERS_PER_PAGE = 100
+#: Groups smaller than this are listed only when asked (``?min=2``).
+SMALLEST_SHOWN = 5
 
 
 def _scope_labels(consultation):
@@ -36,7 +38,8 @@ def _scope_labels(consultation):
 def campaigns(slug):
     """The groups of near-identical answers of a consultation, largest first, by question."""
     item = _consultation(slug)
-    rows = queries.groups_by_size(item)
+    smallest = max(2, min(request.args.get("min", SMALLEST_SHOWN, type=int) or 2, 10**6))
+    rows = queries.groups_by_size(item, minimum=smallest)
     labels = _scope_labels(item)
     by_scope = {scope: [] for scope in labels}
     for row in rows:
@@ -48,6 +51,7 @@ def campaigns(slug):
         run=queries.last_run(item.id),
         regroup_form=RegroupForm(),
         decision_labels=DECISION_LABELS,
+        smallest=smallest,
     )
 
 

@@ -16,7 +16,8 @@
 
 The similarity of a text to its template is the largest of their Jaccard
 similarity, the share of the template found in the text (a copy with a sentence
-of the respondent's own) and the share of the text found in the template (a copy
+of the respondent's own, when the text is at most ``ADDED_MAX`` times the template's
+size) and the share of the text found in the template (a copy
 cut short, when it keeps at least ``CUT_SHARE`` of the template).
 """
 
@@ -33,6 +34,9 @@ ATTACH_ROWS = 2
 EDGE_AGREEMENT = 0.3
 THRESHOLD = 0.5
 CUT_SHARE = 0.5
+#: The template counts as found in a longer text only if that text is at most this many times
+#: its size: a sentence or two added, not a long essay that quotes one sentence.
+ADDED_MAX = 2.0
 #: Texts with fewer words than this are grouped only with identical ones.
 MIN_WORDS = 6
 #: A component is split at most this many times without finding a group before giving up.
@@ -191,7 +195,7 @@ def similarities(shingled, template: int, docs: np.ndarray) -> np.ndarray:
     del starts
     base_size = len(base)
     jaccard = shared / (sizes + base_size - shared)
-    template_found = shared / base_size
+    template_found = np.where(sizes <= ADDED_MAX * base_size, shared / base_size, 0.0)
     text_found = np.where(sizes >= CUT_SHARE * base_size, shared / np.maximum(sizes, 1), 0.0)
     return np.maximum(jaccard, np.maximum(template_found, text_found))
 
