@@ -62,6 +62,7 @@ def create_app(config=None) -> Flask:
     form_token.init_app(app)
     app.context_processor(_language_context)
 
+    from .admin import campaigns as _admin_campaigns  # noqa: F401  (routes on the admin blueprint)
     from .admin import reports as _admin_reports  # noqa: F401  (routes on the admin blueprint)
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp

@@ -227,6 +227,7 @@ def purge_uploads_command(hours):
 
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .campaigns.cli import campaigns_cli  # also adds ``flask reports campaigns``
     from .jobs.cli import jobs_cli, worker_command
     from .reports.cli import dev_cli, reports_cli
 
@@ -241,4 +242,5 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(outcomes_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(campaigns_cli)
     app.cli.add_command(worker_command)

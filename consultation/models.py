@@ -2,6 +2,7 @@
 
 from .audit.models import AuditRecord
 from .auth.models import SignInAttempt, User, UserSession
+from .campaigns.models import CampaignGroup, CampaignMember, CampaignRun
 from .consultations.models import Consultation, QuestionRecord
 from .jobs.models import Job
 from .outcomes.models import Outcome, OutcomeRecipient, OutcomeText
@@ -21,6 +22,9 @@ from .responses.models import (
 __all__ = [
     "Answer",
     "AuditRecord",
+    "CampaignGroup",
+    "CampaignMember",
+    "CampaignRun",
     "Consultation",
     "ContributionPdf",
     "Draft",

@@ -83,9 +83,15 @@ def test_generator_makes_valid_varied_responses_quickly(app, consultations):
                 assert other_text(values[question.key]), question.key
 
 
-def test_campaign_groups_equal_a_count_of_normalised_texts(app, consultations):
+def test_campaign_groups_hold_every_set_of_identical_texts(app, consultations):
+    """Each set of three or more identical answers (case, spacing and punctuation aside) is
+    inside one near-identical group, which holds at least as many."""
+    from consultation.campaigns.operations import regroup
+
     consultation = consultations[SLUG]
     generate.generate_responses(consultation, 600, seed=3)
+    db.session.commit()
+    regroup(consultation)
     db.session.commit()
     final = next(r for r in consultation.questions if r.key == "final_comments")
     texts = db.session.scalars(
@@ -93,11 +99,14 @@ def test_campaign_groups_equal_a_count_of_normalised_texts(app, consultations):
         .join(Response, Response.id == Answer.response_id)
         .where(Answer.question_id == final.id, Response.flag.is_(None))
     ).all()
-    expected = sorted(n for n in Counter(map(normalise_text, texts)).values() if n >= 10)
+    expected = sorted(n for n in Counter(map(normalise_text, texts)).values() if n >= 3)
     label = consultation.questionnaire.questions["final_comments"].label()
-    summary = build_summary(consultation)
-    found = sorted(size for question, size, _ in summary.campaigns if question == label)
-    assert found == expected and found  # at least one campaign, sized as counted
+    summary = build_summary(consultation, campaign_threshold=3)
+    found = sorted(c.size for c in summary.campaigns if c.question == label)
+    assert expected and found  # at least one campaign
+    assert len(found) >= len(expected)
+    for size, at_least in zip(sorted(found)[::-1], sorted(expected)[::-1], strict=False):
+        assert size >= at_least
 
 
 def test_stored_fingerprints_equal_fingerprints_computed_again(app, consultations):

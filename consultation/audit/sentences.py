@@ -355,6 +355,34 @@ ACTIONS = {
             after=worded("after", "mode", PUBLICATION_MODES),
         ),
     ),
+    # -- campaign groups (consultation.campaigns) --
+    "campaign.confirm": Action(
+        _l("Campaign confirmed"),
+        sentence(
+            _l("Confirmed group %(label)s of %(consultation)s as a campaign (by %(who)s)"),
+            label=value("after", "number"),
+            consultation=value("after", "consultation"),
+        ),
+    ),
+    "campaign.reject": Action(
+        _l("Campaign rejected"),
+        sentence(
+            _l("Rejected group %(label)s of %(consultation)s: not a campaign (by %(who)s)"),
+            label=value("after", "number"),
+            consultation=value("after", "consultation"),
+        ),
+    ),
+    "campaign.undecide": Action(
+        _l("Campaign decision taken back"),
+        sentence(
+            _l(
+                "Took back the decision on group %(label)s of %(consultation)s: not decided "
+                "(by %(who)s)"
+            ),
+            label=value("after", "number"),
+            consultation=value("after", "consultation"),
+        ),
+    ),
     "auth.sign_in": Action(
         _l("Signed in"), sentence(_l("%(who)s signed in from %(address)s"), address=ADDRESS)
     ),

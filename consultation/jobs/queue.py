@@ -78,6 +78,13 @@ class JobQueue:
             with app.app_context():
                 housekeeping()
 
+        @self.huey.periodic_task(crontab(minute="*"), name="campaigns_stale")
+        def campaigns_stale():
+            from ..campaigns.job import request_stale
+
+            with app.app_context():
+                request_stale()
+
         self.run_job = run_job
 
     def send(self, job_id: int, delay: float | None = None) -> None:

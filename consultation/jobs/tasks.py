@@ -505,3 +505,7 @@ def _mark(job: Job, progress: Progress, parameters: dict) -> None:
     with db.engine.begin() as connection:
         if not operations.renew(connection, job.id, progress.attempt, parameters=parameters):
             raise JobLost
+
+
+# -- kinds of other packages (registered when this module loads) ----------------------
+from ..campaigns import job as _campaigns_job  # noqa: E402, F401

@@ -219,3 +219,7 @@ def generate_command(slug, count, seed, if_empty):
     db.session.commit()
     elapsed = time.perf_counter() - started
     click.echo(f"{count:,} responses in {elapsed:.1f} s ({count / max(elapsed, 1e-6):,.0f}/s)")
+    from ..campaigns.operations import regroup  # the campaigns page and summary, filled now
+
+    regroup(consultation)
+    db.session.commit()

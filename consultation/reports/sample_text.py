@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from ..campaigns import variants
+
 #: How often each respondent type occurs, in the order of the About-you options.
 TYPE_WEIGHTS = [6, 9, 22, 2, 38, 3, 4, 7, 5, 2, 2]
 LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "pt", "cs"]
@@ -84,18 +86,6 @@ def pick_campaign(rng) -> str:
     return rng.choices([text for text, _ in CAMPAIGNS], [w for _, w in CAMPAIGNS])[0]
 
 
-def _vary(rng, text):
-    """The same text as people paste it: changed case, spacing or trailing punctuation."""
-    choice = rng.random()
-    if choice < 0.15:
-        return text.upper()
-    if choice < 0.3:
-        return text.replace(" ", "  ", 2).replace(",", "")
-    if choice < 0.4:
-        return text.rstrip(".!") + "!!"
-    return text
-
-
 def person(rng):
     return rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
 
@@ -134,15 +124,120 @@ DETAILS = [
 ]
 
 
-def long_text(rng, question, campaign=None) -> str:
-    """A few sentences of opinion (each one its own), or a campaign text as pasted."""
-    if campaign:
-        return _vary(rng, campaign)[: question.max_length]
-    sentences = rng.sample(OPINIONS, rng.randint(1, 3))
-    sentences.insert(
-        rng.randint(0, len(sentences)),
-        rng.choice(DETAILS).format(n=rng.randint(2, 400), p=rng.randint(5, 95)),
+#: Parts of the sentences people write in their own words, so that two organic answers
+#: share an opinion now and then but are not near-copies of each other (``campaigns``).
+OWN_SUBJECTS = (
+    "our hospital",
+    "my bakery",
+    "the regional council",
+    "our farm cooperative",
+    "my firm",
+    "the university library",
+    "our logistics team",
+    "the local school",
+    "our start-up",
+    "the water utility",
+    "my law practice",
+    "our museum",
+    "the port authority",
+    "our clinic",
+    "the transport operator",
+    "my workshop",
+    "our research group",
+    "the tax office",
+)
+OWN_VERBS = (
+    "struggles with",
+    "spends weeks on",
+    "was surprised by",
+    "gave up on",
+    "depends on",
+    "pays extra for",
+    "keeps asking about",
+    "has doubts about",
+    "invested in",
+    "lost money on",
+    "argued for months about",
+    "finally solved",
+    "still waits for",
+    "complains about",
+)
+OWN_OBJECTS = (
+    "weather forecasts",
+    "patient transfers",
+    "grain prices",
+    "supplier invoices",
+    "delivery routes",
+    "exam results",
+    "energy bills",
+    "tenant registers",
+    "river levels",
+    "ticket sales",
+    "cargo manifests",
+    "customs declarations",
+    "lab samples",
+    "bus timetables",
+    "visitor numbers",
+    "satellite images",
+    "payroll files",
+    "parcel tracking",
+)
+OWN_PLACES = (
+    "Ghent",
+    "Tartu",
+    "Lyon",
+    "Porto",
+    "Graz",
+    "Cork",
+    "Brno",
+    "Turku",
+    "Bari",
+    "Utrecht",
+    "Kaunas",
+    "Malmö",
+    "Cluj",
+    "Varna",
+    "Split",
+    "Aarhus",
+    "Leipzig",
+    "Bilbao",
+    "Pécs",
+    "Riga",
+)
+OWN_TIMES = (
+    "every spring",
+    "since 2019",
+    "twice a month",
+    "this winter",
+    "each Monday",
+    "after midnight",
+    "for years",
+    "last autumn",
+    "most weekends",
+    "in July",
+)
+
+
+def own_sentence(rng) -> str:
+    """A sentence of a respondent's own: who, what they do with which data, where and when."""
+    subject, verb, thing, place, when = (
+        rng.choice(part) for part in (OWN_SUBJECTS, OWN_VERBS, OWN_OBJECTS, OWN_PLACES, OWN_TIMES)
     )
+    return f"In {place}, {subject} {verb} {thing} {when}."
+
+
+def long_text(rng, question, campaign=None) -> str:
+    """A few sentences of opinion in the respondent's own words, or a campaign text as pasted."""
+    if campaign:
+        # Copies as people send them: restyled, synonyms, reordered, own sentence, cut.
+        return variants.demo_copy(rng, campaign)[: question.max_length]
+    # Mostly their own sentences: a shared stock sentence would make near-copies of them.
+    sentences = [own_sentence(rng) for _ in range(rng.randint(3, 4))]
+    if rng.random() < 0.5:
+        sentences.insert(rng.randint(0, len(sentences)), rng.choice(OPINIONS))
+    if rng.random() < 0.3:
+        detail = rng.choice(DETAILS).format(n=rng.randint(2, 400), p=rng.randint(5, 95))
+        sentences.insert(rng.randint(0, len(sentences)), detail)
     return " ".join(sentences)[: question.max_length]
 
 

@@ -517,17 +517,17 @@ def _attribution(row, type_label, locale):
 
 
 def _campaigns(scope, consultation, threshold, locale):
-    questionnaire = consultation.questionnaire
-    records = {record.id: record.key for record in consultation.questions}
-    text_ids = [
-        record_id
-        for record_id, key in records.items()
-        if key in questionnaire.questions
-        and questionnaire.questions[key].kind in CAMPAIGN_KINDS
-        and not questionnaire.questions[key].profile
-    ]
-    count, groups = queries.campaign_groups(scope, text_ids, threshold, MAX_CAMPAIGNS)
-    return count, [
-        (questionnaire.questions[records[qid]].label(locale), size, _excerpt(text))
-        for qid, size, text in groups
-    ]
+    """The near-identical groups (``campaigns.report``), each quoted once as its author allows."""
+    from ..campaigns.report import campaign_lines
+
+    types = consultation.questionnaire.profile_questions().get("respondent_type")
+
+    def who(row):
+        return _attribution(
+            row, lambda key: types.option_label(key, locale) if types else key, locale
+        )
+
+    count, lines = campaign_lines(scope, consultation, threshold, MAX_CAMPAIGNS, locale, who)
+    for line in lines:
+        line.quote = _excerpt(line.quote) if line.quote else None
+    return count, lines
