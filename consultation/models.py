@@ -15,9 +15,12 @@ from .responses.models import (
     ResponseVersion,
     Upload,
 )
+from .themes.models import AnswerCode, Code, Theme, ThemeAnswer
 
 __all__ = [
     "Answer",
+    "AnswerCode",
+    "Code",
     "AuditRecord",
     "Consultation",
     "ContributionPdf",
@@ -30,6 +33,8 @@ __all__ = [
     "Response",
     "ResponseVersion",
     "SignInAttempt",
+    "Theme",
+    "ThemeAnswer",
     "Upload",
     "User",
     "UserSession",

@@ -219,3 +219,11 @@ def generate_command(slug, count, seed, if_empty):
     db.session.commit()
     elapsed = time.perf_counter() - started
     click.echo(f"{count:,} responses in {elapsed:.1f} s ({count / max(elapsed, 1e-6):,.0f}/s)")
+
+
+# -- themes and codes (consultation/themes) --
+from ..themes.cli import find_themes_command, themes_command  # noqa: E402
+
+reports_cli.add_command(themes_command)
+reports_cli.add_command(find_themes_command)
+# -- end themes and codes --
