@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .dedup import Representative
-from .stopwords import languages, stop_words
+from .stopwords import guess_language, languages, stop_words
 
 SEED = 20250605
 #: Distinct texts a language needs for themes of its own; fewer are pooled with others.
@@ -48,11 +48,15 @@ def theme_count(texts: int) -> int:
 
 
 def by_language(found: list[Representative]) -> dict:
-    """The texts grouped for fitting: a language of its own when it has enough, else None."""
+    """The texts grouped for fitting: a language of its own when it has enough, else None.
+
+    A text's language is the one its words show (``guess_language``), else its form's.
+    """
     listed = set(languages())
     groups = defaultdict(list)
     for item in found:
-        groups[item.language if item.language in listed else None].append(item)
+        language = guess_language(item.text, item.language)
+        groups[language if language in listed else None].append(item)
     pooled = groups.pop(None, [])
     result = {}
     for language, items in sorted(groups.items()):

@@ -4,6 +4,7 @@ A language is added by adding its file (lines starting with ``#`` are comments);
 ``THEME_STOPWORDS_FOLDER`` names a folder of further files, which take precedence.
 """
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -42,3 +43,22 @@ def stop_words(language: str | None) -> frozenset:
         if path.is_file():
             return _read(path)
     return frozenset()
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def guess_language(text: str, declared: str | None) -> str | None:
+    """The language ``text`` is written in, by the stop words it uses; ``declared`` (the
+    contribution's language) unless another list's words are clearly more frequent in it.
+
+    People often write in another language than the one their form was in.
+    """
+    words = [word.casefold() for word in _WORDS.findall(text)]
+    if not words:
+        return declared
+    hits = {code: sum(word in stop_words(code) for word in words) for code in languages()}
+    best = max(sorted(hits), key=lambda code: hits[code])
+    if hits[best] >= 2 and hits[best] > hits.get(declared, 0) * 1.5:
+        return best
+    return declared
