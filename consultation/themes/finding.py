@@ -61,7 +61,7 @@ def by_language(found: list[Representative]) -> dict:
     result = {}
     for language, items in sorted(groups.items()):
         if len(items) >= MIN_PER_LANGUAGE:
-            result[language] = items
+            result[language] = sorted(items, key=lambda item: item.key)
         else:
             pooled.extend(items)
     if pooled:

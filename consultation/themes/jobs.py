@@ -26,6 +26,7 @@ def find_themes(job: Job, progress: Progress, output) -> Result:
         raise OperationRefused(_("This question no longer has free-text answers to analyse."))
     progress.start(2, "steps")
     themes = operations.find_question_themes(found[1], job_actor(job), progress.advance)
+    db.session.commit()  # before the progress is written apart: SQLite has one writer
     progress.advance()
     return Result(
         outcome=ngettext("%(num)s theme was found.", "%(num)s themes were found.", len(themes))
