@@ -8,6 +8,7 @@ from math import ceil
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..admin.views import _actor, _consultation, _page, bp, open_to_analysts
@@ -253,7 +254,9 @@ def save_coding(slug, key):
         return redirect(_coding_back(slug, key))
     db.session.commit()
     flash(
-        _("Codes saved: %(count)s answers changed.", count=changed)
+        ngettext(
+            "Codes saved: %(num)s answer changed.", "Codes saved: %(num)s answers changed.", changed
+        )
         if changed
         else _("Nothing changed."),
         "success",
