@@ -51,6 +51,7 @@ run: install translations-compile
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
 	APP_ENV=development $(BIN)/flask outcomes demo
+	APP_ENV=development $(BIN)/flask reports find-themes data-union-strategy --if-empty
 	@echo "Serving http://$(HOST):$(PORT)/ with a job worker beside it; Ctrl-C stops both."
 	@APP_ENV=development $(BIN)/flask worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -75,6 +75,7 @@ def create_app(config=None) -> Flask:
     from .responses.draft_views import bp as drafts_bp
     from .responses.views import bp as responses_bp
     from .site.views import bp as pages_bp
+    from .themes import views as _themes_views  # noqa: F401  (routes on the admin blueprint)
 
     app.register_blueprint(consultations_bp)
     app.register_blueprint(publishing_bp)

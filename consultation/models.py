@@ -18,9 +18,12 @@ from .responses.models import (
     ResponseVersion,
     Upload,
 )
+from .themes.models import AnswerCode, Code, Theme, ThemeAnswer
 
 __all__ = [
     "Answer",
+    "AnswerCode",
+    "Code",
     "AuditRecord",
     "CampaignGroup",
     "CampaignMember",
@@ -41,6 +44,8 @@ __all__ = [
     "Response",
     "ResponseVersion",
     "SignInAttempt",
+    "Theme",
+    "ThemeAnswer",
     "Upload",
     "User",
     "UserSession",

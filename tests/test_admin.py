@@ -98,6 +98,18 @@ def test_every_admin_page_needs_sign_in(app, client, consultations):
 
 #: What analysts may POST to: it prepares a report or an export for them (a job), nothing else.
 OPEN_TO_ANALYSTS = {"admin.prepare_summary", "admin.prepare_export", "admin.retry_job"}
+#: Themes and coding are the analysts' own work (tests/test_themes.py walks these).
+OPEN_TO_ANALYSTS |= {
+    "admin.find_themes",
+    "admin.rename_theme",
+    "admin.split_theme",
+    "admin.merge_themes",
+    "admin.save_coding",
+    "admin.code_response",
+    "admin.create_code",
+    "admin.rename_code",
+    "admin.delete_code",
+}
 
 
 def test_analysts_read_but_change_nothing(app, analyst_client):

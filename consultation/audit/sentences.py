@@ -10,6 +10,7 @@ from datetime import datetime
 
 from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from .. import clock
@@ -422,6 +423,111 @@ ACTIONS = {
         sentence(_l("Downloaded the summary report of %(title)s (by %(who)s)"), title=title),
     ),
 }
+
+# -- themes and codes (consultation/themes) --
+
+
+def _quoted(side, key):
+    """A recorded list of names, each in quotes: “a”, “b”."""
+
+    def get(record, titles):
+        found = (getattr(record, side) or {}).get(key) or []
+        return ", ".join(f"“{name}”" for name in found)
+
+    return get
+
+
+def _found_themes(record, titles):
+    n = (record.after or {}).get("themes") or 0
+    text = ngettext(
+        "Found %(count)s theme in the answers to %(question)s (by %(who)s)",
+        "Found %(count)s themes in the answers to %(question)s (by %(who)s)",
+        n,
+        count=number(n),
+        question=record.target_label,
+        who=record.actor,
+    )
+    return text
+
+
+def _deleted_code(record, titles):
+    n = (record.before or {}).get("answers") or 0
+    text = ngettext(
+        "Deleted the code “%(name)s”, ticked on %(count)s answer (by %(who)s)",
+        "Deleted the code “%(name)s”, ticked on %(count)s answers (by %(who)s)",
+        n,
+        count=number(n),
+        name=record.target_label,
+        who=record.actor,
+    )
+    return text
+
+
+def _coded(record, titles):
+    after = record.after or {}
+    changes = []
+    if after.get("added"):
+        changes.append(str(_l("added %(codes)s")) % {"codes": ", ".join(after["added"])})
+    if after.get("removed"):
+        changes.append(str(_l("removed %(codes)s")) % {"codes": ", ".join(after["removed"])})
+    return str(
+        _l("Coded the answer of response %(id)s to %(question)s: %(changes)s (by %(who)s)")
+    ) % {
+        "id": record.target_id,
+        "question": after.get("question", "—"),
+        "changes": "; ".join(changes),
+        "who": record.actor,
+    }
+
+
+ACTIONS.update(
+    {
+        "themes.find": Action(_l("Themes found"), _found_themes),
+        "theme.rename": Action(
+            _l("Theme renamed"),
+            sentence(
+                _l("Renamed the theme “%(before)s” to “%(after)s” (by %(who)s)"),
+                before=value("before", "name"),
+                after=value("after", "name"),
+            ),
+        ),
+        "theme.merge": Action(
+            _l("Themes merged"),
+            sentence(
+                _l("Merged the themes %(themes)s into “%(name)s” (by %(who)s)"),
+                themes=_quoted("before", "themes"),
+                name=value("after", "name"),
+            ),
+        ),
+        "theme.split": Action(
+            _l("Theme split"),
+            sentence(
+                _l("Split the theme “%(name)s” into %(themes)s (by %(who)s)"),
+                name=value("before", "name"),
+                themes=_quoted("after", "themes"),
+            ),
+        ),
+        "code.create": Action(
+            _l("Code added"),
+            sentence(
+                _l("Added the code “%(name)s” to the codebook of %(question)s (by %(who)s)"),
+                name=label,
+                question=value("after", "question"),
+            ),
+        ),
+        "code.rename": Action(
+            _l("Code renamed"),
+            sentence(
+                _l("Renamed the code “%(before)s” to “%(after)s” (by %(who)s)"),
+                before=value("before", "name"),
+                after=value("after", "name"),
+            ),
+        ),
+        "code.delete": Action(_l("Code deleted"), _deleted_code),
+        "answer.code": Action(_l("Answer coded"), _coded),
+    }
+)
+# -- end themes and codes --
 
 #: A record whose action has no entry: shown plainly rather than hidden.
 UNKNOWN = sentence(

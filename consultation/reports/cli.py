@@ -223,3 +223,11 @@ def generate_command(slug, count, seed, if_empty):
 
     regroup(consultation)
     db.session.commit()
+
+
+# -- themes and codes (consultation/themes) --
+from ..themes.cli import find_themes_command, themes_command  # noqa: E402
+
+reports_cli.add_command(themes_command)
+reports_cli.add_command(find_themes_command)
+# -- end themes and codes --

@@ -486,11 +486,13 @@ def iter_csv(consultation, personal: bool, progress=None):
     for an earlier layout of the questionnaire is built from the answers here, the
     same way, so the file is the same either way.
     """
+    from ..themes.export import code_columns  # the codes' columns, added as lines go out
     from .ready_lines import LINE_CHUNK, ready_chunks
 
     writer = LineWriter()
     plan = layout(consultation, personal)
-    yield "\ufeff" + writer.line(plan.headers)
+    codes = code_columns(consultation, personal)
+    yield "\ufeff" + writer.line(plan.headers + (codes.headers if codes else []))
     for responses, lines in ready_chunks(consultation, personal, LINE_CHUNK):
         missing = [response for response, line in zip(responses, lines, strict=True) if not line]
         if missing:
@@ -499,6 +501,8 @@ def iter_csv(consultation, personal: bool, progress=None):
                 line or writer.line(built[response.id])
                 for response, line in zip(responses, lines, strict=True)
             ]
+        if codes:
+            lines = codes.lines(responses, lines)
         yield "".join(lines)
         if progress:
             progress(len(lines))
@@ -523,12 +527,18 @@ def check_xlsx_size(consultation) -> None:
         )
 
 
-def _xlsx_rows(consultation, plan):
-    """The rows of the XLSX: the question labels as the header, then the typed cells."""
-    rows = iter_rows(consultation, plan.personal, plan)
-    next(rows)  # the keys: they are on the "Columns" sheet
-    yield plan.labels
-    yield from rows
+def _xlsx_rows(consultation, plan, codes=None):
+    """The rows of the XLSX: the question labels as the header, then the typed cells (and
+    those of the codes, ``themes.export``)."""
+    yield plan.labels + (codes.labels if codes else [])
+    for responses in response_chunks(consultation):
+        rows = build_rows(plan, responses)
+        if codes is None:
+            yield from rows.values()
+            continue
+        extra = codes.cells(responses)
+        for response_id, row in rows.items():
+            yield row + extra[response_id]
 
 
 def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
@@ -538,18 +548,25 @@ def write_xlsx(consultation, personal: bool, fileobj, progress=None) -> None:
     column to its key, its question and what its cells mean. Refuses
     (``check_xlsx_size``) when the rows would not fit in one sheet.
     """
+    from ..themes.export import code_columns
+
     check_xlsx_size(consultation)
     plan = layout(consultation, personal, typed=True)
-    letters = xlsx.column_letters(len(plan.headers))
+    codes = code_columns(consultation, personal)
+    headers, labels, meanings, widths = plan.headers, plan.labels, plan.meanings, plan.widths
+    if codes:
+        headers, labels = headers + codes.headers, labels + codes.labels
+        meanings, widths = meanings + codes.meanings, widths + codes.widths
+    letters = xlsx.column_letters(len(headers))
     legend = [
         ["Column", "Key", "Question", "Meaning"],
-        *zip(letters, plan.headers, plan.labels, plan.meanings, strict=True),
+        *zip(letters, headers, labels, meanings, strict=True),
     ]
-    wide = export_count(consultation) * len(plan.headers) * 64 > xlsx.ZIP64_FROM
+    wide = export_count(consultation) * len(headers) * 64 > xlsx.ZIP64_FROM
     xlsx.write_workbook(
         fileobj,
         [
-            xlsx.Sheet("Responses", _xlsx_rows(consultation, plan), plan.widths, header=True),
+            xlsx.Sheet("Responses", _xlsx_rows(consultation, plan, codes), widths, header=True),
             xlsx.Sheet("Columns", legend, LEGEND_WIDTHS, header=True),
         ],
         large=wide,

@@ -142,6 +142,8 @@ class Summary:
     type_others: list = field(default_factory=list)
     #: Footnotes of the country designations listed (Kosovo*).
     country_notes: list = field(default_factory=list)
+    #: Themes and codes of the free-text questions (``themes.summary.ThemeSection``).
+    themes: list = field(default_factory=list)
 
     @property
     def flagged_total(self) -> int:
@@ -288,6 +290,11 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
             lambda key: types.option_label(key, locale),
             locale,
         )
+    # -- themes and codes (consultation/themes) --
+    from ..themes.summary import theme_sections
+
+    summary.themes = theme_sections(consultation, scope, locale)
+    # -- end themes and codes --
     summary.size_chart = charts.bar_chart(
         [(label, n) for label, n, _, key in by_size if key is not None],
         sized,
