@@ -413,13 +413,6 @@ def smoke(concurrency: int = 3, duration: float = 2.0) -> list[Outcome]:
         return run(settings, Path(folder))
 
 
-def _load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
 def _backends(choice: str, pg_url: str) -> tuple[str, ...]:
     if choice != "sqlite" and not postgres_reachable(pg_url):
         if choice == "postgresql":
@@ -473,10 +466,10 @@ def main(argv=None) -> int:
         pg_url=pg_url,
         slow_clients=arguments.slow_clients,
     )
-    load_before = _load_average()
+    load_before = common.load_average()
     with tempfile.TemporaryDirectory(prefix="bench-submissions-") as folder:
         outcomes = run(settings, Path(folder))
-    load = f"{load_before} before the run, {_load_average()} after"
+    load = f"{load_before} before the run, {common.load_average()} after"
     body = report(outcomes, settings, load)
     print(body)
     if not arguments.no_write:
