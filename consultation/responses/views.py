@@ -98,6 +98,7 @@ def respond(slug):
             submission_token=token,
             language=values.get("language") or current_locale(),
             upload_folder=folder,
+            token_is_new=sent is None,
         )
     except ConsultationNotOpen:
         db.session.rollback()
@@ -105,7 +106,8 @@ def respond(slug):
     if not created:  # the same form, sent twice at once: the other request stored it
         return existing_receipt(response)
     links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
-    release_kept_files(consultation, token, folder)
+    if found.held:
+        release_kept_files(consultation, token, folder)
     page = to_receipt(response, links)
     db.session.commit()
     return page
