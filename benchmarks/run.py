@@ -19,6 +19,7 @@ QUICK = [
     ["benchmarks.submissions", "--quick"],
     # What the server spends on one cycle, by part (one process, CPU time).
     ["benchmarks.profile_cycle", "--write"],
+    ["benchmarks.flash_crowd", "--write"],
     "benchmarks.scale --sizes 10000,100000 --generate-up-to 10000 --xlsx-up-to 10000".split(),
 ]
 FULL = [
