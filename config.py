@@ -111,6 +111,15 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: Turned off only to measure throughput on a private machine (benchmarks/submissions.py).
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() not in OFF
+    #: Forms being stored at once by this machine's processes (``responses/admission.py``):
+    #: keep it below the number of workers, so that some always serve pages. 0: no limit.
+    SUBMISSION_SLOTS = int(os.environ.get("SUBMISSION_SLOTS", 4))
+    #: How long a posted form waits for a slot before it gets the "too busy" page.
+    SUBMISSION_WAIT_SECONDS = float(os.environ.get("SUBMISSION_WAIT_SECONDS", 0.25))
+    #: Retry-After of the "too busy" page, in seconds.
+    BUSY_RETRY_SECONDS = int(os.environ.get("BUSY_RETRY_SECONDS", 10))
+    #: Where the slots' lock files are (one folder per machine; default: instance/submission-gate).
+    SUBMISSION_GATE_FOLDER = os.environ.get("SUBMISSION_GATE_FOLDER")
     #: A questionnaire sent back sooner than this after it was served looks automated.
     MIN_FORM_SECONDS = int(os.environ.get("MIN_FORM_SECONDS", 3))
     #: The site's public address (https://consultations.example.eu): absolute links in e-mails
@@ -219,6 +228,9 @@ class TestingConfig(Config):
     #: The suite posts far faster than people do; tests of the limits turn them on.
     RATELIMIT_ENABLED = False
     MIN_FORM_SECONDS = 0
+    #: No gate (each test process would share the instance folder's slots); the tests of the
+    #: gate set their own slots and folder.
+    SUBMISSION_SLOTS = 0
     RATELIMIT_STORAGE_URI = "memory://"  # one test process; tests of sharing set their own
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False

@@ -72,6 +72,14 @@ def machine(postgres_url: str | None = None) -> list[str]:
     return lines
 
 
+def load_average() -> str:
+    """The load average over 1, 5 and 15 minutes, to print beside every figure."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def table(headers: list[str], rows: list[list]) -> str:
     """A Markdown table, numbers right-aligned, readable in a terminal too."""
     cells = [[str(h) for h in headers]] + [[_fmt(value) for value in row] for row in rows]

@@ -18,6 +18,8 @@ import threading
 from flask import Flask, abort, redirect, request, session
 from markupsafe import escape
 
+from consultation.dbsetup import FILE_PRAGMAS
+
 TABLE = "floor_contributions"
 FORM = (
     '<!doctype html><title>Floor</title><form method="post" enctype="multipart/form-data">'
@@ -50,9 +52,12 @@ class Store:
 
     def _connect(self):
         if self.sqlite:
-            # As the app sets SQLite up (consultation/dbsetup.py), to compare like with like.
+            # As the app sets SQLite up (consultation/dbsetup.py), to compare like with like:
+            # WAL, and every commit on disk before the receipt (synchronous=FULL).
             connection = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30)
             connection.execute("PRAGMA busy_timeout=30000")
+            for pragma in FILE_PRAGMAS:
+                connection.execute(pragma)
             return connection
         import psycopg
 
@@ -63,8 +68,6 @@ class Store:
         key = "INTEGER PRIMARY KEY" if self.sqlite else "BIGSERIAL PRIMARY KEY"
         connection = self._connect()
         try:
-            if self.sqlite:
-                connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (id {key}, reference VARCHAR(32) UNIQUE, "
                 "slug VARCHAR(100), payload TEXT)"

@@ -17,12 +17,18 @@ from . import common
 
 QUICK = [
     ["benchmarks.submissions", "--quick"],
+    # What the server spends on one cycle, by part (one process, CPU time).
+    ["benchmarks.profile_cycle", "--write"],
+    ["benchmarks.flash_crowd", "--write"],
     "benchmarks.scale --sizes 10000,100000 --generate-up-to 10000 --xlsx-up-to 10000".split(),
     # Published contributions: public pages, API pages and the JSON Lines file.
     "benchmarks.publication --sizes 10000 --generate-up-to 10000".split(),
 ]
 FULL = [
     ["benchmarks.submissions"],
+    ["benchmarks.profile_cycle", "--write"],
+    ["benchmarks.profile_cycle", "--instructions", "--write"],
+    ["benchmarks.flash_crowd", "--backend", "both", "--write"],
     (
         "benchmarks.scale --sizes 10000,100000,1000000,5000000 --generate-up-to 10000 "
         "--xlsx-up-to 100000 --section scale-full"

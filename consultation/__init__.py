@@ -92,11 +92,12 @@ def create_app(config=None) -> Flask:
     api_http.init_app(app)
 
     from .health import bp as health_bp
-    from .responses import bots, unavailable
+    from .responses import admission, bots, unavailable
 
     app.register_blueprint(health_bp)
     unavailable.init_app(app)
     bots.init_app(app)
+    admission.init_app(app)  # after the bot checks: a bot's form takes no slot
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     app.register_blueprint(drafts_bp)

@@ -60,3 +60,24 @@ def test_profile_cycle_stops_on_a_failed_cycle(monkeypatch):
     monkeypatch.setattr(profile_cycle, "form_fields", lambda slug: [])  # nothing answered: 400
     with pytest.raises(profile_cycle.CycleFailed, match="POST: status 400"):
         profile_cycle.main(["--cycles", "1", "--warmup", "0"])
+
+
+def test_flash_crowd_runs(tmp_path):
+    """A crowd of a few seconds through two workers and one slot: receipts and busy pages,
+    each busy form sent again and stored, nothing lost."""
+    from benchmarks import flash_crowd
+
+    results = tmp_path / "RESULTS.md"
+    arguments = [
+        "--calm-seconds=2",
+        "--crowd-seconds=3",
+        "--recovery-seconds=3",
+        "--factor=4",
+        "--workers=2",
+        "--slots=1",
+        "--write",
+        f"--results={results}",
+    ]
+    assert flash_crowd.main(arguments) == 0
+    text = results.read_text()
+    assert "PASS nothing lost" in text and "PASS none half-stored" in text, text

@@ -78,6 +78,8 @@ class FormFiles:
     dropped: list = field(default_factory=list)
     #: The files that answered a question, by key (``take_kept_files``).
     taken: dict = field(default_factory=dict)
+    #: Whether anything at all was kept for the form (else there is nothing to release).
+    held: bool = False
 
 
 def kept_for_form(consultation, form, formdata, upload_folder) -> FormFiles:
@@ -88,7 +90,9 @@ def kept_for_form(consultation, form, formdata, upload_folder) -> FormFiles:
     """
     questionnaire = consultation.questionnaire
     found = FormFiles()
-    for row in _rows(consultation, form.submission_token.data):
+    rows = _rows(consultation, form.submission_token.data)
+    found.held = bool(rows)
+    for row in rows:
         question = questionnaire.questions.get(row.question_key)
         if question is None or removal_requested(form, question, formdata):
             found.dropped.append(row)

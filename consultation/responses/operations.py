@@ -45,20 +45,29 @@ def submit_response(
     submission_token: str,
     language=None,
     upload_folder: str,
+    token_is_new: bool = False,
     _attempt: int = 1,
 ) -> tuple[Response, bool]:
     """Store a contribution; return it and whether it is new.
 
     The same ``submission_token`` sent twice (a double click, a resent page) gives
-    back the first response instead of storing a second one. Refuses with
-    ``ConsultationNotOpen`` unless the consultation is open at this instant.
-    It must be the first write of the caller's transaction: everything it writes
-    (response, answers, files, tallies, export lines) is committed together by the
-    caller, or not at all.
+    back the first response instead of storing a second one (``token_is_new``: the
+    caller has just looked the token up and found nothing; two requests racing are
+    still caught by its unique constraint). Refuses with ``ConsultationNotOpen``
+    unless the consultation is open at this instant. It must be the first write of
+    the caller's transaction: everything it writes (response, answers, files,
+    tallies, export lines) is committed together by the caller, or not at all.
+    A new response gets its private links in the same INSERT (``issue_private_links``
+    hands them out).
     """
-    existing = _by_token(submission_token)
-    if existing is not None:
-        return existing, False
+    if not token_is_new:
+        existing = _by_token(submission_token)
+        if existing is not None:
+            return existing, False
+    # Everything that needs no lock is done before taking it: on SQLite it is the
+    # database's one write lock, so what is done under it is done one request at a time.
+    profile, answers, files = _contents(consultation, values)
+    links = PrivateLinks(new_reference(), new_private_token(), new_private_token())
     now = hold_for_submission(consultation)  # no closing between this check and the commit
     state = consultation.state_at(now)
     if state is not State.OPEN:
@@ -66,12 +75,14 @@ def submit_response(
 
     response = Response(
         consultation_id=consultation.id,
-        reference=new_reference(),
+        reference=links.reference,
         submission_token=submission_token,
         submitted_at=now,
-        language=language,
+        receipt_token_hash=hash_token(links.receipt),
+        edit_token_hash=hash_token(links.edit),
+        **{"language": language, **profile},  # a profile column may say otherwise
     )
-    answers, files = _fill(response, consultation, values)
+    response.unissued_links = links
     try:
         db.session.add(response)
         db.session.flush()
@@ -93,6 +104,7 @@ def submit_response(
             submission_token=submission_token,
             language=language,
             upload_folder=upload_folder,
+            token_is_new=True,
             _attempt=_attempt + 1,
         )
     _insert_answers(response, answers)
@@ -160,8 +172,13 @@ class PrivateLinks:
 def issue_private_links(response: Response) -> PrivateLinks:
     """Give ``response`` new private receipt and edit links; return them, to show or mail once.
 
-    Any earlier links of the response stop working. Flushes; the caller commits.
+    Any earlier links of the response stop working. A response just stored by
+    ``submit_response`` has links no one has seen yet, made with it: those are the
+    ones returned, once (no second write). Flushes; the caller commits.
     """
+    links = response.__dict__.pop("unissued_links", None)
+    if links is not None:
+        return links
     links = PrivateLinks(response.reference, new_private_token(), new_private_token())
     response.receipt_token_hash = hash_token(links.receipt)
     response.edit_token_hash = hash_token(links.edit)

@@ -25,15 +25,27 @@ from .typed import answers_text, typed_answers
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 
+#: Questionnaires read from their files, by (slug, modification time): parsing the YAML
+#: takes some 100 ms, too much for a page shown to every form refused in a busy minute.
+_FROM_FILE: dict = {}
+
+
 def _questionnaire_from_file(slug):
     path = definitions_dir() / f"{slug}.yaml"
-    if not path.is_file():
-        return None, None
     try:
-        definition = parse_file(path)
-    except QuestionnaireError:
+        key = (slug, path.stat().st_mtime_ns)
+    except OSError:
         return None, None
-    return tr(definition["title"], current_locale()), Questionnaire(definition)
+    if key not in _FROM_FILE:
+        try:
+            definition = parse_file(path)
+        except QuestionnaireError:
+            return None, None
+        if len(_FROM_FILE) >= 32:
+            _FROM_FILE.clear()
+        _FROM_FILE[key] = (definition["title"], Questionnaire(definition))
+    title, questionnaire = _FROM_FILE[key]
+    return tr(title, current_locale()), questionnaire
 
 
 def _posted_questionnaire() -> str | None:
@@ -48,6 +60,14 @@ def _posted_questionnaire() -> str | None:
         except DATABASE_DOWN:
             return None  # the database is down: no way to tell which questionnaire it was
         return response.consultation.slug if response else None
+    if request.endpoint == "drafts.resume":
+        from .drafts import draft_by_token
+
+        try:
+            draft = draft_by_token((request.view_args or {}).get("token", ""))
+        except DATABASE_DOWN:
+            return None
+        return draft.consultation.slug if draft else None
     return None
 
 

@@ -105,6 +105,7 @@ def respond(slug):
             submission_token=token,
             language=values.get("language") or current_locale(),
             upload_folder=folder,
+            token_is_new=sent is None,
         )
     except ConsultationNotOpen:
         db.session.rollback()
@@ -114,7 +115,8 @@ def respond(slug):
     links = issue_private_links(response)  # shown once: on the receipt (or in a mail)
     if copy_requested(form):  # queued with the contribution, in the same transaction
         queue_confirmation(response, links, current_locale())
-    release_kept_files(consultation, token, folder)
+    if found.held:
+        release_kept_files(consultation, token, folder)
     page = to_receipt(response, links)
     db.session.commit()
     return page
