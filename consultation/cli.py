@@ -229,6 +229,7 @@ def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
     from .jobs.cli import jobs_cli, worker_command
     from .reports.cli import dev_cli, reports_cli
+    from .translations_cli import translations_cli
 
     app.cli.add_command(consultations_cli)
     app.cli.add_command(users_cli)
@@ -239,3 +240,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(dev_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(translations_cli)
