@@ -1,7 +1,8 @@
 """The questionnaire texts as a gettext template (``translations/questionnaires.pot``).
 
-Each English text of the shipped YAML files becomes a msgid; a comment says where it is
-used (file and question), so a translator sees the context. A text used in several places
+Each English text of the shipped YAML files becomes a msgid (and so do the default texts
+of the settings shown on every page, such as the issuing body); a comment says where it
+is used (file and question), so a translator sees the context. A text used in several places
 is one entry. French and German stay inline in the YAML; every other language translates
 this template into ``translations/<lang>/LC_MESSAGES/questionnaires.po``.
 """
@@ -31,7 +32,21 @@ def questionnaire_catalogue(paths=None) -> Catalog:
                 catalogue.add(source, auto_comments=[comment])
             elif comment not in found.auto_comments:
                 found.auto_comments.append(comment)
+    for name, text in site_texts():
+        if catalogue.get(text["en"]) is None:
+            catalogue.add(text["en"], auto_comments=[f"config.py: {name} (default)"])
     return catalogue
+
+
+def site_texts():
+    """The default texts of the settings shown on every page (``ISSUING_BODY``...), which
+    are translated like the questionnaires' (``tr``)."""
+    import config
+
+    for name in dir(config.Config):
+        value = getattr(config.Config, name)
+        if name.isupper() and isinstance(value, dict) and isinstance(value.get("en"), str):
+            yield name, value
 
 
 def write_template(output: Path, paths=None) -> int:
