@@ -81,6 +81,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     TIMEZONE = "Europe/Brussels"
+    #: The interface languages to offer, e.g. "en,fr,de,el" (default: every language whose
+    #: catalogues are complete; English always). See consultation/catalogues.py.
+    LANGUAGES = [
+        code.strip() for code in os.environ.get("LANGUAGES", "").split(",") if code.strip()
+    ]
     #: A signed-in session ends after this much inactivity.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30)))
     #: ... and after this long in any case, however active.

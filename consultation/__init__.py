@@ -117,7 +117,8 @@ def _language_context():
     return {
         "locale": locale,
         "html_lang": locale,
-        "languages": i18n.LANGUAGES,
+        "languages": i18n.offered_languages(),
+        "all_languages": i18n.LANGUAGES,
         "language_return_to": request.full_path.rstrip("?") if request else "/",
     }
 

@@ -230,6 +230,7 @@ def register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli  # also adds ``flask reports campaigns``
     from .jobs.cli import jobs_cli, worker_command
     from .reports.cli import dev_cli, reports_cli
+    from .translations_cli import translations_cli
 
     app.cli.add_command(consultations_cli)
     app.cli.add_command(users_cli)
@@ -244,3 +245,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(translations_cli)

@@ -8,28 +8,105 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal, format_percent
-from flask import Blueprint, abort, current_app, has_request_context, redirect, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_app_context,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import get_locale, refresh
 from werkzeug.exceptions import HTTPException
 
+from . import catalogues
 from .questionnaires.text import tr
 
-#: Interface languages, each named in itself for the switcher.
-LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+#: The 24 official languages of the EU, each named in itself, in the EU's protocol order
+#: (by their own names, as the EU's sites list them). Only those whose catalogues are
+#: complete are offered (``offered_languages``).
+LANGUAGES = {
+    "bg": "Български",
+    "es": "Español",
+    "cs": "Čeština",
+    "da": "Dansk",
+    "de": "Deutsch",
+    "et": "Eesti",
+    "el": "Ελληνικά",
+    "en": "English",
+    "fr": "Français",
+    "ga": "Gaeilge",
+    "hr": "Hrvatski",
+    "it": "Italiano",
+    "lv": "Latviešu",
+    "lt": "Lietuvių",
+    "hu": "Magyar",
+    "mt": "Malti",
+    "nl": "Nederlands",
+    "pl": "Polski",
+    "pt": "Português",
+    "ro": "Română",
+    "sk": "Slovenčina",
+    "sl": "Slovenščina",
+    "fi": "Suomi",
+    "sv": "Svenska",
+}
 DEFAULT_LOCALE = "en"
 #: The regional conventions used to write each language: EU English writes dates as
 #: 4 June 2025 and numbers as 1,234.5, as in Ireland and the United Kingdom.
-FORMAT_LOCALES = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE"}
+FORMAT_LOCALES = {
+    "bg": "bg_BG",
+    "cs": "cs_CZ",
+    "da": "da_DK",
+    "de": "de_DE",
+    "el": "el_GR",
+    "en": "en_GB",
+    "es": "es_ES",
+    "et": "et_EE",
+    "fi": "fi_FI",
+    "fr": "fr_FR",
+    "ga": "ga_IE",
+    "hr": "hr_HR",
+    "hu": "hu_HU",
+    "it": "it_IT",
+    "lt": "lt_LT",
+    "lv": "lv_LV",
+    "mt": "mt_MT",
+    "nl": "nl_NL",
+    "pl": "pl_PL",
+    "pt": "pt_PT",
+    "ro": "ro_RO",
+    "sk": "sk_SK",
+    "sl": "sl_SI",
+    "sv": "sv_SE",
+}
 COOKIE = "locale"
-#: A questionnaire's language buttons send the form with this field (nothing typed is lost).
+#: A questionnaire's language control sends the form with this field (nothing typed is
+#: lost): its value is a language code, or ``CHOSEN`` to take the one picked in the list.
 SWITCH_FIELD = "switch_language"
+CHOICE_FIELD = "language_choice"
+CHOSEN = "chosen"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 bp = Blueprint("i18n", __name__)
 
 
+def offered_languages() -> dict:
+    """The languages the interface offers (code → own name): those whose catalogues are
+    complete, restricted by the ``LANGUAGES`` setting; all 24 outside an application."""
+    if not has_app_context():
+        return dict(LANGUAGES)
+    found = current_app.extensions.get("offered_languages")
+    if found is None:
+        allowed = current_app.config.get("LANGUAGES")
+        found = current_app.extensions["offered_languages"] = catalogues.offered(LANGUAGES, allowed)
+    return found
+
+
 def current_locale() -> str:
-    """The active interface language ("en", "fr" or "de"); English outside a request."""
+    """The active interface language ("en", "fr", "el"...); English outside a request."""
     locale = get_locale()
     language = locale.language if locale is not None else DEFAULT_LOCALE
     return language if language in LANGUAGES else DEFAULT_LOCALE
@@ -77,13 +154,14 @@ def select_locale() -> str | None:
     switched = switching_language()
     if switched:
         return switched
+    offered = offered_languages()
     linked = request.args.get("lang") if request.method == "GET" else None
-    if linked in LANGUAGES:  # a link written for someone, such as an e-mail's, in their language
+    if linked in offered:  # a link written for someone, such as an e-mail's, in their language
         return linked
     chosen = request.cookies.get(COOKIE)
-    if chosen in LANGUAGES:
+    if chosen in offered:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LOCALE)
+    return request.accept_languages.best_match(offered, default=DEFAULT_LOCALE)
 
 
 def _safe_next(target: str | None) -> str:
@@ -105,9 +183,11 @@ def switching_language() -> str | None:
         return None
     try:
         chosen = request.form.get(SWITCH_FIELD)
+        if chosen == CHOSEN:
+            chosen = request.form.get(CHOICE_FIELD)
     except HTTPException:  # a body too large or malformed: its own error page, in the default
         return None
-    return chosen if chosen in LANGUAGES else None
+    return chosen if chosen in offered_languages() else None
 
 
 def remember_language(response, code):
@@ -123,10 +203,20 @@ def remember_language(response, code):
     return response
 
 
+@bp.get("/language")
+def choose():
+    """Every offered language in its own name; with ``?code=`` (the header's list), switch."""
+    code = request.args.get("code")
+    if code is not None:
+        return switch(code)
+    next_page = _safe_next(request.args.get("next"))
+    return render_template("public/languages.html", next_page=next_page)
+
+
 @bp.get("/language/<code>")
 def switch(code):
     """Remember the chosen interface language and go back to the page the person was on."""
-    if code not in LANGUAGES:
+    if code not in offered_languages():
         abort(404)
     return remember_language(redirect(_safe_next(request.args.get("next")), code=303), code)
 

@@ -96,10 +96,13 @@ def refuse_to_start(problems: list[str]) -> None:
 
 #: Options of the ``flask`` command that take a value.
 FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+#: Commands that run without an up-to-date database: migrating it, extracting texts.
+NO_DATABASE_COMMANDS = {"db", "translations"}
 
 
 def _migrating() -> bool:
-    """Whether this is ``flask db ...``: it must run on a schema that is not up to date yet.
+    """Whether this is ``flask db ...`` (it must run on a schema that is not up to date yet)
+    or another command that needs no database (``flask translations ...``).
 
     The ``flask`` command loads the application to find ``db`` among its commands, before
     click knows which command runs: so the command line is read here.
@@ -111,7 +114,7 @@ def _migrating() -> bool:
         if arg in FLASK_OPTIONS_WITH_VALUE:
             next(args, None)
         elif not arg.startswith("-"):
-            return arg == "db"
+            return arg in NO_DATABASE_COMMANDS
     return False
 
 

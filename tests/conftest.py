@@ -33,7 +33,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 def pytest_sessionstart(session):
     """Compile stale catalogues, as ``make test`` does, so a bare ``pytest`` speaks French too."""
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with open(po, "rb") as source:

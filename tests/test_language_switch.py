@@ -10,12 +10,25 @@ from .conftest import form_tokens
 SLUG = "apply-ai"
 
 
-def test_language_buttons_send_the_form(client, consultations):
+def test_the_language_list_sends_the_form(client, consultations):
     page = client.get(f"/consultations/{SLUG}/respond").get_data(as_text=True)
-    assert 'form="questionnaire" name="switch_language" value="fr"' in page
+    assert 'name="language_choice" form="questionnaire"' in page
+    assert 'form="questionnaire" name="switch_language" value="chosen"' in page
     assert 'id="questionnaire"' in page
     home = client.get("/").get_data(as_text=True)
-    assert "/language/fr?next=" in home  # elsewhere, plain links
+    assert 'action="/language"' in home  # elsewhere, a form of its own
+    assert 'hreflang="fr" href="http://localhost/language/fr?next=' in home
+
+
+def test_the_language_picked_in_the_list_is_the_one_switched_to(client, consultations):
+    data = {
+        **form_tokens(client, SLUG),
+        "q_first_name": "Jan",
+        "switch_language": "chosen",
+        "language_choice": "de",
+    }
+    page = client.post(f"/consultations/{SLUG}/respond", data=data).get_data(as_text=True)
+    assert '<html lang="de"' in page and 'value="Jan"' in page
 
 
 def test_switching_language_keeps_what_was_typed_and_stores_nothing(client, consultations):

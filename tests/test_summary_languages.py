@@ -121,3 +121,38 @@ def test_summary_pdf_of_each_consultation_has_no_raw_data(filled, slug):
         if locale == "de":  # German throughout, nothing left in English
             assert "Seite 1 von" in text and "Brüsseler Zeit" in text and "Die Konsultation" in text
             assert not [english for english in ENGLISH_ONLY if english in text]
+
+
+def figures(text: str, locale: str) -> list:
+    """Every number of a summary's text, as a value (1,234.5 and 1.234,5 are both 1234.5),
+    leaving out page numbers (the page footers and the contents' dot leaders), which follow
+    the length of the text in each language."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+    from flask_babel import gettext
+
+    from consultation.i18n import format_locale
+
+    with force_locale(locale):
+        footer = gettext("Page %(page)s of %(pages)s") % {"page": "\0", "pages": "\0"}
+    footer = re.escape(footer).replace("\\\0", r"\d+").replace("\0", r"\d+")
+    text = re.sub(footer, " ", text)
+    text = re.sub(r"\.{4,} ?\d+", " ", text)
+    group = get_group_symbol(format_locale(locale))
+    decimal = get_decimal_symbol(format_locale(locale))
+    found = re.findall(rf"\d+(?:{re.escape(group)}\d{{3}})*(?:{re.escape(decimal)}\d+)?", text)
+    return [float(n.replace(group, "").replace(decimal, ".")) for n in found]
+
+
+def test_the_summary_has_the_same_figures_in_every_language(filled):
+    """The same counts, shares and dates, read from the PDF itself in English and in Greek
+    (Greek writes 1.234,5 where English writes 1,234.5)."""
+    consultation = filled["data-union-strategy"]
+    english = figures(pdf_text(pdf.summary_pdf(consultation, locale="en")), "en")
+    greek_text = pdf_text(pdf.summary_pdf(consultation, locale="el"))
+    assert "Συνοπτική έκθεση" in greek_text and "Ευρωπαϊκή Επιτροπή" in greek_text
+    greek = figures(greek_text, "el")
+    assert len(english) > 200
+    from collections import Counter
+
+    only_en, only_el = Counter(english) - Counter(greek), Counter(greek) - Counter(english)
+    assert not only_en and not only_el, (only_en, only_el)

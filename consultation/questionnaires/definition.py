@@ -3,6 +3,7 @@
 import json
 from collections.abc import Callable
 
+from .languages import complete_in
 from .text import tr
 from .types import QUESTION_TYPES
 
@@ -30,6 +31,7 @@ class Questionnaire:
 
     def __init__(self, data: dict):
         self.data = data
+        self._complete: dict[str, bool] = {}
         self.sections = []
         self.questions = {}
         for section_data in data["sections"]:
@@ -39,6 +41,18 @@ class Questionnaire:
 
     def __iter__(self):
         return iter(self.questions.values())
+
+    def languages(self, candidates) -> list[str]:
+        """The languages of ``candidates`` this questionnaire is offered in: those its file
+        names (``languages:``, each checked complete when loaded), else every language its
+        texts are complete in."""
+        named = self.data.get("languages")
+        if named:
+            return [code for code in candidates if code in named]
+        for code in candidates:
+            if code not in self._complete:
+                self._complete[code] = complete_in(self.data, code)
+        return [code for code in candidates if self._complete[code]]
 
     def profile_questions(self):
         """Questions whose answer is also a column of the response row."""

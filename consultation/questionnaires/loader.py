@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .languages import missing_texts
 from .text import is_text
 from .types import QUESTION_TYPES, DefinitionProblem
 from .types.choices import ChoiceQuestion
@@ -30,7 +31,20 @@ PROFILE_FIELDS = (
     "publication",
     "outcome_updates",
 )
-TOP_LEVEL_KEYS = {"slug", "title", "summary", "about", "opens", "closes", "privacy_notice"}
+TOP_LEVEL_KEYS = {
+    "slug",
+    "title",
+    "summary",
+    "about",
+    "opens",
+    "closes",
+    "privacy_notice",
+    "languages",
+}
+#: The languages a questionnaire can be written in (the EU's 24 official languages).
+QUESTIONNAIRE_LANGUAGES = (
+    "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
+)
 REQUIRED_TOP_LEVEL = ("slug", "title", "summary", "opens", "closes", "privacy_notice", "sections")
 
 
@@ -184,8 +198,52 @@ def _check_condition(where, key, condition, earlier):
         )
 
 
-def parse_file(path: Path | str) -> dict:
-    """The normalised definition of a questionnaire file, or ``QuestionnaireError``."""
+def _languages(path, data):
+    """The languages the file says it offers (``languages:``), each complete, or ``None``."""
+    if "languages" not in data:
+        return None
+    languages = data["languages"]
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(code, str) for code in languages)
+    ):
+        raise QuestionnaireError(path, "'languages' must be a list of language codes such as en")
+    unknown = [code for code in languages if code not in QUESTIONNAIRE_LANGUAGES]
+    if unknown:
+        raise QuestionnaireError(
+            path,
+            f"unknown language(s) {', '.join(unknown)}; use codes among "
+            f"{', '.join(QUESTIONNAIRE_LANGUAGES)}",
+        )
+    if "en" not in languages:
+        raise QuestionnaireError(path, "'languages' must include en, the language of the source")
+    return list(dict.fromkeys(languages))
+
+
+def check_languages(path, definition, languages):
+    """Every text of ``definition`` exists in each of ``languages``, else the first gap is
+    reported with the question (or section, or setting) it belongs to and how many more."""
+    for code in languages:
+        missing = missing_texts(definition, code)
+        if missing:
+            where, text = missing[0]
+            more = (
+                f" ({len(missing) - 1} more text(s) missing in {code})" if len(missing) > 1 else ""
+            )
+            short = text if len(text) <= 60 else text[:57] + "..."
+            raise QuestionnaireError(
+                path,
+                f"{where}: no {code} text for {short!r}: add it to "
+                f"translations/{code}/LC_MESSAGES/questionnaires.po{more}",
+            )
+
+
+def parse_file(path: Path | str, *, check_texts: bool = True) -> dict:
+    """The normalised definition of a questionnaire file, or ``QuestionnaireError``.
+
+    ``check_texts``: whether every text must exist in each language of ``languages:``
+    (off only to extract the texts that translators still have to translate)."""
     path = Path(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
@@ -209,6 +267,7 @@ def parse_file(path: Path | str) -> dict:
     _check_references(path, sections)
     for section in sections:
         del section["_file"]
+    languages = _languages(path, data)
     definition = {
         "slug": slug,
         "title": data["title"],
@@ -219,6 +278,10 @@ def parse_file(path: Path | str) -> dict:
         "closes": closes,
         "sections": sections,
     }
+    if languages is not None:
+        if check_texts:
+            check_languages(path, definition, languages)
+        definition["languages"] = languages
     return definition
 
 

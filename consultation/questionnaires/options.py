@@ -1,5 +1,6 @@
 """Option lists that come from maintained sources rather than from YAML."""
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 
@@ -24,7 +25,8 @@ EXTRA_COUNTRIES = ("XK",)
 
 #: The EU's short names (Interinstitutional Style Guide) where Babel's (CLDR) differ: CLDR
 #: has informal forms ("Congo - Brazzaville", "St. Kitts & Nevis") and lacks the asterisk
-#: of the designations that carry a footnote. Other languages use CLDR as it is.
+#: of the designations that carry a footnote, and writes special administrative regions
+#: in full. Other names come from CLDR as it is.
 OFFICIAL_NAMES = {
     "en": {
         "AG": "Antigua and Barbuda",
@@ -78,6 +80,50 @@ OFFICIAL_NAMES = {
         "VA": "Heiliger Stuhl",
         "XK": "Kosovo*",
     },
+    "el": {
+        "CD": "Λαϊκή Δημοκρατία του Κονγκό",
+        "CG": "Κονγκό",
+        "HK": "Χονγκ Κονγκ",
+        "MM": "Μιανμάρ/Βιρμανία",
+        "MO": "Μακάο",
+        "PS": "Παλαιστίνη*",
+        "VA": "Αγία Έδρα",
+        "XK": "Κοσσυφοπέδιο*",
+    },
+    "bg": {
+        "CD": "Демократична република Конго",
+        "CG": "Република Конго",
+        "HK": "Хонконг",
+        "MM": "Мианмар/Бирма",
+        "MO": "Макао",
+        "PS": "Палестина*",
+        "VA": "Светият престол",
+        "XK": "Косово*",
+    },
+    "fi": {
+        "HK": "Hongkong",
+        "MM": "Myanmar/Burma",
+        "MO": "Macao",
+        "PS": "Palestiina*",
+        "VA": "Pyhä istuin",
+        "XK": "Kosovo*",
+    },
+    "mt": {
+        "CG": "ir-Repubblika tal-Kongo",
+        "HK": "Hong Kong",
+        "MO": "Macao",
+        "PS": "il-Palestina*",
+        "VA": "is-Santa Sede",
+        "XK": "il-Kosovo*",
+    },
+    "ga": {
+        "CG": "Poblacht an Chongó",
+        "HK": "Hong Cong",
+        "MO": "Macao",
+        "PS": "an Phalaistín*",
+        "VA": "an Suí Naofa",
+        "XK": "an Chosaiv*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).
@@ -114,9 +160,15 @@ def country_name(code: str, locale: str | None = None) -> str:
     return country.name if country else code
 
 
+#: The articles Maltese (il-Belġju, l-Awstrija, ix-Xipru) and Irish (an Bheilg, na
+#: Stáit Aontaithe, an tSeicia) put before a country's name: lists sort by the name itself.
+ARTICLES = re.compile(r"^(?:i[lrstxżdnċz]-|l-|(?:an|na) (?:t(?=[A-ZÁÉÍÓÚ])|h(?=[AEIOUÁÉÍÓÚ]))?)")
+
+
 def sort_key(name: str) -> str:
-    """Accents ignored, so Égypte sorts with the Es and Österreich with the Os."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    """Accents ignored, so Égypte sorts with the Es and Österreich with the Os; a Maltese
+    or Irish article too, so il-Belġju sorts with the Bs."""
+    decomposed = unicodedata.normalize("NFKD", ARTICLES.sub("", name))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -155,7 +207,7 @@ def language_name(code: str, locale: str | None = None) -> str:
 
 def _languages():
     return [
-        {"key": code, "label": {lang: language_name(code, lang) for lang in ("en", "fr", "de")}}
+        {"key": code, "label": {lang: language_name(code, lang) for lang in EU_LANGUAGES}}
         for code in EU_LANGUAGES
     ]
 

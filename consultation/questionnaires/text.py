@@ -1,17 +1,46 @@
-"""Texts in a definition are a string or a mapping of language code to string."""
+"""Texts in a definition are a string or a mapping of language code to string.
+
+English is always there; French and German may be given inline; every other language
+is looked up in the questionnaire catalogues (``catalogue.py``) by the English text.
+"""
+
+from .catalogue import translated
 
 DEFAULT_LANGUAGE = "en"
+
+
+def english(text) -> str | None:
+    """The English (source) form of a text, the msgid of its translations."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, dict):
+        return text.get(DEFAULT_LANGUAGE)
+    return None
+
+
+def lookup(text, locale: str | None) -> str | None:
+    """The text in ``locale`` if it exists there (inline or in a catalogue), else ``None``."""
+    if text is None or not locale:
+        return None
+    if locale == DEFAULT_LANGUAGE:
+        return english(text) or None
+    if isinstance(text, dict) and text.get(locale):
+        return text[locale]
+    source = english(text)
+    return translated(source, locale) if source else None
 
 
 def tr(text, locale: str | None = None) -> str:
     """The text in ``locale``, falling back to English, then to any language, never to blank."""
     if text is None:
         return ""
+    found = lookup(text, locale)
+    if found:
+        return found
     if isinstance(text, str):
         return text
-    for lang in (locale, DEFAULT_LANGUAGE):
-        if lang and text.get(lang):
-            return text[lang]
+    if text.get(DEFAULT_LANGUAGE):
+        return text[DEFAULT_LANGUAGE]
     return next((value for value in text.values() if value), "")
 
 

@@ -21,8 +21,13 @@ PRIVACY_CONSENT = "privacy_consent"
 
 
 def _statement(name, **context):
+    """The page in the reader's language; else the English one, marked as English (``lang``)
+    with a line saying it is not translated yet."""
     locale = current_locale()
-    return render_template([f"pages/{name}.{locale}.html", f"pages/{name}.en.html"], **context)
+    names = [f"pages/{name}.{locale}.html", f"pages/{name}.en.html"]
+    template = current_app.jinja_env.select_template(names)
+    in_english = locale != "en" and template.name == names[1]
+    return render_template(template, content_lang="en" if in_english else None, **context)
 
 
 @bp.get("/privacy")

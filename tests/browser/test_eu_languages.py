@@ -1,0 +1,50 @@
+"""Every language added beyond English, French and German: axe finds no serious problem and
+nothing scrolls sideways on a 360-pixel phone, in its script (Greek, Cyrillic) and with its
+long words (Finnish), on the public pages and each blank questionnaire."""
+
+import pytest
+
+from .test_accessibility import SLUGS, axe_problems
+
+#: The languages completed in translations/ besides en, fr and de (issue 19).
+LANGUAGES = ["el", "bg", "fi"]
+#: "Error:", which starts the title of a page with errors, in each language.
+ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:"}
+PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
+PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/language/{request.param}")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("phone", LANGUAGES, indirect=True)
+def test_pages_in_the_language_pass_axe_and_reflow_at_360_pixels(phone, live_server):
+    language = phone.evaluate("document.documentElement.lang")
+    for path in PAGES:
+        phone.goto(live_server.url + path)
+        assert phone.locator("html").get_attribute("lang") == language, path
+        overflow = phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{language} {path} scrolls sideways by {overflow}px"
+        assert axe_problems(phone) == [], f"{language} {path}"
+
+
+@pytest.mark.parametrize("phone", LANGUAGES, indirect=True)
+def test_a_questionnaire_with_errors_in_the_language(phone, live_server):
+    phone.goto(live_server.url + "/consultations/apply-ai/respond")
+    phone.locator("#send button").first.click()
+    phone.wait_for_selector("#error-summary")
+    language = phone.evaluate("document.documentElement.lang")
+    assert phone.title().startswith(ERROR[language])
+    overflow = phone.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert axe_problems(phone) == []
