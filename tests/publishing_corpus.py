@@ -257,7 +257,7 @@ def public_urls(corpus) -> list[str]:
         urls.append(f"{base}?q={word}")
     for public_id in corpus.shown_ids + corpus.hidden_ids:
         urls.append(f"{base}/{public_id}")
-    for key, response in corpus.responses.items():
+    for response in corpus.responses.values():
         for upload_id in corpus.shown_uploads + corpus.hidden_uploads:
             urls.append(f"{base}/{response.public_id}/files/{upload_id}")
     return urls
