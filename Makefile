@@ -69,6 +69,8 @@ run: install translations-compile fonts
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
+	APP_ENV=development $(BIN)/flask publishing settle
+	APP_ENV=development $(BIN)/flask dev moderate data-union-strategy --if-unmoderated
 	APP_ENV=development $(BIN)/flask outcomes demo
 	APP_ENV=development $(BIN)/flask reports find-themes data-union-strategy --if-empty
 	@echo "Serving http://$(HOST):$(PORT)/ with a job worker beside it; Ctrl-C stops both."

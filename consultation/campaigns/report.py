@@ -4,10 +4,11 @@ added their own text, and its template quoted once, as its author chose to be pu
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy import text as sql_text
 
 from ..extensions import db
 from ..reports import publication
-from ..responses.models import Response
+from ..responses.models import PUBLISHABLE_SQL, Answer, Response
 from . import queries
 from .models import REJECTED, CampaignMember
 
@@ -67,8 +68,12 @@ QUOTE_CANDIDATES = 50
 
 
 def _quote(group, question, scope, attribution):
-    """The template, if its author's publication choice allows it; else the text of the
-    most similar member whose choice does (read from the answers); else nothing."""
+    """The published text (as moderated: "[removed]" where words were) of the template, if
+    its author's choice allows it and a moderator approved it; else that of the most similar
+    member for whom both hold; else nothing. A group over the whole contribution is not
+    quoted: its text joins several answers, each moderated on its own."""
+    if group.question_id is None:
+        return None, None
     audiences = (
         publication.answer_audiences(question)
         if question is not None
@@ -79,7 +84,7 @@ def _quote(group, question, scope, attribution):
     candidates = db.session.execute(
         select(*published)
         .join(CampaignMember, CampaignMember.response_id == table.c.id)
-        .where(CampaignMember.group_id == group.id, scope.conditions())
+        .where(CampaignMember.group_id == group.id, scope.conditions(), sql_text(PUBLISHABLE_SQL))
         .order_by(
             or_(table.c.id != group.template_response_id, table.c.id.is_(None)),
             CampaignMember.similarity.desc(),
@@ -89,8 +94,24 @@ def _quote(group, question, scope, attribution):
     ).all()
     for row in candidates:
         if publication.audience(row.respondent_type, row.publication) in audiences:
-            if row.id == group.template_response_id:
-                return group.template_text, attribution(row)
-            text = queries.response_text(row.id, group.question_id, group.consultation)
-            return text, attribution(row)
+            text = _approved_text(row.id, group.question_id)
+            if text:
+                return text, attribution(row)
     return None, None
+
+
+def _approved_text(response_id: int, question_id: int) -> str | None:
+    """The answer's text as published, if a moderator approved it (``publishing``)."""
+    from ..publishing.models import ItemReview
+
+    return db.session.scalar(
+        select(ItemReview.public_text)
+        .join(Answer, Answer.id == ItemReview.answer_id)
+        .where(
+            Answer.response_id == response_id,
+            Answer.question_id == question_id,
+            ItemReview.state == "approved",
+            ItemReview.public_text.is_not(None),
+        )
+        .limit(1)
+    )
