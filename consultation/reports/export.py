@@ -566,7 +566,7 @@ def _xlsx_rows(consultation, plan, codes=None):
     """The rows of the XLSX: the question labels as the header, then the typed cells (and
     those of the codes, ``themes.export``)."""
     yield plan.labels + (codes.labels if codes else [])
-    for responses in response_chunks(consultation):
+    for responses in response_chunks(consultation, publishable_only=not plan.personal):
         rows = build_rows(plan, responses)
         if codes is None:
             yield from rows.values()
