@@ -16,9 +16,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ..extensions import db
 from ..formatting import current_locale
 from ..questionnaires.definition import Questionnaire
-from ..questionnaires.forms import build_form
+from ..questionnaires.forms import build_form, field_name
 from ..questionnaires.loader import QuestionnaireError, definitions_dir, parse_file
 from ..questionnaires.text import tr
+from ..reports.pdf_bounds import short_file_name
+from .drafts import draft_by_token
 from .queries import response_by_edit_token
 from .typed import answers_text, typed_answers
 
@@ -42,13 +44,35 @@ def _posted_questionnaire() -> str | None:
         return None
     if request.endpoint == "responses.respond":
         return (request.view_args or {}).get("slug", "")
-    if request.endpoint == "responses.edit":
-        try:
-            response = response_by_edit_token((request.view_args or {}).get("token", ""))
-        except DATABASE_DOWN:
-            return None  # the database is down: no way to tell which questionnaire it was
-        return response.consultation.slug if response else None
-    return None
+    token = (request.view_args or {}).get("token", "")
+    find = {"responses.edit": response_by_edit_token, "drafts.resume": draft_by_token}
+    if request.endpoint not in find:
+        return None
+    try:
+        found = find[request.endpoint](token)
+    except DATABASE_DOWN:
+        return None  # the database is down: no way to tell which questionnaire it was
+    return found.consultation.slug if found else None
+
+
+def chosen_again(questionnaire) -> list[dict]:
+    """The file questions for which this request carried a file: the page cannot keep it (it
+    may be a flood, or the database may be down), so it asks for it again, by name."""
+    wanted = []
+    for question in questionnaire:
+        if question.kind != "file":
+            continue
+        storage = request.files.get(field_name(question))
+        if storage is not None and storage.filename:
+            wanted.append(
+                {
+                    "name": field_name(question),
+                    "label": question.label(current_locale()),
+                    "filename": short_file_name(storage.filename),
+                    "accept": ",".join(f".{ext}" for ext in question.extensions),
+                }
+            )
+    return wanted
 
 
 def database_unavailable(error):
@@ -73,12 +97,13 @@ NOT_RESENT = {"website", "form_served"}
 
 def answers_kept(template, status, retry_after, **context):
     """Render ``template`` with the answers of a refused submission, ready to resend."""
-    typed, download, title = [], None, None
+    typed, download, title, files_again = [], None, None, []
     slug = _posted_questionnaire()
     if slug:
         title, questionnaire = _questionnaire_from_file(slug)
         if questionnaire is not None:
             form = build_form(questionnaire, meta={"csrf": False})
+            files_again = chosen_again(questionnaire)
             typed = typed_answers(questionnaire, form, current_locale())
             text = answers_text(title, questionnaire, form, current_locale())
             download = "data:text/plain;charset=utf-8," + quote(text)
@@ -92,6 +117,7 @@ def answers_kept(template, status, retry_after, **context):
         else [],
         retry_url=request.path,
         retry_after=retry_after,
+        files_again=files_again,
         **context,
     )
     return body, status, {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
