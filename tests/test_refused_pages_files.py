@@ -36,7 +36,7 @@ def resend_data(page):
 def asks_for_the_file_again(page):
     assert 'id="files-again"' in page
     assert "The file you chose could not be kept on this page: choose it again here" in page
-    assert f"Choose “{NAME}” again (" in page
+    assert f"Choose “{NAME}” again</label>" in page
     box = re.search(r'<input type="file"[^>]*name="q_position_paper"[^>]*>', page)
     assert box and 'accept=".pdf' in box.group(0)
     assert "Typed by a person" in page and 'name="submission_token"' in page
