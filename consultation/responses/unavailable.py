@@ -20,7 +20,6 @@ from ..questionnaires.forms import build_form, field_name
 from ..questionnaires.loader import QuestionnaireError, definitions_dir, parse_file
 from ..questionnaires.text import tr
 from ..reports.pdf_bounds import short_file_name
-from .drafts import draft_by_token
 from .queries import response_by_edit_token
 from .typed import answers_text, typed_answers
 
@@ -44,15 +43,21 @@ def _posted_questionnaire() -> str | None:
         return None
     if request.endpoint == "responses.respond":
         return (request.view_args or {}).get("slug", "")
-    token = (request.view_args or {}).get("token", "")
-    find = {"responses.edit": response_by_edit_token, "drafts.resume": draft_by_token}
-    if request.endpoint not in find:
-        return None
-    try:
-        found = find[request.endpoint](token)
-    except DATABASE_DOWN:
-        return None  # the database is down: no way to tell which questionnaire it was
-    return found.consultation.slug if found else None
+    if request.endpoint == "responses.edit":
+        try:
+            response = response_by_edit_token((request.view_args or {}).get("token", ""))
+        except DATABASE_DOWN:
+            return None  # the database is down: no way to tell which questionnaire it was
+        return response.consultation.slug if response else None
+    if request.endpoint == "drafts.resume":
+        from .drafts import draft_by_token
+
+        try:
+            draft = draft_by_token((request.view_args or {}).get("token", ""))
+        except DATABASE_DOWN:
+            return None
+        return draft.consultation.slug if draft else None
+    return None
 
 
 def chosen_again(questionnaire) -> list[dict]:
