@@ -7,6 +7,7 @@ works the same whether or not the person has a session.
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from flask import (
     Blueprint,
@@ -138,13 +139,39 @@ def percent(ratio, locale=None) -> str:
 
 
 def quantity(value, unit=None, locale=None) -> str:
-    """A number with its unit (a text or one per language) in the reader's language: 540 days,
-    540 jours, 1.372,5 Tage; a value in percent as ``percent`` writes percentages (37.4%)."""
+    """A number with its unit in the reader's language, agreeing with it: 1 day, 540 days,
+    1,5 jour, 1.372,5 Tage; a value in percent as ``percent`` writes percentages (37.4%)."""
     if unit == "%":
         return percent(Decimal(str(value)) / 100, locale)
     shown = number(value, locale)
-    text = tr(unit, locale) if unit else ""
+    text = unit_text(unit, locale, value) if unit else ""
     return f"{shown}\u00a0{text}" if text else shown
+
+
+def unit_text(unit, locale=None, count=None) -> str:
+    """A unit (a text, one per language, or per language its plural forms) in ``locale``.
+
+    With ``count``, the form that language uses for that number (CLDR's rules, through
+    Babel: English and German "one" for exactly 1, French for 0 to 1.99...); without,
+    the general form ("other": days), as beside an empty box.
+    """
+    text = tr(unit, locale)  # no language given: English, as ``tr`` falls back
+    if not isinstance(text, dict):
+        return text
+    if count is None:
+        return text["other"]
+    rules = Locale.parse(format_locale(locale or DEFAULT_LOCALE))
+    category = rules.plural_form(_as_shown(count))
+    return text.get(category) or text["other"]
+
+
+def _as_shown(count):
+    """The number as ``number`` writes it (at most three decimals, no trailing zeros), which is
+    what the plural rule must see: an average of 1.0 is written, and read, "1"."""
+    value = Decimal(str(count)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()
 
 
 def select_locale() -> str | None:

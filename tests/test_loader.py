@@ -170,6 +170,17 @@ def test_shipped_files_are_valid_and_use_every_type():
             "q1",
             "'exclusive' option 'b' cannot be chosen when 'min_choices' is more than 1",
         ),
+        # A unit's plural forms (CLDR categories, "other" required).
+        (
+            "- key: q1\n  type: number\n  text: Hi\n  unit: {en: {one: day}}\n",
+            "q1",
+            "its plural forms, such as {one: day, other: days}",
+        ),
+        (
+            "- key: q1\n  type: number\n  text: Hi\n  unit: {en: {single: day, other: days}}\n",
+            "q1",
+            "'unit' must be a non-empty text",
+        ),
         (
             "- key: q1\n  type: matrix\n  text: Hi\n  rows: [{key: r, label: R, other: true}]\n"
             "  scale: [{key: a, label: A}, {key: b, label: B}]\n",

@@ -253,13 +253,13 @@ def test_the_questionnaire_answers_while_pdfs_render(app, consultations):
 def renders(monkeypatch):
     """How many times the copy of a contribution was rendered."""
     made = []
-    render = pdf_downloads._render_contribution
+    render = pdf_downloads.render_contribution
 
     def counted(response):
         made.append(response.id)
         return render(response)
 
-    monkeypatch.setattr(pdf_downloads, "_render_contribution", counted)
+    monkeypatch.setattr(pdf_downloads, "render_contribution", counted)
     return made
 
 

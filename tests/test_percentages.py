@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from consultation.extensions import db
 from consultation.formatting import share
-from consultation.i18n import percent, quantity
+from consultation.i18n import percent, quantity, unit_text
 from consultation.reports import charts, generate
 from consultation.reports.summary import build_summary
 
@@ -43,6 +43,28 @@ def test_percent_and_quantities_with_units(app):
     assert quantity(540, days, "en") == f"540{NBSP}days"
     assert quantity(1372.5, days, "de") == f"1.372,5{NBSP}Tage"
     assert quantity(7, None, "fr") == "7"
+
+
+@pytest.mark.parametrize(
+    "value, en, fr, de",
+    [
+        (0, "0 days", "0 jour", "0 Tage"),
+        (1, "1 day", "1 jour", "1 Tag"),
+        (1.0, "1 day", "1 jour", "1 Tag"),  # written "1", so read as one
+        (1.5, "1.5 days", "1,5 jour", "1,5 Tage"),
+        (2, "2 days", "2 jours", "2 Tage"),
+    ],
+)
+def test_a_unit_agrees_with_its_number_in_each_language(app, value, en, fr, de):
+    days = {
+        "en": {"one": "day", "other": "days"},
+        "fr": {"one": "jour", "other": "jours"},
+        "de": {"one": "Tag", "other": "Tage"},
+    }
+    for locale, expected in (("en", en), ("fr", fr), ("de", de)):
+        assert quantity(value, days, locale).replace(NBSP, " ") == expected
+    assert unit_text(days, "de") == "Tage"  # beside an empty box: the general form
+    assert unit_text(days) == "days"  # no language: English
 
 
 def test_charts_write_shares_as_share_does(app):

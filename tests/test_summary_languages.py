@@ -77,22 +77,65 @@ def test_every_question_of_every_questionnaire_reads_as_text(filled, locale):
             assert phrase in text, (consultation.slug, phrase)
 
 
+#: The units of the Cloud and AI Development Act's number questions: (one, other) per language.
+UNIT_FORMS = {
+    "en": (("day", "days"), ("month", "months")),
+    "fr": (("jour", "jours"), ("mois", "mois")),
+    "de": (("Tag", "Tage"), ("Monat", "Monate")),
+}
+
+
 def test_units_are_words_in_the_readers_language(filled):
     consultation = filled["cloud-ai-development-act"]
-    expected = {"en": ("days", "months"), "fr": ("jours", "mois"), "de": ("Tage", "Monate")}
-    for locale, (days, months) in expected.items():
+    for locale, (days, months) in UNIT_FORMS.items():
         items = {item.key: item for item in reported(build_summary(consultation, locale=locale))}
-        for key, unit in (("permit_lead_time", days), ("grid_connection_wait", months)):
+        for key, (one, other) in (("permit_lead_time", days), ("grid_connection_wait", months)):
             values = list(items[key].stats.values())
             assert len(values) == 4 and values[0].replace(".", "").replace("\xa0", "").isdigit()
             for value in values[1:]:  # lowest, highest, average
-                assert re.fullmatch(r"[\d.,\u00a0\u202f]+\u00a0" + unit, value), value
+                found = re.fullmatch(r"([\d.,\u00a0\u202f]+)\u00a0(\w+)", value)
+                assert found and found.group(2) in (one, other), value
+                digits = re.sub(r"[\u00a0\u202f]", "", found.group(1))
+                digits = digits.replace(",", "") if locale == "en" else digits.replace(".", "")
+                amount = float(digits.replace(",", "."))
+                singular = amount == 1 or (locale == "fr" and amount < 2)
+                assert found.group(2) == (one if singular else other), value
     shares = {
         item.key: item
         for item in reported(build_summary(filled["data-union-strategy"], locale="fr"))
     }
     average = shares["compliance_cost"].stats["Moyenne"]
     assert re.fullmatch(r"\d+(,\d)?\u00a0%", average), average  # a percentage, the French way
+
+
+def test_units_agree_with_their_number(consultations):
+    """1 day, 1 jour, 1 Tag; 2 days; 1,5 jour in French, 1,5 Tage in German (CLDR's rules)."""
+    from decimal import Decimal
+
+    from consultation.responses.operations import submit_response
+
+    consultation = consultations["cloud-ai-development-act"]
+    for token, days, months in (("a", "1", "1"), ("b", "2", "2")):
+        values = {
+            "company_type": "data_centre_operator",
+            "permit_lead_time": Decimal(days),
+            "grid_connection_wait": Decimal(months),
+        }
+        submit_response(consultation, values, submission_token=token, upload_folder="/tmp")
+    db.session.commit()
+    expected = {
+        "en": ("1\xa0day", "2\xa0days", "1.5\xa0days", "1\xa0month", "1.5\xa0months"),
+        "fr": ("1\xa0jour", "2\xa0jours", "1,5\xa0jour", "1\xa0mois", "1,5\xa0mois"),
+        "de": ("1\xa0Tag", "2\xa0Tage", "1,5\xa0Tage", "1\xa0Monat", "1,5\xa0Monate"),
+    }
+    for locale, (low, high, average, low_months, average_months) in expected.items():
+        items = {item.key: item for item in reported(build_summary(consultation, locale=locale))}
+        lowest, highest, mean = list(items["permit_lead_time"].stats.values())[1:]
+        assert (lowest, highest, mean) == (low, high, average)
+        months = list(items["grid_connection_wait"].stats.values())
+        assert (months[1], months[3]) == (low_months, average_months)
+        text = html_text(consultation, locale)
+        assert " 1\xa0days" not in text and " 1\xa0Tage" not in text
 
 
 #: The PDFs rendered (the slow part): the units' consultation in two languages, the others in one.

@@ -90,6 +90,19 @@ def form_token_ok(token: str | None, submission_token: str | None) -> bool:
     )
 
 
+def action_token_field(action: str, key: str) -> Markup:
+    """The hidden field of a small form acting on something private (a draft, by its link's
+    ``key``): the questionnaire's token, bound to the action and the key instead of a form,
+    so it lasts as long as the questionnaire's, whatever the session."""
+    token = form_token(f"{action}:{key}")
+    return Markup(f'<input type="hidden" name="{FIELD}" value="{escape(token)}">')
+
+
+def action_token_ok(action: str, key: str) -> bool:
+    """Whether the request carries a valid ``action_token_field`` for ``action`` on ``key``."""
+    return form_token_ok(request.form.get(FIELD), f"{action}:{key}")
+
+
 def refresh_cookie(response):
     """Send the browser key with every page that issued a token, for as long as the token."""
     key = g.get("form_key")
@@ -108,3 +121,4 @@ def refresh_cookie(response):
 def init_app(app):
     app.after_request(refresh_cookie)
     app.jinja_env.globals["form_token_field"] = token_field
+    app.jinja_env.globals["action_token_field"] = action_token_field

@@ -53,3 +53,25 @@ def is_text(value) -> bool:
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
         )
     return False
+
+
+#: The plural categories of CLDR (Babel's ``Locale.plural_form``); "other" is always there.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def is_unit(value) -> bool:
+    """Whether ``value`` is a usable unit: a text, or per language a text or its plural forms
+    (``{one: day, other: days}``, the CLDR categories, "other" required)."""
+    if is_text(value):
+        return True
+    if not isinstance(value, dict) or not value:
+        return False
+    for text in value.values():
+        if isinstance(text, dict):
+            if "other" not in text or not set(text) <= set(PLURAL_CATEGORIES):
+                return False
+            if not all(isinstance(v, str) and v.strip() for v in text.values()):
+                return False
+        elif not (isinstance(text, str) and text.strip()):
+            return False
+    return True

@@ -17,6 +17,7 @@ from ..formatting import current_locale
 from ..i18n import switching_language
 from ..jobs.queue import QueueUnavailable
 from ..mail import enqueue_mail, mail_enabled
+from ..questionnaires.form_token import action_token_ok
 from ..questionnaires.forms import build_form, csrf_ok, validate_answers
 from ..urls import external_url
 from .attachments import keep_attached
@@ -190,23 +191,41 @@ def download_pdf(token):
     return draft_pdf_download(_draft_or_404(token), token)
 
 
+def _again(what: str) -> str:
+    """Why a draft's small form was refused (its token), and that nothing is lost."""
+    hours = current_app.config["QUESTIONNAIRE_TOKEN_HOURS"]
+    if what == "delete":
+        return _(
+            "Please confirm again: this page was open for more than %(hours)s hours, or it "
+            "came from another browser or without cookies. Your draft is still here.",
+            hours=hours,
+        )
+    return _(
+        "Please send it again: this page was open for more than %(hours)s hours, or it came "
+        "from another browser or without cookies. Your draft is still here.",
+        hours=hours,
+    )
+
+
 @bp.route("/<token>/delete", methods=["GET", "POST"])
+@csrf.exempt  # checked with the questionnaire's own token, which outlives the session
 def delete(token):
     """Ask, then delete the draft and its files for good."""
     draft = _draft_or_404(token)
     consultation = draft.consultation
+    page = {"draft": draft, "consultation": consultation, "token": token}
     if request.method == "GET":
-        return private(
-            render_template(
-                "public/draft_delete.html", draft=draft, consultation=consultation, token=token
-            )
-        )
+        return private(render_template("public/draft_delete.html", **page))
+    if not action_token_ok("draft-delete", token):
+        error = _again("delete")
+        return private(render_template("public/draft_delete.html", error=error, **page), 400)
     delete_draft(draft, current_app.config["UPLOAD_FOLDER"])
     db.session.commit()
     return private(render_template("public/draft_deleted.html", consultation=consultation))
 
 
 @bp.post("/<token>/email")
+@csrf.exempt  # checked with the questionnaire's own token, which outlives the session
 def email(token):
     """Send the draft's private link to an address the person gives (not kept)."""
     if not mail_enabled():
@@ -216,6 +235,9 @@ def email(token):
     link = external_url("drafts.resume", token=token)
     address = request.form.get("email", "").strip()
     context = {"consultation": consultation, "token": token, "email": address}
+    if not action_token_ok("draft-email", token):
+        error = _again("email")
+        return private(render_template("public/draft_emailed.html", error=error, **context), 400)
     try:
         address = validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError:

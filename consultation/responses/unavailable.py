@@ -16,9 +16,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ..extensions import db
 from ..formatting import current_locale
 from ..questionnaires.definition import Questionnaire
-from ..questionnaires.forms import build_form
+from ..questionnaires.forms import build_form, field_name
 from ..questionnaires.loader import QuestionnaireError, definitions_dir, parse_file
 from ..questionnaires.text import tr
+from ..reports.pdf_bounds import short_file_name
 from .queries import response_by_edit_token
 from .typed import answers_text, typed_answers
 
@@ -71,6 +72,26 @@ def _posted_questionnaire() -> str | None:
     return None
 
 
+def chosen_again(questionnaire) -> list[dict]:
+    """The file questions for which this request carried a file: the page cannot keep it (it
+    may be a flood, or the database may be down), so it asks for it again, by name."""
+    wanted = []
+    for question in questionnaire:
+        if question.kind != "file":
+            continue
+        storage = request.files.get(field_name(question))
+        if storage is not None and storage.filename:
+            wanted.append(
+                {
+                    "name": field_name(question),
+                    "label": question.label(current_locale()),
+                    "filename": short_file_name(storage.filename),
+                    "accept": ",".join(f".{ext}" for ext in question.extensions),
+                }
+            )
+    return wanted
+
+
 def database_unavailable(error):
     """503, with the answers of a submission kept and downloadable."""
     try:
@@ -105,12 +126,13 @@ NOT_RESENT = {"website", "form_served"}
 
 def answers_kept(template, status, retry_after, **context):
     """Render ``template`` with the answers of a refused submission, ready to resend."""
-    typed, download, title = [], None, None
+    typed, download, title, files_again = [], None, None, []
     slug = _posted_questionnaire()
     if slug:
         title, questionnaire = _questionnaire_from_file(slug)
         if questionnaire is not None:
             form = build_form(questionnaire, meta={"csrf": False})
+            files_again = chosen_again(questionnaire)
             typed = typed_answers(questionnaire, form, current_locale())
             text = answers_text(title, questionnaire, form, current_locale())
             download = "data:text/plain;charset=utf-8," + quote(text)
@@ -124,6 +146,7 @@ def answers_kept(template, status, retry_after, **context):
         else [],
         retry_url=request.path,
         retry_after=retry_after,
+        files_again=files_again,
         **context,
     )
     return body, status, {"Retry-After": str(retry_after), "Cache-Control": "no-store"}

@@ -86,3 +86,38 @@ def test_ticked_without_an_address_the_message_is_tied_to_the_box(page, mail, sc
     page.locator("#question-email").scroll_into_view_if_needed()
     screenshots(page, "send-copy-without-address")
     assert axe_problems(page) == []
+
+
+def test_a_refused_draft_deletion_and_a_file_asked_again_are_accessible(
+    page, live_server, screenshots
+):
+    """The pages of the lead's defects (b) and (c): axe-clean, at 360 px too."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(page.base_url + "/consultations/apply-ai/respond")
+    page.fill("#q_first_name", "Zoë")
+    page.get_by_role("button", name="Save and continue later").click()
+    link = page.locator("#draft-url").input_value()
+    page.goto(link + "/delete")
+    page.evaluate("document.querySelector('input[name=csrf_token]').value = 'forged'")
+    page.get_by_role("button", name="Yes, delete my draft").click()
+    assert "Please confirm again" in page.locator("#error-summary").inner_text()
+    assert axe_problems(page) == []
+    screenshots(page, "draft-delete-refused-360")
+
+    config = live_server.app.config
+    config["MIN_FORM_SECONDS"] = 30
+    try:
+        page.goto(page.base_url + "/consultations/apply-ai/respond")
+        fill_apply_ai(page)
+        page.set_input_files(
+            "#q_position_paper",
+            files=[{"name": "paper.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}],
+        )
+        page.get_by_role("button", name="Send my contribution").click()
+        page.wait_for_selector("#files-again")
+        assert "Choose “paper.pdf” again" in page.locator("#files-again").inner_text()
+        assert axe_problems(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshots(page, "too-fast-file-again-360")
+    finally:
+        config["MIN_FORM_SECONDS"] = 0

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from ...i18n import number, quantity
-from ..text import is_text, tr
+from ...i18n import number, quantity, unit_text
+from ..text import is_unit
 from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
 
@@ -30,8 +30,11 @@ class NumberQuestion(Question):
         if "min" in result and "max" in result and result["min"] > result["max"]:
             raise DefinitionProblem("'min' is larger than 'max'")
         if "unit" in spec:
-            if not is_text(spec["unit"]):
-                raise DefinitionProblem("'unit' must be a non-empty text, such as '%' or 'days'")
+            if not is_unit(spec["unit"]):
+                raise DefinitionProblem(
+                    "'unit' must be a non-empty text, such as '%' or 'days', or per language "
+                    "its plural forms, such as {one: day, other: days}"
+                )
             result["unit"] = spec["unit"]
         return result
 
@@ -97,4 +100,5 @@ class NumberQuestion(Question):
         return [quantity(value, self.unit, locale)]
 
     def unit_text(self, locale=None) -> str:
-        return tr(self.unit, locale)
+        """The unit beside the box and in column notes: its general form (days)."""
+        return unit_text(self.unit, locale)
