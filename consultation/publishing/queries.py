@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import exists, func, literal_column, select, tuple_
 
+from .. import clock
 from ..extensions import db
 from ..reports import publication
 from ..responses.models import Answer, Response, Upload
@@ -121,6 +122,11 @@ class Listed:
     has_attachment: bool
     publication: str | None
     excerpt: str | None = None
+
+    @property
+    def submitted_on(self):
+        """The day it was sent, in Brussels (what the pages show as its date)."""
+        return clock.to_brussels(self.submitted_at).date()
 
     @property
     def name(self) -> str | None:
@@ -383,6 +389,11 @@ class PublishedContribution:
     attachments: list[PublishedFile] = field(default_factory=list)
     #: Whether some words were removed from its answers.
     redacted: bool = False
+
+    @property
+    def submitted_on(self):
+        """The day it was sent, in Brussels (what the pages show as its date)."""
+        return clock.to_brussels(self.submitted_at).date()
 
 
 #: Question types never shown as answers: e-mail (never published), consent (a formality)
