@@ -459,8 +459,9 @@ def published_view(response, locale=None) -> PublishedContribution | None:
         lines = [segments(line) for line in question.display(value, locale)]
         if not lines:
             continue
-        if question.key == REGISTER_KEY:
+        if question.key == REGISTER_KEY:  # shown with the respondent, not among the answers
             register = "".join(text for text, _m in lines[0])
+            continue
         plain = "\n".join("".join(text for text, _m in line) for line in lines)
         answers.append(
             PublishedAnswer(
