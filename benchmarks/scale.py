@@ -153,7 +153,7 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
                     return literal("COPY-") + cast(responses.c.id + _offset, String)
                 if column.name == "submission_token":
                     return literal("copy-") + cast(responses.c.id + _offset, String)
-                if column.name == "public_id":  # unique, like the reference (16 characters)
+                if column.name == "public_id" and table is responses:  # unique, like the reference
                     return literal("c") + cast(responses.c.id + _offset, String)
                 if column.name == "stored_name":
                     return literal(f"c{_offset}-") + column

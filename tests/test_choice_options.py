@@ -26,6 +26,7 @@ from consultation.responses.tokens import hash_token
 from .answers import valid_form_data
 from .conftest import form_tokens
 from .forms import answers_shown, shown_form
+from .reporting import approve
 
 DATA = "data-union-strategy"
 APPLY = "apply-ai"
@@ -336,7 +337,9 @@ def known_others(client, consultation):
             "q_access_obstacles": ["price"],
         },
     ]
-    return [stored(post(client, DATA, consultation, {**hard, **person})) for person in people]
+    made = [stored(post(client, DATA, consultation, {**hard, **person})) for person in people]
+    approve(made)  # moderated: public outputs quote only what moderators cleared
+    return made
 
 
 def read_csv(consultation, personal):

@@ -8,7 +8,10 @@ from collections import Counter
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from consultation.audit.operations import Actor
+from consultation.consultations.queries import consultation_by_slug
 from consultation.extensions import db
+from consultation.publishing.operations import approve_waiting
 from consultation.questionnaires.types.base import chosen, other_text
 from consultation.reports import generate
 from consultation.reports.summary import build_summary
@@ -141,6 +144,8 @@ def test_summary_and_export_commands(app, consultations, tmp_path):
     assert "Zusammenfassender Sachbericht" in pdf_text(target.read_bytes())
 
     sheet = tmp_path / "public.csv"
+    approve_waiting(consultation_by_slug(SLUG), Actor("tests"))  # the public export: moderated
+    db.session.commit()
     result = runner.invoke(
         args=["reports", "export", SLUG, "--format", "csv", "-o", str(sheet), "--public"]
     )
