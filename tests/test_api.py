@@ -11,13 +11,14 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from consultation import limits
-from consultation.api import openapi
+from consultation.api import files, openapi
 from consultation.audit.operations import Actor
 from consultation.extensions import db
 from consultation.publishing import operations, queries
 from consultation.reports import generate
 from consultation.responses.models import Response
 
+from .jobs_helpers import run_jobs
 from .reporting import SLUG, submit
 from .test_publishing_queries import CLOSED, final_comment, person
 from .test_rate_limits import app_with_limits
@@ -271,6 +272,18 @@ def test_bulk_files_stream_every_published_contribution(client, published):
     } <= set(rows[0])
     company = next(r for r in rows if r["id"] == made[1].public_id)
     assert company["final_comments"] == "Our neighbour [removed] agrees with us."
+
+    # The first request streamed them live and queued the job that prepares them; then the
+    # prepared files are served, the same bytes.
+    live_csv = table.get_data()
+    live_texts = client.get(f"{API}/consultations/{SLUG}/texts/final_comments.jsonl").get_data()
+    run_jobs(client.application)
+    for name in ("contributions.jsonl", "contributions.csv", "texts-final_comments.jsonl"):
+        assert files.prepared_path(consultation, name, jsonl.headers["ETag"].strip('"')).is_file()
+    assert client.get(f"{API}/consultations/{SLUG}/contributions.jsonl").data == jsonl.data
+    assert client.get(f"{API}/consultations/{SLUG}/contributions.csv").data == live_csv
+    served = client.get(f"{API}/consultations/{SLUG}/texts/final_comments.jsonl")
+    assert served.data == live_texts and "attachment" in served.headers["Content-Disposition"]
 
     texts = client.get(f"{API}/consultations/{SLUG}/texts/final_comments.jsonl")
     text_lines = [json.loads(line) for line in texts.get_data(as_text=True).splitlines()]
