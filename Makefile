@@ -50,6 +50,8 @@ run: install translations-compile
 	APP_ENV=development $(BIN)/flask consultations load --demo
 	APP_ENV=development $(BIN)/flask users create-demo-admin
 	APP_ENV=development $(BIN)/flask dev generate data-union-strategy --responses 3000 --if-empty
+	APP_ENV=development $(BIN)/flask publishing settle
+	APP_ENV=development $(BIN)/flask dev moderate data-union-strategy --if-unmoderated
 	APP_ENV=development $(BIN)/flask outcomes demo
 	@echo "Serving http://$(HOST):$(PORT)/ with a job worker beside it; Ctrl-C stops both."
 	@APP_ENV=development $(BIN)/flask worker & worker=$$!; \

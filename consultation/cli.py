@@ -228,7 +228,11 @@ def purge_uploads_command(hours):
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
     from .jobs.cli import jobs_cli, worker_command
+    from .publishing.cli import publishing_cli
+    from .publishing.cli import register as register_publishing_dev
     from .reports.cli import dev_cli, reports_cli
+
+    register_publishing_dev(dev_cli)
 
     app.cli.add_command(consultations_cli)
     app.cli.add_command(users_cli)
@@ -240,5 +244,6 @@ def register_cli(app: Flask) -> None:
     from .outcomes.cli import outcomes_cli
 
     app.cli.add_command(outcomes_cli)
+    app.cli.add_command(publishing_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(worker_command)

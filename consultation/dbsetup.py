@@ -33,3 +33,13 @@ def begin_immediate(session) -> None:
     dbapi_connection = session.connection().connection.dbapi_connection
     if not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+#: Indexes that only PostgreSQL has (expression indexes the models cannot declare for both
+#: databases): schema comparisons (Alembic's autogenerate, the migrations test) leave them be.
+POSTGRES_ONLY_INDEXES = frozenset({"ix_item_reviews_public_text_fts"})
+
+
+def include_in_comparison(item, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object``: everything but ``POSTGRES_ONLY_INDEXES``."""
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)

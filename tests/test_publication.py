@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from consultation.reports import export, pdf, publication
 
-from .reporting import SLUG, pdf_text, submit
+from .reporting import SLUG, approve, pdf_text, submit
 
 
 def person(kind, country, first, surname, comments, organisation=None, size=None):
@@ -67,8 +67,12 @@ ORGANISATIONS = {
 @pytest.fixture
 def contributions(client, consultations):
     consultation = consultations[SLUG]
-    for (_, choice), person in PEOPLE.items():
-        submit(client, consultation, {**person, "q_publication": choice})
+    approve(  # moderated: public outputs hold only what moderators cleared
+        [
+            submit(client, consultation, {**person, "q_publication": choice})
+            for (_, choice), person in PEOPLE.items()
+        ]
+    )
     return consultation
 
 

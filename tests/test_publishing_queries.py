@@ -234,3 +234,20 @@ def test_campaign_copies_approved_in_one_step(client, consultations):
     approved = {final_comment(r).id for r in copies}
     reviews = set(db.session.scalars(select(ItemReview.answer_id)))
     assert approved <= reviews and final_comment(other).id not in reviews
+
+
+def test_the_date_shown_is_the_brussels_day(client, consultations, frozen_clock):
+    from datetime import date
+
+    consultation = consultations[SLUG]
+    operations.set_publication_mode(consultation, "when_moderated", MODERATOR)
+    db.session.commit()
+    frozen_clock.set_brussels("2025-06-02T00:30:00")  # still 1 June in UTC
+    response = submit(client, consultation, person())
+    operations.approve(response, MODERATOR)
+    db.session.commit()
+    row = queries.published_contributions(consultation).rows[0]
+    assert row.submitted_on == date(2025, 6, 2)
+    assert queries.published_view(response, "en").submitted_on == date(2025, 6, 2)
+    page = client.get(f"/consultations/{SLUG}/contributions").get_data(as_text=True)
+    assert "Sent on 2 June 2025" in page

@@ -59,7 +59,7 @@ def test_every_write_keeps_the_ready_lines_equal_to_the_raw_data(client, consult
     for personal in (True, False):
         text = exported(consultation, personal)
         assert text == from_raw_answers(consultation, personal)
-        assert text.count("\r\n") == 1 + export.export_count(consultation)
+        assert text.count("\r\n") == 1 + export.export_count(consultation, personal)
 
     # Built again from nothing, the lines are the same.
     before = {

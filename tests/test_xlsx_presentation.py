@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from consultation.audit.operations import Actor
 from consultation.extensions import db
+from consultation.publishing.operations import approve_waiting
 from consultation.reports import export, generate
 
 from .reporting import SLUG, submit_known
@@ -64,12 +66,13 @@ def test_large_exports_stream_their_typed_rows(app, consultations):
     """Hundreds of generated responses: every row has a date-time, and the filter covers them."""
     consultation = consultations[SLUG]
     generate.generate_responses(consultation, 300, seed=3)
+    approve_waiting(consultation, Actor("tests"))  # the public export holds moderated ones
     db.session.commit()
     buffer = io.BytesIO()
     seen = []
     export.write_xlsx(consultation, False, buffer, progress=seen.append)
-    total = export.export_count(consultation)
-    assert sum(seen) == total
+    total = export.export_count(consultation, False)
+    assert sum(seen) == total > 250
     sheet = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)["Responses"]
     times = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert len(times) == total and all(isinstance(value, datetime) for value in times)

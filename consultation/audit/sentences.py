@@ -330,6 +330,14 @@ ACTIONS = {
             title=title,
         ),
     ),
+    "moderation.approve_waiting": Action(
+        _l("Waiting answers approved in bulk"),
+        sentence(
+            _l("Approved in bulk %(count)s waiting answers and files of %(title)s (by %(who)s)"),
+            count=lambda record, titles: number((record.after or {}).get("parts") or 0),
+            title=title,
+        ),
+    ),
     "publishing.mode": Action(
         _l("Publication setting changed"),
         sentence(

@@ -326,7 +326,7 @@ def export_file(job: Job, progress: Progress, output: Output) -> Result:
     personal = variant == "personal"
     if fmt == "xlsx":
         export.check_xlsx_size(consultation)
-    total = export.export_count(consultation)
+    total = export.export_count(consultation, personal)
     progress.start(total, "rows")
     if fmt == "csv":
         with output.open(".csv", "w", encoding="utf-8", newline="") as out:

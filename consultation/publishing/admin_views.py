@@ -8,6 +8,7 @@ Every decision is reversible and audited, so none asks to confirm.
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..admin.views import _actor, _consultation, _page, _response, bp
 from ..errors import OperationRefused
@@ -230,9 +231,10 @@ def moderation_redact(response_id):
         return _refused(response, refusal, words=words or None, answer=answer_id)
     return _done(
         response,
-        _(
-            "Removed %(count)s place(s) from the answer; they will read “[removed]”.",
-            count=len(made),
+        ngettext(
+            "The words are removed from the answer; they will read “[removed]”.",
+            "The words are removed from %(num)s places in the answer; each will read “[removed]”.",
+            len(made),
         ),
     )
 

@@ -10,14 +10,16 @@ unless it is withheld as a whole.
 from collections import defaultdict
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, delete, exists, or_, select, update
+from sqlalchemy import Integer, and_, case, delete, exists, literal, or_, select, update
 
 from .. import clock
 from ..audit.operations import record
 from ..consultations.models import Consultation
+from ..dbtypes import UTCDateTime
 from ..errors import OperationRefused
 from ..extensions import db
 from ..reports import publication
+from ..reports.ready_lines import refresh_response
 from ..responses.models import Answer, Response, Upload
 from . import rules
 from .models import APPROVED, MODES, PENDING, REASONS, WITHHELD, ItemReview, Redaction
@@ -207,6 +209,7 @@ def decide_part(response, actor, state, *, answer_id=None, upload_id=None, reaso
     db.session.flush()
     settle(response.consultation, [response.id])
     details = _item_details(answer, upload)
+    refresh_response(response)  # its public export line shows texts as published
     record(
         actor,
         "moderation.part_approve" if state == APPROVED else "moderation.part_withhold",
@@ -227,6 +230,7 @@ def undo_part(response, actor, *, answer_id=None, upload_id=None):
     db.session.delete(review)
     db.session.flush()
     settle(response.consultation, [response.id])
+    refresh_response(response)  # its public export line shows texts as published
     record(
         actor,
         "moderation.part_undo",
@@ -256,6 +260,7 @@ def approve(response, actor, note=None) -> int:
     response.withheld_reason = response.moderation_note = None
     db.session.flush()
     settle(response.consultation, [response.id])
+    refresh_response(response)  # its public export line shows texts as published
     record(
         actor,
         "moderation.approve",
@@ -308,6 +313,7 @@ def reopen(response, actor, note=None) -> None:
     response.withheld_reason = response.moderation_note = None
     db.session.flush()
     settle(response.consultation, [response.id])
+    refresh_response(response)  # its public export line shows texts as published
     record(
         actor,
         "moderation.reopen",
@@ -377,6 +383,7 @@ def redact(response, actor, answer_id, words, reason, *, occurrence=None, note=N
     db.session.add_all(made)
     db.session.flush()
     _refresh_public_text(answer)
+    refresh_response(response)  # its public export line shows texts as published
     record(
         actor,
         "moderation.redact",
@@ -407,6 +414,7 @@ def remove_redaction(response, actor, redaction_id) -> None:
     db.session.delete(item)
     db.session.flush()
     _refresh_public_text(answer)
+    refresh_response(response)
     record(actor, "moderation.unredact", response, before=before, after={"answer": item.answer_id})
 
 
@@ -440,6 +448,8 @@ def approve_campaign(consultation, actor, question_id, fingerprint) -> int:
         _decide(response, actor, APPROVED, answer=answer)
     db.session.flush()
     settle(consultation, list(responses))
+    for response in responses.values():
+        refresh_response(response)
     record(
         actor,
         "moderation.approve_campaign",
@@ -453,6 +463,77 @@ def approve_campaign(consultation, actor, question_id, fingerprint) -> int:
         },
     )
     return len(answers)
+
+
+def approve_waiting(consultation, actor, response_ids=None) -> int:
+    """Approve as they stand, in bulk SQL, the waiting parts of ``consultation``'s
+    contributions (or of ``response_ids``) that have no redaction: for the demo and for
+    benchmarks, not for people (they read each one). One audit record; returns how many
+    parts were approved. Export lines need no refresh: an approved text without
+    redactions is published as it was written."""
+    texts, files = rules.reviewed_questions(consultation)
+    now = clock.now_utc()
+    table = ItemReview.__table__
+    made = 0
+    for audiences, ids in _by_audience(texts).items():
+        query = (
+            select(
+                Answer.response_id,
+                Answer.id,
+                literal(APPROVED),
+                Answer.text_value,
+                literal(actor.label),
+                literal(actor.user_id, Integer),
+                literal(now, UTCDateTime),
+            )
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Response.consultation_id == consultation.id,
+                Answer.question_id.in_(ids),
+                Answer.text_value.is_not(None),
+                Answer.text_value != "",
+                rules.audience_condition(audiences),
+                ~exists().where(ItemReview.answer_id == Answer.id),
+                ~exists().where(Redaction.answer_id == Answer.id),
+            )
+        )
+        if response_ids is not None:
+            query = query.where(Answer.response_id.in_(list(response_ids)))
+        columns = ["response_id", "answer_id", "state", "public_text", "decided_by"]
+        result = db.session.execute(
+            table.insert().from_select(
+                [table.c[name] for name in columns + ["decided_by_id", "decided_at"]], query
+            )
+        )
+        made += result.rowcount or 0
+    for audiences, ids in _by_audience(files).items():
+        query = (
+            select(
+                Upload.response_id,
+                Upload.id,
+                literal(APPROVED),
+                literal(actor.label),
+                literal(actor.user_id, Integer),
+                literal(now, UTCDateTime),
+            )
+            .join(Response, Response.id == Upload.response_id)
+            .where(
+                Response.consultation_id == consultation.id,
+                Upload.question_id.in_(ids),
+                rules.audience_condition(audiences),
+                ~exists().where(ItemReview.upload_id == Upload.id),
+            )
+        )
+        if response_ids is not None:
+            query = query.where(Upload.response_id.in_(list(response_ids)))
+        columns = ["response_id", "upload_id", "state", "decided_by", "decided_by_id", "decided_at"]
+        result = db.session.execute(
+            table.insert().from_select([table.c[name] for name in columns], query)
+        )
+        made += result.rowcount or 0
+    settle(consultation, response_ids)
+    record(actor, "moderation.approve_waiting", consultation, after={"parts": made})
+    return made
 
 
 def set_publication_mode(consultation: Consultation, mode: str, actor) -> None:

@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import exists, func, literal_column, select, tuple_
 
+from .. import clock
 from ..extensions import db
 from ..reports import publication
 from ..responses.models import Answer, Response, Upload
@@ -121,6 +122,11 @@ class Listed:
     has_attachment: bool
     publication: str | None
     excerpt: str | None = None
+
+    @property
+    def submitted_on(self):
+        """The day it was sent, in Brussels (what the pages show as its date)."""
+        return clock.to_brussels(self.submitted_at).date()
 
     @property
     def name(self) -> str | None:
@@ -384,6 +390,11 @@ class PublishedContribution:
     #: Whether some words were removed from its answers.
     redacted: bool = False
 
+    @property
+    def submitted_on(self):
+        """The day it was sent, in Brussels (what the pages show as its date)."""
+        return clock.to_brussels(self.submitted_at).date()
+
 
 #: Question types never shown as answers: e-mail (never published), consent (a formality)
 #: and files (shown as attachments, when approved).
@@ -448,8 +459,9 @@ def published_view(response, locale=None) -> PublishedContribution | None:
         lines = [segments(line) for line in question.display(value, locale)]
         if not lines:
             continue
-        if question.key == REGISTER_KEY:
+        if question.key == REGISTER_KEY:  # shown with the respondent, not among the answers
             register = "".join(text for text, _m in lines[0])
+            continue
         plain = "\n".join("".join(text for text, _m in line) for line in lines)
         answers.append(
             PublishedAnswer(

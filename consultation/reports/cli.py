@@ -112,7 +112,7 @@ def export_command(slug, kind, output, public, queued):
     if queued:
         _enqueue("export", consultation, format=kind, variant="public" if public else "personal")
         return
-    total = export.export_count(consultation)
+    total = export.export_count(consultation, not public)
     started = time.perf_counter()
     with click.progressbar(length=total, label=f"Exporting {total:,} responses") as bar:
         if kind == "csv":

@@ -13,7 +13,10 @@ header that names the time zone.
 The personal variant holds names, e-mail addresses and the contribution
 reference. The public variant is built from the allow-list of ``publication``:
 each row gets only the fields and answers published for its respondent's kind
-and publication choice.
+and publication choice. It holds the contributions that may be published
+(``publishing``: moderated, not erased, a publishing choice), each free text as
+published: the words moderators removed read "[removed]", a withheld text is
+blank.
 
 Cells that start like a formula (= + - @) get a leading apostrophe, so a
 spreadsheet shows what was typed instead of running it.
@@ -26,13 +29,14 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, case, cast, func, or_, select
+from sqlalchemy import text as sql_text
 
 from .. import clock
 from ..errors import OperationRefused
 from ..extensions import db
 from ..questionnaires.options import country_codes, country_name
-from ..responses.models import Answer, Response
+from ..responses.models import PUBLISHABLE_SQL, Answer, Response
 from . import publication, xlsx
 
 CHUNK = 2000
@@ -288,11 +292,14 @@ def _add_other(result, question, who, ids) -> None:
             fill.values[ids[question.key]] = (position, None)
 
 
-def export_count(consultation) -> int:
-    """How many rows an export of ``consultation`` has (its counted responses)."""
+def export_count(consultation, personal: bool = True) -> int:
+    """How many rows an export of ``consultation`` has (its counted responses; the public
+    export: those that may be published)."""
     query = select(func.count()).where(
         Response.consultation_id == consultation.id, Response.flag.is_(None)
     )
+    if not personal:
+        query = query.where(sql_text(PUBLISHABLE_SQL))
     return db.session.scalar(query)
 
 
@@ -354,7 +361,7 @@ def _start_row(plan, response, width):
     return row, fill
 
 
-def _answer_queries(first_id, last_id):
+def _answer_queries(first_id, last_id, public=False):
     """Two reads of a chunk's answers: options packed into one string per response, and values.
 
     Packing the many option rows of a response into one string in SQL
@@ -380,6 +387,22 @@ def _answer_queries(first_id, last_id):
     values = select(
         answers.c.response_id, answers.c.question_id, answers.c.text_value, answers.c.number_value
     ).where(chunk, or_(answers.c.text_value.is_not(None), answers.c.number_value.is_not(None)))
+    if public:
+        # A text as published: its redactions applied, blank when withheld (publishing).
+        from ..publishing.models import ItemReview
+
+        reviews = ItemReview.__table__
+        shown = case(
+            (reviews.c.state == "withheld", None),
+            else_=func.coalesce(reviews.c.public_text, answers.c.text_value),
+        )
+        values = (
+            select(answers.c.response_id, answers.c.question_id, shown, answers.c.number_value)
+            .select_from(answers.outerjoin(reviews, reviews.c.answer_id == answers.c.id))
+            .where(
+                chunk, or_(answers.c.text_value.is_not(None), answers.c.number_value.is_not(None))
+            )
+        )
     return options, values
 
 
@@ -391,14 +414,25 @@ def iter_rows(consultation, personal: bool, plan=None):
         yield from chunk
 
 
-def response_chunks(consultation, size=CHUNK, *, counted_only=True, first_id=None, last_id=None):
-    """The response rows (``RESPONSE_FIELDS``) of ``consultation`` by id, ``size`` at a time."""
+def response_chunks(
+    consultation,
+    size=CHUNK,
+    *,
+    counted_only=True,
+    first_id=None,
+    last_id=None,
+    publishable_only=False,
+):
+    """The response rows (``RESPONSE_FIELDS``) of ``consultation`` by id, ``size`` at a time
+    (``publishable_only``: those the public export holds)."""
     table = Response.__table__
     columns = [table.c[name] for name in RESPONSE_FIELDS]
     connection = db.session.connection()
     where = [table.c.consultation_id == consultation.id]
     if counted_only:
         where.append(table.c.flag.is_(None))
+    if publishable_only:
+        where.append(sql_text(PUBLISHABLE_SQL))
     if last_id is not None:
         where.append(table.c.id <= last_id)
     last = (first_id - 1) if first_id is not None else 0
@@ -412,10 +446,11 @@ def response_chunks(consultation, size=CHUNK, *, counted_only=True, first_id=Non
         yield responses
 
 
-def read_answers(responses) -> tuple[list, list]:
-    """The packed options and the values of ``responses`` (rows from ``response_chunks``)."""
+def read_answers(responses, public=False) -> tuple[list, list]:
+    """The packed options and the values of ``responses`` (rows from ``response_chunks``);
+    ``public``: free texts as published."""
     connection = db.session.connection()
-    options, values = _answer_queries(responses[0].id, responses[-1].id)
+    options, values = _answer_queries(responses[0].id, responses[-1].id, public)
     return connection.execute(options).fetchall(), connection.execute(values).fetchall()
 
 
@@ -428,7 +463,7 @@ def build_rows(plan: Layout, responses, answers=None) -> dict:
     rows, fills = {}, {}
     for response in responses:
         rows[response.id], fills[response.id] = _start_row(plan, response, width)
-    options, values = answers or read_answers(responses)
+    options, values = answers or read_answers(responses, public=not plan.personal)
     for response_id, packed in options:
         row = rows.get(response_id)
         if row is None:
@@ -460,7 +495,7 @@ def iter_chunks(consultation, personal: bool, plan=None):
     """The header, then lists of rows, one list per chunk of responses read together."""
     plan = plan or layout(consultation, personal)
     yield list(plan.headers)
-    for responses in response_chunks(consultation):
+    for responses in response_chunks(consultation, publishable_only=not personal):
         yield list(build_rows(plan, responses).values())
 
 

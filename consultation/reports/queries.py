@@ -15,9 +15,10 @@ minimums and averages are always computed with the join.
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
+from sqlalchemy import text as sql_text
 
 from ..extensions import db
-from ..responses.models import Answer, Response, Upload
+from ..responses.models import PUBLISHABLE_SQL, Answer, Response, Upload
 from . import publication, tallies
 from .models import AnswerTally
 
@@ -215,17 +216,33 @@ def number_stats(scope: Scope, question_ids) -> dict[int, tuple]:
     return stats
 
 
+def _published_texts(scope, *columns):
+    """SELECT ``columns`` and each answer's published text (``text_value``: its redactions
+    replaced by "[removed]") over the answers moderators approved, of the counted responses
+    of ``scope`` that may be published (``publishing``): what a public report may quote."""
+    from ..publishing.models import ItemReview
+
+    return (
+        _answers(scope, ItemReview.public_text.label("text_value"), *columns)
+        .join(ItemReview, ItemReview.answer_id == Answer.id)
+        .where(
+            ItemReview.state == "approved",
+            ItemReview.public_text.is_not(None),
+            sql_text(PUBLISHABLE_SQL),
+        )
+    )
+
+
 def text_samples(scope: Scope, question_id: int, limit: int) -> list:
-    """A few texts of a question with the columns of their responses that some publication
-    choice publishes (``publication.published_profile`` keeps those of each row's choice).
+    """A few published texts of a question with the columns of their responses that some
+    publication choice publishes (``publication.published_profile`` keeps those of each
+    row's choice). Only texts moderators approved, as published.
 
     Columns published for nobody (the e-mail address) are not even read.
     """
     table = Response.__table__
     published = [table.c[name] for name in publication.sometimes_published()]
-    query = _answers(scope, Answer.text_value, *published).where(
-        Answer.question_id == question_id, Answer.text_value.is_not(None)
-    )
+    query = _published_texts(scope, *published).where(Answer.question_id == question_id)
     # In the order of the index on (question_id, response_id): the first are found at once.
     first = query.order_by(Answer.response_id, Answer.id).limit(limit)
     return db.session.execute(first).all()
@@ -238,7 +255,7 @@ def campaign_groups(
 
     Texts are identical when their fingerprints are (case, spacing and
     punctuation ignored). Each listed group is (question_id, size, its first
-    counted text); the largest come first.
+    published text, or None while none is); the largest come first.
     """
     if not question_ids:
         return 0, []
@@ -253,11 +270,12 @@ def campaign_groups(
     largest = sorted(groups.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     listed = []
     for (question_id, fingerprint), (size,) in largest:
-        sample = _answers(scope, Answer.text_value).where(
+        # The text is quoted from a published copy (None while no copy is moderated).
+        sample = _published_texts(scope).where(
             Answer.question_id == question_id, Answer.text_fingerprint == fingerprint
         )
-        text = db.session.scalar(sample.order_by(Answer.id).limit(1))
-        listed.append((question_id, size, text))
+        quoted = db.session.scalar(sample.order_by(Answer.id).limit(1))
+        listed.append((question_id, size, quoted))
     return len(groups), listed
 
 

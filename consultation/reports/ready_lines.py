@@ -12,11 +12,11 @@ from the answers, with the same code, so the file is the same either way:
 
 import hashlib
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..responses.models import Answer, Response
+from ..responses.models import PUBLISHABLE_SQL, Answer, Response
 from . import export
 from .models import ExportLine
 
@@ -86,9 +86,10 @@ def refresh(consultation, first_id: int, last_id: int) -> int:
         consultation, LINE_CHUNK, counted_only=False, first_id=first_id, last_id=last_id
     ):
         ids = [response.id for response in responses]
-        answers = export.read_answers(responses)
-        personal = export.build_rows(plans[True], responses, answers)
-        public = export.build_rows(plans[False], responses, answers)
+        personal = export.build_rows(plans[True], responses, export.read_answers(responses))
+        public = export.build_rows(
+            plans[False], responses, export.read_answers(responses, public=True)
+        )
         connection.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
         connection.execute(
             insert(ExportLine),
@@ -138,7 +139,8 @@ def refresh_all(consultation, progress=None, after_chunk=None) -> int:
 
 
 def ready_chunks(consultation, personal: bool, size: int = LINE_CHUNK):
-    """(response rows, lines) of the counted responses by id; a line is None where not ready.
+    """(response rows, lines) of the counted responses by id (the public export: those that
+    may be published); a line is None where not ready.
 
     Each page reads the responses by id, then the lines of the same id range by
     their own key: two bounded range scans. (A join of the two, at a million
@@ -157,6 +159,7 @@ def ready_chunks(consultation, personal: bool, size: int = LINE_CHUNK):
                 table.c.consultation_id == consultation.id,
                 table.c.flag.is_(None),
                 table.c.id > last,
+                *(() if personal else (text(PUBLISHABLE_SQL),)),
             )
             .order_by(table.c.id)
             .limit(size)

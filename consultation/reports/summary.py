@@ -528,6 +528,10 @@ def _campaigns(scope, consultation, threshold, locale):
     ]
     count, groups = queries.campaign_groups(scope, text_ids, threshold, MAX_CAMPAIGNS)
     return count, [
-        (questionnaire.questions[records[qid]].label(locale), size, _excerpt(text))
+        (
+            questionnaire.questions[records[qid]].label(locale),
+            size,
+            _excerpt(text) if text else gettext("(not quoted: no copy is published yet)"),
+        )
         for qid, size, text in groups
     ]

@@ -12,8 +12,9 @@ Revises: 0011
   cleared; ``flask publishing settle`` then approves those without free text or files),
   ``withheld_reason``, ``moderation_note``, ``moderated_at``, ``has_public_file``; and
   partial indexes over the rows the public list may show, one per filter.
-- ``item_reviews`` (a decision on one free-text answer or file) and ``redactions``
-  (words removed from an answer before publication).
+- ``item_reviews`` (a decision on one free-text answer or file; on PostgreSQL a GIN
+  index for full-text search of the published texts) and ``redactions`` (words removed
+  from an answer before publication).
 - ``users.role`` may be "moderator".
 
 Columns are added in place on SQLite (``ALTER TABLE ADD COLUMN``, its check
@@ -192,6 +193,12 @@ def upgrade():
     op.create_index(
         op.f("ix_item_reviews_response_id"), "item_reviews", ["response_id"], unique=False
     )
+    if not _sqlite():
+        # Full-text search of the published texts (``publishing.queries._matches``).
+        op.execute(
+            "CREATE INDEX ix_item_reviews_public_text_fts ON item_reviews "
+            "USING gin (to_tsvector('simple', public_text))"
+        )
     op.create_table(
         "redactions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -254,6 +261,8 @@ def downgrade():
     op.drop_index(op.f("ix_redactions_response_id"), table_name="redactions")
     op.drop_index(op.f("ix_redactions_answer_id"), table_name="redactions")
     op.drop_table("redactions")
+    if not _sqlite():
+        op.execute("DROP INDEX ix_item_reviews_public_text_fts")
     op.drop_index(op.f("ix_item_reviews_response_id"), table_name="item_reviews")
     op.drop_table("item_reviews")
     for name, _column in PUBLISHED_INDEXES:
