@@ -375,3 +375,29 @@ def test_the_documentation_page(client, consultations):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "/api/v1/consultations/{slug}/contributions" in text and "trNumber" in text
+
+
+def test_an_admin_publishes_the_counts_while_open(app, consultations, frozen_clock):
+    from consultation.audit.models import AuditRecord
+
+    from .admin_helpers import signed_in_client, signed_in_csrf
+
+    frozen_clock.set_brussels("2025-07-01T12:00:00")  # open
+    admin = signed_in_client(app)
+    client = app.test_client()
+    url = f"/admin/consultations/{SLUG}/results-while-open"
+    assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 404
+    admin.post(url, data={"csrf_token": signed_in_csrf(admin), "show": "y"})
+    assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 200
+    assert "The counts per question are public" in admin.get(
+        f"/admin/consultations/{SLUG}"
+    ).get_data(as_text=True)
+    admin.post(url, data={"csrf_token": signed_in_csrf(admin)})
+    assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 404
+    records = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "consultation.results_while_open")
+    ).all()
+    assert [r.after["results_while_open"] for r in records] == [True, False]
+    analyst = signed_in_client(app, "analyst@example.org", "analyst")
+    refused = analyst.post(url, data={"csrf_token": signed_in_csrf(analyst), "show": "y"})
+    assert refused.status_code == 403
