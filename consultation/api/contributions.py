@@ -181,8 +181,14 @@ def contribution(slug, public_id):
 
 def version_of(consultation) -> str:
     """An ETag for a bulk file, from what it is made of (not its bytes, which stream)."""
+    # Public IDs are random: two databases (a restored copy, a test's) never give one version
+    # to different contributions, though their ids and counts may agree.
     published = queries.published_select(consultation).with_only_columns(
-        func.count(), func.max(Response.id), func.max(Response.moderated_at)
+        func.count(),
+        func.max(Response.id),
+        func.max(Response.moderated_at),
+        func.min(Response.public_id),
+        func.max(Response.public_id),
     )
     counted = db.session.execute(published).one()
     reviews = db.session.execute(
