@@ -258,12 +258,12 @@ def report(results) -> str:
             cells += [bulk["error"], None, None, None]
         else:
             cells.append(round(bulk["rows"] / bulk["seconds"]) if bulk["seconds"] else None)
-            served = bulk["served_seconds"]
+            served = bulk.get("served_seconds")  # absent: measured before files were prepared
             cells.append(round(bulk["served_rows"] / served) if served else None)
-            cells.append(round(bulk["prepare_seconds"], 1))
-            cells.append(
-                f"{bulk['peak_mb']:.0f} / {bulk['served_peak_mb']:.0f} ({bulk['baseline_mb']:.0f})"
-            )
+            prepare = bulk.get("prepare_seconds")
+            cells.append(round(prepare, 1) if prepare is not None else None)
+            after = f"{bulk['served_peak_mb']:.0f}" if served else "–"
+            cells.append(f"{bulk['peak_mb']:.0f} / {after} ({bulk['baseline_mb']:.0f})")
         rows.append(cells)
     return common.table(headers, rows)
 
