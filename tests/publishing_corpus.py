@@ -260,6 +260,29 @@ def public_urls(corpus) -> list[str]:
     for response in corpus.responses.values():
         for upload_id in corpus.shown_uploads + corpus.hidden_uploads:
             urls.append(f"{base}/{response.public_id}/files/{upload_id}")
+    return urls + api_urls(corpus)
+
+
+def api_urls(corpus) -> list[str]:
+    """Every answer of the open-data API about the corpus: the documents, the results, the
+    list (plain, each filter, searches, small pages), each contribution (shown, hidden and
+    by private reference), the bulk files and each free-text question's file."""
+    slug = corpus.consultation.slug
+    api = f"/api/v1/consultations/{slug}"
+    urls = ["/api/v1/consultations", api, f"{api}/results", "/api/v1/openapi.json"]
+    urls += [f"{api}/results?lang={lang}" for lang in ("fr", "de")]
+    base = f"{api}/contributions"
+    urls += [base, f"{base}?limit=1", f"{base}?hasAttachment=true", f"{base}?hasAttachment=false"]
+    urls += [f"{base}?userType={kind}" for kind in ("eu_citizen", "company", "ngo")]
+    urls += [f"{base}?country=BE", f"{base}?language=en", f"{base}?companySize=small"]
+    urls += [f"{base}?q={word}" for word in ("data", "safeguards", "removed")]
+    for public_id in corpus.shown_ids + corpus.hidden_ids:
+        urls.append(f"{base}/{public_id}")
+    urls += [f"{base}/{r.reference}" for r in corpus.responses.values()]
+    urls += [f"{base}.jsonl", f"{base}.csv"]
+    from consultation.api.contributions import free_text_questions
+
+    urls += [f"{api}/texts/{key}.jsonl" for key in free_text_questions(corpus.consultation)]
     return urls
 
 
@@ -283,6 +306,14 @@ def public_texts(client, corpus) -> dict[str, str]:
         for row in sheet.iter_rows(values_only=True)
     )
     texts["summary.pdf"] = pdf_text(pdf.summary_pdf(consultation))
+    # The bulk files again, once their job has prepared them: served from disk.
+    from consultation.jobs.queue import queue_of
+
+    queue_of(client.application).run_pending()
+    db.session.expire_all()
+    for url in api_urls(corpus):
+        if url.endswith((".jsonl", ".csv")):
+            texts[f"{url} (prepared)"] = client.get(url).get_data(as_text=True)
     return texts
 
 

@@ -11,13 +11,14 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from consultation import limits
-from consultation.api import openapi
+from consultation.api import files, openapi
 from consultation.audit.operations import Actor
 from consultation.extensions import db
 from consultation.publishing import operations, queries
 from consultation.reports import generate
 from consultation.responses.models import Response
 
+from .jobs_helpers import run_jobs
 from .reporting import SLUG, submit
 from .test_publishing_queries import CLOSED, final_comment, person
 from .test_rate_limits import app_with_limits
@@ -272,6 +273,18 @@ def test_bulk_files_stream_every_published_contribution(client, published):
     company = next(r for r in rows if r["id"] == made[1].public_id)
     assert company["final_comments"] == "Our neighbour [removed] agrees with us."
 
+    # The first request streamed them live and queued the job that prepares them; then the
+    # prepared files are served, the same bytes.
+    live_csv = table.get_data()
+    live_texts = client.get(f"{API}/consultations/{SLUG}/texts/final_comments.jsonl").get_data()
+    run_jobs(client.application)
+    for name in ("contributions.jsonl", "contributions.csv", "texts-final_comments.jsonl"):
+        assert files.prepared_path(consultation, name, jsonl.headers["ETag"].strip('"')).is_file()
+    assert client.get(f"{API}/consultations/{SLUG}/contributions.jsonl").data == jsonl.data
+    assert client.get(f"{API}/consultations/{SLUG}/contributions.csv").data == live_csv
+    served = client.get(f"{API}/consultations/{SLUG}/texts/final_comments.jsonl")
+    assert served.data == live_texts and "attachment" in served.headers["Content-Disposition"]
+
     texts = client.get(f"{API}/consultations/{SLUG}/texts/final_comments.jsonl")
     text_lines = [json.loads(line) for line in texts.get_data(as_text=True).splitlines()]
     for line in text_lines:
@@ -362,3 +375,29 @@ def test_the_documentation_page(client, consultations):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "/api/v1/consultations/{slug}/contributions" in text and "trNumber" in text
+
+
+def test_an_admin_publishes_the_counts_while_open(app, consultations, frozen_clock):
+    from consultation.audit.models import AuditRecord
+
+    from .admin_helpers import signed_in_client, signed_in_csrf
+
+    frozen_clock.set_brussels("2025-07-01T12:00:00")  # open
+    admin = signed_in_client(app)
+    client = app.test_client()
+    url = f"/admin/consultations/{SLUG}/results-while-open"
+    assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 404
+    admin.post(url, data={"csrf_token": signed_in_csrf(admin), "show": "y"})
+    assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 200
+    assert "The counts per question are public" in admin.get(
+        f"/admin/consultations/{SLUG}"
+    ).get_data(as_text=True)
+    admin.post(url, data={"csrf_token": signed_in_csrf(admin)})
+    assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 404
+    records = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "consultation.results_while_open")
+    ).all()
+    assert [r.after["results_while_open"] for r in records] == [True, False]
+    analyst = signed_in_client(app, "analyst@example.org", "analyst")
+    refused = analyst.post(url, data={"csrf_token": signed_in_csrf(analyst), "show": "y"})
+    assert refused.status_code == 403

@@ -25,6 +25,7 @@ def test_publication_benchmark_measures_every_page_and_the_bulk_file(app, tmp_pa
         for name in ("api_first", "api_filtered", "api_deep"):
             assert pages[name]["ms"] > 0, (name, pages[name])
         assert bulk["rows"] == pages["published"]  # every published contribution, once
+        assert bulk["served_rows"] == bulk["rows"]  # the prepared file holds the same
         assert bulk["peak_mb"] >= bulk["baseline_mb"] > 0
     assert results[1]["pages"]["published"] > results[0]["pages"]["published"]
     assert "API, deep cursor" in publication.report(results)

@@ -36,6 +36,7 @@ FUZZED = {
     "drafts.resume": "resume",
     "drafts.delete": "delete",
     "drafts.email": "email",
+    "outcomes.unsubscribe": "unsubscribe",
 }
 #: POST endpoints behind sign-in (or the sign-in itself, fuzzed in ``test_hostile_input.py``).
 NOT_PUBLIC = ("admin.", "auth.")
@@ -113,6 +114,12 @@ def test_hostile_posts_to_public_endpoints(app, client, consultations, smtp_serv
         form.pop("q_position_paper")
     elif case == "typed":
         url, form = f"/consultations/{SLUG}/my-answers.txt", {}
+    elif case == "unsubscribe":
+        from consultation.outcomes.notices import email_digest, unsubscribe_token
+
+        token = unsubscribe_token(consultations[SLUG].id, email_digest("a@example.org"))
+        url = f"/outcomes/unsubscribe/{'x' * len(token) if unknown_token else token}"
+        form = {"csrf_token": form_tokens(client, SLUG)["csrf_token"]}
     elif case == "edit":
         url = new_contribution(client, questionnaire)
         form = {"csrf_token": form_tokens(client, SLUG)["csrf_token"]}

@@ -71,3 +71,27 @@ def test_searching_for_removed_or_hidden_words_finds_nothing(client, corpus):
         page = client.get(base, query_string={"q": word}).get_data(as_text=True)
         assert "0 contributions found." in page, word
     assert "1 contribution found." in client.get(base + "?q=safeguards").get_data(as_text=True)
+
+
+def test_the_api_reads_what_the_pages_read(client, corpus):
+    """The API and its files list the same contributions as the pages, no others."""
+    from consultation.publishing.queries import filter_counts, published_contributions
+
+    slug = corpus.consultation.slug
+    public = sorted(
+        r.public_id for r in published_contributions(corpus.consultation, limit=100).rows
+    )
+    assert set(corpus.shown_ids) <= set(public)
+    listed = client.get(f"/api/v1/consultations/{slug}/contributions?limit=100").get_json()
+    assert sorted(c["id"] for c in listed["contributions"]) == public
+    lines = client.get(f"/api/v1/consultations/{slug}/contributions.jsonl").get_data(as_text=True)
+    in_file = [line.split('"id":"')[1].split('"')[0] for line in lines.splitlines()]
+    total = filter_counts(corpus.consultation)["total"][None]
+    assert len(in_file) == len(set(in_file)) == total and set(public) <= set(in_file)
+    for public_id in corpus.hidden_ids:
+        assert (
+            client.get(f"/api/v1/consultations/{slug}/contributions/{public_id}").status_code == 404
+        )
+    for word in ("Bartholomew", "Grimbold", "WITHHELD", "PENDING", "ERASED", "SPAM", "Ottilie"):
+        found = client.get(f"/api/v1/consultations/{slug}/contributions", query_string={"q": word})
+        assert found.get_json()["contributions"] == [], word

@@ -10,7 +10,7 @@ import json
 import re
 
 from flask import Response as HttpResponse
-from flask import request, stream_with_context
+from flask import request, send_file, stream_with_context
 from sqlalchemy import func, select
 
 from ..consultations.models import Consultation
@@ -21,7 +21,7 @@ from ..publishing.queries import Filters, InvalidCursor
 from ..reports.export import safe
 from ..responses.models import Response
 from ..urls import external_url
-from . import records
+from . import files, records
 from .documents import iso
 from .http import ApiError, conditional, etag_of, json_response
 from .views import _consultation, bp, contributions_public
@@ -91,7 +91,17 @@ def _limit() -> int:
     return int(raw)
 
 
-def _listed(consultation, row) -> dict:
+def _link_prefixes(slug) -> tuple[str, str]:
+    """The addresses of a contribution in the API and on the public pages, but its ID: built
+    once per page (an absolute URL costs a URL map binding)."""
+    return (
+        external_url("api.contributions", slug=slug) + "/",
+        external_url("publishing.contributions", slug=slug) + "/",
+    )
+
+
+def _listed(prefixes, row) -> dict:
+    api, page = prefixes
     return {
         "id": row.public_id,
         "submittedAt": iso(row.submitted_at),
@@ -105,14 +115,7 @@ def _listed(consultation, row) -> dict:
         "surname": row.surname,
         "hasAttachment": row.has_attachment,
         "excerpt": row.excerpt,
-        "links": {
-            "self": external_url(
-                "api.contribution", slug=consultation.slug, public_id=row.public_id
-            ),
-            "page": external_url(
-                "publishing.contribution", slug=consultation.slug, public_id=row.public_id
-            ),
-        },
+        "links": {"self": api + row.public_id, "page": page + row.public_id},
     }
 
 
@@ -131,10 +134,11 @@ def contributions(slug):
             "cursor is not one this API gave; start again without it.", "bad_cursor"
         ) from None
     args = {name: request.args[name] for name in request.args if name != "cursor"}
+    prefixes = _link_prefixes(slug)
     data = {
         "slug": consultation.slug,
         "filters": echoed,
-        "contributions": [_listed(consultation, row) for row in page.rows],
+        "contributions": [_listed(prefixes, row) for row in page.rows],
         "next": page.next_cursor,
         "links": {
             "self": external_url("api.contributions", slug=slug, **request.args),
@@ -175,10 +179,16 @@ def contribution(slug, public_id):
 # -- bulk files ---------------------------------------------------------------------------
 
 
-def _made_from(consultation) -> str:
+def version_of(consultation) -> str:
     """An ETag for a bulk file, from what it is made of (not its bytes, which stream)."""
+    # Public IDs are random: two databases (a restored copy, a test's) never give one version
+    # to different contributions, though their ids and counts may agree.
     published = queries.published_select(consultation).with_only_columns(
-        func.count(), func.max(Response.id), func.max(Response.moderated_at)
+        func.count(),
+        func.max(Response.id),
+        func.max(Response.moderated_at),
+        func.min(Response.public_id),
+        func.max(Response.public_id),
     )
     counted = db.session.execute(published).one()
     reviews = db.session.execute(
@@ -201,9 +211,21 @@ def _made_from(consultation) -> str:
     )
 
 
-def _bulk(slug, kind, media_type, chunks, suffix):
+def _bulk(slug, name, media_type, chunks):
+    """A bulk file: the prepared one of the current version, else streamed live (and the
+    file prepared by a job for the next request)."""
     consultation = _consultation(slug)
-    etag = _made_from(consultation)
+    version = version_of(consultation)
+    headers = {"Content-Disposition": f'attachment; filename="{consultation.slug}-{name}"'}
+    path = files.prepared_path(consultation, name, version)
+    if version in request.if_none_match:
+        return conditional(HttpResponse(status=200), version)  # a 304, opening nothing
+    if path.is_file():
+        response = send_file(path, mimetype=media_type, conditional=False, etag=False)
+        response.headers.update(headers)
+        return conditional(response, version)
+    if request.method != "HEAD":
+        files.prepare_later(consultation, version)
     consultation_id = consultation.id
 
     def body():
@@ -211,13 +233,10 @@ def _bulk(slug, kind, media_type, chunks, suffix):
         yield from chunks(db.session.get(Consultation, consultation_id))
 
     response = HttpResponse(
-        stream_with_context(body()) if request.method != "HEAD" else [],
-        mimetype=media_type,
+        stream_with_context(body()) if request.method != "HEAD" else [], mimetype=media_type
     )
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{consultation.slug}-{kind}{suffix}"'
-    )
-    return conditional(response, etag)
+    response.headers.update(headers)
+    return conditional(response, version)
 
 
 def _jsonl_chunks(items):
@@ -235,13 +254,11 @@ def _jsonl_chunks(items):
 @bp.get("/consultations/<slug>/contributions.jsonl")
 def bulk_jsonl(slug):
     """Every published contribution, one JSON object per line, oldest first."""
-    return _bulk(
-        slug,
-        "contributions",
-        "application/x-ndjson",
-        lambda c: _jsonl_chunks(records.all_records(c)),
-        ".jsonl",
-    )
+    return _bulk(slug, "contributions.jsonl", "application/x-ndjson", _jsonl_records)
+
+
+def _jsonl_records(consultation):
+    return _jsonl_chunks(records.all_records(consultation))
 
 
 def csv_columns(plan) -> list[tuple[str, str, str | None]]:
@@ -303,7 +320,7 @@ def _csv_chunks(consultation):
 @bp.get("/consultations/<slug>/contributions.csv")
 def bulk_csv(slug):
     """Every published contribution as CSV: one row each, one column per answer (or part)."""
-    return _bulk(slug, "contributions", "text/csv", _csv_chunks, ".csv")
+    return _bulk(slug, "contributions.csv", "text/csv", _csv_chunks)
 
 
 @bp.get("/consultations/<slug>/texts/<question>.jsonl")
@@ -320,13 +337,26 @@ def question_texts(slug, question):
     ):
         raise ApiError(404, "No free-text question of this consultation has this key.")
 
-    def lines(c):
+    return _bulk(slug, f"texts-{question}.jsonl", "application/x-ndjson", _text_lines(question))
+
+
+def _text_lines(question):
+    def lines(consultation):
         return _jsonl_chunks(
             {"response_id": public_id, "text": text}
-            for public_id, text in queries.published_texts(c, question)
+            for public_id, text in queries.published_texts(consultation, question)
         )
 
-    return _bulk(slug, f"texts-{question}", "application/x-ndjson", lines, ".jsonl")
+    return lines
+
+
+def bulk_files(consultation) -> dict:
+    """Every bulk file of ``consultation``: name -> function of the consultation giving its
+    text in chunks (what the ``open_data`` job writes)."""
+    found = {"contributions.jsonl": _jsonl_records, "contributions.csv": _csv_chunks}
+    for key in free_text_questions(consultation):
+        found[f"texts-{key}.jsonl"] = _text_lines(key)
+    return found
 
 
 def free_text_questions(consultation) -> list[str]:

@@ -77,6 +77,7 @@ class Plan:
             if rules.is_text_reviewed(question):
                 self.reviewed.add(record.id)
         self.audiences = {}
+        self.position = {record_id: n for n, (record_id, _q) in enumerate(self.order)}
 
     def allowed(self, question, where) -> bool:
         key = (question.key, where)
@@ -85,27 +86,21 @@ class Plan:
         return self.audiences[key]
 
 
-def _json_value(value):
-    if isinstance(value, dict) and set(value) == {"chosen", "other"}:
-        return {"chosen": value["chosen"], "other": value["other"]}
-    return value
-
-
 def records(plan: Plan, rows) -> list[dict]:
     """The open-data records of ``rows`` (result rows of ``ROW_COLUMNS``, all publishable)."""
     if not rows:
         return []
     ids = [row.id for row in rows]
+    connection = db.session.connection()  # Core rows: a batch holds tens of thousands
     answers = defaultdict(lambda: defaultdict(list))
-    wanted = list(plan.by_id)
-    for answer in db.session.execute(
+    for answer in connection.execute(
         select(Answer.id, Answer.response_id, *ANSWER_COLUMNS)
-        .where(Answer.response_id.in_(ids), Answer.question_id.in_(wanted))
+        .where(Answer.response_id.in_(ids), Answer.question_id.in_(list(plan.by_id)))
         .order_by(Answer.response_id, Answer.id)
     ):
         answers[answer.response_id][answer.question_id].append(answer)
     cleared = dict(
-        db.session.execute(
+        connection.execute(
             select(ItemReview.answer_id, ItemReview.public_text).where(
                 ItemReview.response_id.in_(ids),
                 ItemReview.answer_id.is_not(None),
@@ -113,28 +108,21 @@ def records(plan: Plan, rows) -> list[dict]:
             )
         ).all()
     )
+    position = plan.position
     made = []
     for row in rows:
         shown = publication.published_profile(row)
         where = publication.audience(row.respondent_type, row.publication)
         values, register, redacted = {}, None, False
         given = answers.get(row.id, {})
-        for question_id, question in plan.order:
-            found = given.get(question_id)
-            if not found or not plan.allowed(question, where):
+        for question_id in sorted(given, key=position.__getitem__):
+            found = given[question_id]
+            question = plan.by_id[question_id]
+            if not plan.allowed(question, where):
                 continue
             if question_id in plan.reviewed:
-                kept = []
-                for answer in found:
-                    if not answer.text_value:
-                        kept.append(answer)
-                        continue
-                    text = cleared.get(answer.id)
-                    if text is None and question.kind in rules.FREE_TEXT_KINDS:
-                        continue  # not approved: never shown
-                    redacted = redacted or (text is not None and text != answer.text_value)
-                    kept.append(SimpleNamespace(**{**answer._asdict(), "text_value": text}))
-                found = kept
+                found, removed = _cleared(question, found, cleared)
+                redacted = redacted or removed
                 if not found:
                     continue
             value = question.from_rows(found)
@@ -143,7 +131,7 @@ def records(plan: Plan, rows) -> list[dict]:
             if question.key == REGISTER_KEY:
                 register = value
                 continue
-            values[question.key] = _json_value(value)
+            values[question.key] = value
         made.append(
             {
                 "id": row.public_id,
@@ -165,6 +153,25 @@ def records(plan: Plan, rows) -> list[dict]:
     return made
 
 
+def _cleared(question, found, cleared) -> tuple[list, bool]:
+    """The rows of a reviewed answer as they may be published, and whether words were removed.
+
+    A text is kept only as a moderator approved it (``public_text``); a free text nobody
+    approved goes, and so does the "Other" text of a choice (the choice itself stays).
+    """
+    kept, removed = [], False
+    for answer in found:
+        if not answer.text_value:
+            kept.append(answer)
+            continue
+        text = cleared.get(answer.id)
+        if text is None and question.kind in rules.FREE_TEXT_KINDS:
+            continue
+        removed = removed or (text is not None and text != answer.text_value)
+        kept.append(SimpleNamespace(**{**answer._asdict(), "text_value": text}))
+    return kept, removed
+
+
 def all_records(consultation, filters=None):
     """Every published record of ``consultation``, oldest first, ``BATCH`` rows per query.
 
@@ -182,7 +189,7 @@ def all_records(consultation, filters=None):
         query = base
         if after is not None:
             query = query.where(tuple_(Response.submitted_at, Response.id) > after)
-        rows = db.session.execute(query).all()
+        rows = db.session.connection().execute(query).all()
         if not rows:
             return
         yield from records(plan, rows)
