@@ -22,6 +22,7 @@ cut short, when it keeps at least ``CUT_SHARE`` of the template).
 """
 
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,7 @@ ROWS = 4
 BANDS = 32
 ATTACH_ROWS = 2
 EDGE_AGREEMENT = 0.3
-THRESHOLD = 0.5
+THRESHOLD = 0.6
 CUT_SHARE = 0.5
 #: The template counts as found in a longer text only if that text is at most this many times
 #: its size: a sentence or two added, not a long essay that quotes one sentence.
@@ -96,11 +97,15 @@ def group_texts(texts: list[str | None], *, threshold: float = THRESHOLD) -> lis
     del words_of, lengths
     sig = minhash.signatures(shingled)
     doc_groups = cluster(sig, shingled, weights, threshold)
-    return sorted(_to_texts(doc_groups, owner) + exact, key=lambda g: (-g.size, g.template))
+    found = _to_texts(doc_groups, owner, texts)
+    return sorted(found + exact, key=lambda g: (-g.size, g.template))
 
 
-def _to_texts(doc_groups, owner) -> list[Group]:
-    """Groups of distinct texts back as groups of the texts given (identical ones together)."""
+def _to_texts(doc_groups, owner, texts) -> list[Group]:
+    """Groups of distinct texts back as groups of the texts given (identical ones together).
+
+    The template is the most frequent form, as typed, of the central text's copies (the
+    one most people sent, not a copy in capitals that happened to come first)."""
     items_of: dict[int, list[int]] = {}
     order = np.argsort(owner, kind="stable")
     sorted_owner = owner[order]
@@ -112,7 +117,10 @@ def _to_texts(doc_groups, owner) -> list[Group]:
             items_of[doc] = order[lo:hi].tolist()
     groups = []
     for template_doc, similarities in doc_groups:
-        group = Group(template=items_of[template_doc][0])
+        copies = items_of[template_doc]
+        forms = Counter(texts[item] for item in copies)
+        common = max(forms.items(), key=lambda form: form[1])[0]
+        group = Group(template=next(item for item in copies if texts[item] == common))
         for doc, similarity in similarities.items():
             group.members.extend((item, similarity) for item in items_of[doc])
         if group.size >= 2:
