@@ -176,7 +176,12 @@ def scale(size: int) -> str:
         "memory is the child process's maximum resident size, the texts included.\n\n"
         + table
         + "\n\nTargets (issue 16): under 5 minutes on this 2-core machine, "
-        "peak memory under 2 GB.\n"
+        "peak memory under 2 GB: "
+        + ("met" if result["group"] + result["read"] < 300 else "missed")
+        + f" in time ({result['group'] + result['read']:.0f} s of wall time, "
+        f"{result['cpu']:.0f} s of CPU), "
+        + ("met" if result["peak_mb"] < 2048 else "missed")
+        + f" in memory ({result['peak_mb']:,.0f} MB).\n"
     )
 
 
