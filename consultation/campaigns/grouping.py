@@ -130,18 +130,15 @@ def _to_texts(doc_groups, owner, texts) -> list[Group]:
     return groups
 
 
-def _band_keys(sig: np.ndarray, rows: int) -> np.ndarray:
-    """One 64-bit key per text and band of ``rows`` signature values: shape (texts, bands)."""
-    bands = sig.shape[1] // rows
+def _band_key(sig: np.ndarray, rows: int, band: int) -> np.ndarray:
+    """One 64-bit key per text for band ``band`` of ``rows`` signature values (one band at a
+    time: all bands of a million texts at once would take a gigabyte)."""
     rng = np.random.default_rng(7)
     weights = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-    keys = np.zeros((sig.shape[0], bands), dtype=np.uint64)
+    key = np.zeros(sig.shape[0], dtype=np.uint64)
     for row in range(rows):
-        keys = (
-            keys * np.uint64(31)
-            + sig[:, row : bands * rows : rows].astype(np.uint64) * weights[row]
-        )
-    return keys
+        key = key * np.uint64(31) + sig[:, band * rows + row].astype(np.uint64) * weights[row]
+    return key
 
 
 def _agreement(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -158,9 +155,8 @@ def _components(sig: np.ndarray) -> np.ndarray:
     """A component label per text, from the candidate pairs of the bands that pass the check."""
     count = sig.shape[0]
     labels = np.arange(count, dtype=np.int64)
-    keys = _band_keys(sig, ROWS)
-    for band in range(keys.shape[1]):
-        column = keys[:, band]
+    for band in range(sig.shape[1] // ROWS):
+        column = _band_key(sig, ROWS, band)
         order = np.argsort(column, kind="stable")
         same = column[order[1:]] == column[order[:-1]]
         left, right = order[:-1][same], order[1:][same]
@@ -269,16 +265,16 @@ def _attach(sig, shingled, groups, threshold) -> None:
     if not len(loose):
         return
     templates = np.array([template for template, _ in groups], dtype=np.int64)
-    template_keys = _band_keys(sig[templates], ATTACH_ROWS)
-    loose_keys = _band_keys(sig[loose], ATTACH_ROWS)
+    template_sig, loose_sig = sig[templates], sig[loose]
     pairs_loose, pairs_group = [], []
-    for band in range(template_keys.shape[1]):
-        column = template_keys[:, band]
+    for band in range(sig.shape[1] // ATTACH_ROWS):
+        column = _band_key(template_sig, ATTACH_ROWS, band)
+        asked = _band_key(loose_sig, ATTACH_ROWS, band)
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
-        where = np.searchsorted(sorted_keys, loose_keys[:, band])
+        where = np.searchsorted(sorted_keys, asked)
         where = np.minimum(where, len(sorted_keys) - 1)
-        hit = sorted_keys[where] == loose_keys[:, band]
+        hit = sorted_keys[where] == asked
         # Templates are distinct texts; two sharing a band key are rare: the first one is asked.
         pairs_loose.append(np.nonzero(hit)[0])
         pairs_group.append(order[where[hit]])
