@@ -91,7 +91,7 @@ def group_texts(texts: list[str | None], *, threshold: float = THRESHOLD) -> lis
         return sorted(exact, key=lambda g: (-g.size, g.template))
     weights = np.bincount(owner[owner >= 0], minlength=len(lengths))
     shingled = minhash.shingle_ids(
-        np.frombuffer(words_of, dtype=np.uint32).astype(np.uint64),
+        np.frombuffer(words_of, dtype=np.uint32),
         np.frombuffer(lengths, dtype=np.int64),
     )
     del words_of, lengths

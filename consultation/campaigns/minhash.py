@@ -95,18 +95,21 @@ def shingle_ids(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
     if len(lengths) > MAX_TEXTS:
         raise ValueError(f"at most {MAX_TEXTS} texts at once")
     ends = np.cumsum(lengths)
-    parts, counts = [], []
+    # Room for every shingle a text can have; the pages never written take no memory.
+    hashes = np.empty(int(ends[-1]) * len(SHINGLE_SIZES) if len(ends) else 0, dtype=np.uint64)
+    filled, counts = 0, []
     for first in range(0, len(lengths), CHUNK_TEXTS):
         last = min(first + CHUNK_TEXTS, len(lengths))
         begin = ends[first - 1] if first else 0
-        chunk = _shingle_chunk(ids[begin : ends[last - 1]], lengths[first:last])
-        parts.append(chunk.hashes)
+        words = ids[begin : ends[last - 1]].astype(np.uint64)  # widened a chunk at a time
+        chunk = _shingle_chunk(words, lengths[first:last])
+        hashes[filled : filled + len(chunk.hashes)] = chunk.hashes
+        filled += len(chunk.hashes)
         counts.append(chunk.sizes())
     starts = np.zeros(len(lengths) + 1, dtype=np.int64)
     if counts:
         np.cumsum(np.concatenate(counts), out=starts[1:])
-    hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-    return Shingled(hashes, starts)
+    return Shingled(hashes[:filled], starts)
 
 
 def _shingle_chunk(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
