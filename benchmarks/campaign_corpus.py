@@ -136,3 +136,30 @@ def found_in_campaign(corpus: Corpus, predicted: list) -> dict:
         totals[kind] += 1
         found[kind] += group is not None and group == home.get(label)
     return {kind: found[kind] / totals[kind] for kind in totals}
+
+
+def make_english_corpus(size: int, *, campaign_share: float = 0.3, seed: int = 1) -> Corpus:
+    """The demo's English texts: its three campaign texts, copied with each kind of variant
+    (synonyms from ``variants.SYNONYMS``, personal sentences from ``variants.PERSONAL``),
+    among answers written as the demo writes them (``reports.sample_text.long_text``)."""
+    from types import SimpleNamespace
+
+    from consultation.reports import sample_text
+
+    rng = random.Random(seed)
+    question = SimpleNamespace(max_length=5000)
+    templates = [text for text, _ in sample_text.CAMPAIGNS]
+    weights = [weight for _, weight in sample_text.CAMPAIGNS]
+    texts, labels, kinds = [], [], []
+    for _ in range(size):
+        if rng.random() < campaign_share:
+            index = rng.choices(range(len(templates)), weights)[0]
+            kind = rng.choice(KINDS)
+            texts.append(variants.variant(rng, templates[index], kind))
+            labels.append(index)
+            kinds.append(kind)
+        else:
+            texts.append(sample_text.long_text(rng, question))
+            labels.append(None)
+            kinds.append(None)
+    return Corpus(texts, labels, kinds)

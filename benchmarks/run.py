@@ -23,6 +23,8 @@ QUICK = [
     "benchmarks.scale --sizes 10000,100000 --generate-up-to 10000 --xlsx-up-to 10000".split(),
     # Published contributions: public pages, API pages and the JSON Lines file.
     "benchmarks.publication --sizes 10000 --generate-up-to 10000".split(),
+    # Campaign grouping against planted campaigns: B-cubed precision and recall.
+    "benchmarks.campaigns --quality 20000".split(),
 ]
 FULL = [
     ["benchmarks.submissions"],
@@ -39,6 +41,8 @@ FULL = [
         "benchmarks.publication --sizes 10000,100000,1000000 --generate-up-to 10000 "
         "--section publication-full"
     ).split(),
+    # Campaign grouping: quality, and a million answers (60 % in 50 campaigns) for time and memory.
+    "benchmarks.campaigns --quality 20000 --scale 1000000".split(),
 ]
 
 

@@ -246,7 +246,7 @@ def test_the_campaigns_page_lists_groups_and_the_summary_reports_them(app, campa
     from consultation.reports.summary import build_summary
 
     admin = signed_in_client(app)
-    page = admin.get(f"/admin/consultations/{SLUG}/campaigns").get_data(as_text=True)
+    page = admin.get(f"/admin/consultations/{SLUG}/campaigns?min=2").get_data(as_text=True)
     (row,) = final_comments_groups()
     assert f"Campaign {row.group.number}" in page and "Group again now" in page
     summary = build_summary(consultation(SLUG), campaign_threshold=2)
@@ -254,3 +254,19 @@ def test_the_campaigns_page_lists_groups_and_the_summary_reports_them(app, campa
     assert line.size == 4 and line.added == 1
     assert line.number == row.group.number
     assert line.quote in (TEMPLATE, TEMPLATE.upper())
+
+
+def test_a_response_marked_as_spam_leaves_its_group_and_comes_back_when_counted(campaign):
+    from consultation.responses.moderation import flag_response
+
+    response = db.session.get(Response, campaign["shouted"])
+    flag_response(response, "spam", Actor("tests"))
+    db.session.commit()
+    (row,) = final_comments_groups()
+    assert campaign["shouted"] not in members_of(row)
+    flag_response(db.session.get(Response, campaign["shouted"]), None, Actor("tests"))
+    db.session.commit()
+    assert request_stale() == 1  # counted again: the next grouping takes it back
+    current_queue().run_pending()
+    (row,) = final_comments_groups()
+    assert campaign["shouted"] in members_of(row)

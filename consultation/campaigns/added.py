@@ -3,8 +3,11 @@
 from . import minhash
 from .variants import sentences
 
-#: A sentence is the template's when at least this share of its words are in the template.
-TEMPLATE_SHARE = 0.5
+#: A sentence is the template's when at least this share of its words are in the template
+#: (a quarter of its words swapped for synonyms of two or three words each still is).
+TEMPLATE_SHARE = 0.4
+#: A sentence this short is the template's when any of its words is ("Shield our information!").
+SHORT = 4
 
 
 def added_text(text: str | None, template: str | None) -> str | None:
@@ -22,6 +25,7 @@ def added_text(text: str | None, template: str | None) -> str | None:
         words = minhash.tokens(sentence)
         if not words:
             continue
-        if sum(word in known for word in words) / len(words) < TEMPLATE_SHARE:
+        shared = sum(word in known for word in words)
+        if shared / len(words) < TEMPLATE_SHARE and not (len(words) <= SHORT and shared):
             own.append(sentence)
     return " ".join(own) or None

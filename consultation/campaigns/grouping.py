@@ -22,6 +22,7 @@ cut short, when it keeps at least ``CUT_SHARE`` of the template).
 """
 
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,7 @@ ROWS = 4
 BANDS = 32
 ATTACH_ROWS = 2
 EDGE_AGREEMENT = 0.3
-THRESHOLD = 0.5
+THRESHOLD = 0.6
 CUT_SHARE = 0.5
 #: The template counts as found in a longer text only if that text is at most this many times
 #: its size: a sentence or two added, not a long essay that quotes one sentence.
@@ -90,17 +91,21 @@ def group_texts(texts: list[str | None], *, threshold: float = THRESHOLD) -> lis
         return sorted(exact, key=lambda g: (-g.size, g.template))
     weights = np.bincount(owner[owner >= 0], minlength=len(lengths))
     shingled = minhash.shingle_ids(
-        np.frombuffer(words_of, dtype=np.uint32).astype(np.uint64),
+        np.frombuffer(words_of, dtype=np.uint32),
         np.frombuffer(lengths, dtype=np.int64),
     )
     del words_of, lengths
     sig = minhash.signatures(shingled)
     doc_groups = cluster(sig, shingled, weights, threshold)
-    return sorted(_to_texts(doc_groups, owner) + exact, key=lambda g: (-g.size, g.template))
+    found = _to_texts(doc_groups, owner, texts)
+    return sorted(found + exact, key=lambda g: (-g.size, g.template))
 
 
-def _to_texts(doc_groups, owner) -> list[Group]:
-    """Groups of distinct texts back as groups of the texts given (identical ones together)."""
+def _to_texts(doc_groups, owner, texts) -> list[Group]:
+    """Groups of distinct texts back as groups of the texts given (identical ones together).
+
+    The template is the most frequent form, as typed, of the central text's copies (the
+    one most people sent, not a copy in capitals that happened to come first)."""
     items_of: dict[int, list[int]] = {}
     order = np.argsort(owner, kind="stable")
     sorted_owner = owner[order]
@@ -112,7 +117,10 @@ def _to_texts(doc_groups, owner) -> list[Group]:
             items_of[doc] = order[lo:hi].tolist()
     groups = []
     for template_doc, similarities in doc_groups:
-        group = Group(template=items_of[template_doc][0])
+        copies = items_of[template_doc]
+        forms = Counter(texts[item] for item in copies)
+        common = max(forms.items(), key=lambda form: form[1])[0]
+        group = Group(template=next(item for item in copies if texts[item] == common))
         for doc, similarity in similarities.items():
             group.members.extend((item, similarity) for item in items_of[doc])
         if group.size >= 2:
@@ -122,18 +130,15 @@ def _to_texts(doc_groups, owner) -> list[Group]:
     return groups
 
 
-def _band_keys(sig: np.ndarray, rows: int) -> np.ndarray:
-    """One 64-bit key per text and band of ``rows`` signature values: shape (texts, bands)."""
-    bands = sig.shape[1] // rows
+def _band_key(sig: np.ndarray, rows: int, band: int) -> np.ndarray:
+    """One 64-bit key per text for band ``band`` of ``rows`` signature values (one band at a
+    time: all bands of a million texts at once would take a gigabyte)."""
     rng = np.random.default_rng(7)
     weights = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-    keys = np.zeros((sig.shape[0], bands), dtype=np.uint64)
+    key = np.zeros(sig.shape[0], dtype=np.uint64)
     for row in range(rows):
-        keys = (
-            keys * np.uint64(31)
-            + sig[:, row : bands * rows : rows].astype(np.uint64) * weights[row]
-        )
-    return keys
+        key = key * np.uint64(31) + sig[:, band * rows + row].astype(np.uint64) * weights[row]
+    return key
 
 
 def _agreement(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -150,9 +155,8 @@ def _components(sig: np.ndarray) -> np.ndarray:
     """A component label per text, from the candidate pairs of the bands that pass the check."""
     count = sig.shape[0]
     labels = np.arange(count, dtype=np.int64)
-    keys = _band_keys(sig, ROWS)
-    for band in range(keys.shape[1]):
-        column = keys[:, band]
+    for band in range(sig.shape[1] // ROWS):
+        column = _band_key(sig, ROWS, band)
         order = np.argsort(column, kind="stable")
         same = column[order[1:]] == column[order[:-1]]
         left, right = order[:-1][same], order[1:][same]
@@ -261,16 +265,16 @@ def _attach(sig, shingled, groups, threshold) -> None:
     if not len(loose):
         return
     templates = np.array([template for template, _ in groups], dtype=np.int64)
-    template_keys = _band_keys(sig[templates], ATTACH_ROWS)
-    loose_keys = _band_keys(sig[loose], ATTACH_ROWS)
+    template_sig, loose_sig = sig[templates], sig[loose]
     pairs_loose, pairs_group = [], []
-    for band in range(template_keys.shape[1]):
-        column = template_keys[:, band]
+    for band in range(sig.shape[1] // ATTACH_ROWS):
+        column = _band_key(template_sig, ATTACH_ROWS, band)
+        asked = _band_key(loose_sig, ATTACH_ROWS, band)
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
-        where = np.searchsorted(sorted_keys, loose_keys[:, band])
+        where = np.searchsorted(sorted_keys, asked)
         where = np.minimum(where, len(sorted_keys) - 1)
-        hit = sorted_keys[where] == loose_keys[:, band]
+        hit = sorted_keys[where] == asked
         # Templates are distinct texts; two sharing a band key are rare: the first one is asked.
         pairs_loose.append(np.nonzero(hit)[0])
         pairs_group.append(order[where[hit]])

@@ -3,7 +3,9 @@
 An edit leaves a previous version (``ResponseVersion``); a flag or an erasure
 changes the response row. Each takes the response out of its groups in the same
 flush (``operations.forget``): its former text is no longer a member's, its added
-text (which may be personal) goes, and a template it gave is replaced. A new
+text (which may be personal) goes, and a template it gave is replaced. Its
+consultation's last grouping is forgotten (``operations.outdate``), so the next
+check groups it again: a mark taken back brings the response back into its group. A new
 contribution touches nothing here: the next grouping job finds it.
 """
 
@@ -33,6 +35,8 @@ def _before_flush(session, flush_context, instances):
 def _after_flush(session, flush_context):
     ids = session.info.pop(_PENDING, None)
     if ids:
-        from .operations import forget
+        from .operations import forget, outdate
 
-        forget(ids, session.connection())
+        connection = session.connection()
+        forget(ids, connection)
+        outdate(ids, connection)

@@ -56,6 +56,8 @@ def request_stale() -> int:
         run = queries.last_run(consultation.id)
         mark = queries.change_mark(consultation.id)
         if (run is None and not mark.startswith("0:")) or (run is not None and run.mark != mark):
+            # No run yet with answers to group, or answers changed since (``hooks`` also
+            # forgets the run when a mark or an erasure changes what is grouped).
             request_regroup(consultation)
             asked += 1
     db.session.commit()

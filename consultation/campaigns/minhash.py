@@ -86,10 +86,33 @@ def shingle(token_lists: list[list[str]]) -> Shingled:
     return shingle_ids(ids, lengths)
 
 
+#: Texts shingled (and signed) at a time: bounds the memory of the intermediate arrays.
+CHUNK_TEXTS = 50_000
+
+
 def shingle_ids(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
     """The shingles of texts given as word numbers (``ids``, one text after the other)."""
     if len(lengths) > MAX_TEXTS:
         raise ValueError(f"at most {MAX_TEXTS} texts at once")
+    ends = np.cumsum(lengths)
+    # Room for every shingle a text can have; the pages never written take no memory.
+    hashes = np.empty(int(ends[-1]) * len(SHINGLE_SIZES) if len(ends) else 0, dtype=np.uint64)
+    filled, counts = 0, []
+    for first in range(0, len(lengths), CHUNK_TEXTS):
+        last = min(first + CHUNK_TEXTS, len(lengths))
+        begin = ends[first - 1] if first else 0
+        words = ids[begin : ends[last - 1]].astype(np.uint64)  # widened a chunk at a time
+        chunk = _shingle_chunk(words, lengths[first:last])
+        hashes[filled : filled + len(chunk.hashes)] = chunk.hashes
+        filled += len(chunk.hashes)
+        counts.append(chunk.sizes())
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    if counts:
+        np.cumsum(np.concatenate(counts), out=starts[1:])
+    return Shingled(hashes[:filled], starts)
+
+
+def _shingle_chunk(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
     ends = np.cumsum(lengths)
     owners = np.repeat(np.arange(len(lengths)), lengths)
     position = np.arange(len(ids)) - np.repeat(ends - lengths, lengths)
@@ -148,18 +171,19 @@ def signatures(shingled: Shingled, bins: int = PERMUTATIONS) -> np.ndarray:
     if (sizes == 0).any():
         raise ValueError("every text needs at least one shingle")
     count = len(shingled)
-    owners = np.repeat(np.arange(count, dtype=np.int64), sizes)
+    result = np.full((count, bins), _EMPTY, dtype=np.uint32)
     shift = np.uint64(40 - bins.bit_length() + 1)
-    slot = owners * bins + (shingled.hashes >> shift).astype(np.int64)
-    del owners
-    values = (shingled.hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    flat = np.full(count * bins, _EMPTY, dtype=np.uint32)
-    np.minimum.at(flat, slot, values)
-    del slot, values
-    result = flat.reshape(count, bins)
-    step = max(1, 4_000_000 // bins)
-    for first in range(0, count, step):
-        _densify(result[first : first + step])
+    for first in range(0, count, CHUNK_TEXTS):
+        last = min(first + CHUNK_TEXTS, count)
+        hashes = shingled.hashes[shingled.starts[first] : shingled.starts[last]]
+        owners = np.repeat(np.arange(last - first, dtype=np.int64), sizes[first:last])
+        slot = owners * bins + (hashes >> shift).astype(np.int64)
+        del owners
+        values = (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        block = result[first:last].reshape(-1)  # a view: filled in place
+        np.minimum.at(block, slot, values)
+        del slot, values
+        _densify(result[first:last])
     return result
 
 

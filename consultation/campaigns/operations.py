@@ -225,6 +225,19 @@ def forget(response_ids, connection) -> None:
             )
 
 
+def outdate(response_ids, connection) -> None:
+    """Forget the last grouping of the consultations of ``response_ids``: the next check of
+    the workers groups them again (a mark taken back leaves the change mark as it was)."""
+    responses = Response.__table__
+    connection.execute(
+        delete(CampaignRun.__table__).where(
+            CampaignRun.__table__.c.consultation_id.in_(
+                select(responses.c.consultation_id).where(responses.c.id.in_(list(response_ids)))
+            )
+        )
+    )
+
+
 def _text_of(connection, response_id, question_id, consultation_id):
     """The text of one response in a scope, read on ``connection`` (inside a flush)."""
     from ..consultations.models import QuestionRecord

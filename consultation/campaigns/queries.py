@@ -245,18 +245,19 @@ def busiest_minute(group) -> tuple[datetime, int] | None:
     return max(minutes.items(), key=lambda item: (item[1], -item[0].timestamp()))
 
 
-def memberships(response_ids) -> list:
-    """(group, similarity, added text) of each response's groups."""
-    return db.session.execute(
-        select(
-            CampaignMember.response_id,
-            CampaignGroup,
-            CampaignMember.similarity,
-            CampaignMember.added_text,
-        )
-        .join(CampaignGroup, CampaignGroup.id == CampaignMember.group_id)
-        .where(CampaignMember.response_id.in_(list(response_ids)))
-    ).all()
+def grouped_responses(consultation, question_id) -> dict[int, int]:
+    """{response id: group id} of the answers to ``question_id`` that are in a group (for
+    analyses that count a campaign once, such as themes)."""
+    return dict(
+        db.session.execute(
+            select(CampaignMember.response_id, CampaignMember.group_id)
+            .join(CampaignGroup, CampaignGroup.id == CampaignMember.group_id)
+            .where(
+                CampaignGroup.consultation_id == consultation.id,
+                CampaignGroup.question_id == question_id,
+            )
+        ).all()
+    )
 
 
 def export_rows(consultation, question_id=...):
