@@ -67,6 +67,10 @@ class Visit:
     #: The busy page's resend form, as a browser would send it.
     resend: list = field(default_factory=list)
     retry_after: str | None = None
+    #: The browser's cookies: sending the busy page's form again is done from the same browser.
+    jar: object = None
+    #: What sending the busy page's form again gave ("resent", or what went wrong).
+    resent: str | None = None
 
 
 def _fields(fields: list, words: str) -> list:
@@ -78,7 +82,7 @@ async def visit(base: str, slug: str, fields: list, t0: float, number: int) -> V
     url = f"{base}/consultations/{slug}/respond"
     record = Visit(started=time.perf_counter() - t0)
     words = f"Flash crowd respondent {number}"
-    jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[base])  # secure cookies
+    jar = record.jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[base])
     try:
         async with aiohttp.ClientSession(cookie_jar=jar, timeout=TIMEOUT) as session:
             began = time.perf_counter()
@@ -123,17 +127,17 @@ async def resend(base: str, slug: str, record: Visit) -> Visit:
     data = aiohttp.FormData()
     for name, value in record.resend:
         data.add_field(name, value)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+    async with aiohttp.ClientSession(cookie_jar=record.jar, timeout=TIMEOUT) as session:
         path = f"/consultations/{slug}/respond"
         async with session.post(base + path, data=data, allow_redirects=False) as reply:
             await reply.read()
             if reply.status != 303:
-                record.outcome = f"resent: {reply.status}"
+                record.resent = f"resent: {reply.status}"
                 return record
             location = reply.headers["Location"]
         async with session.get(base + location.removeprefix(base)) as reply:
             found = REFERENCE_RE.search(await reply.text())
-    record.outcome = "resent" if found else "resent without reference"
+    record.resent = "resent" if found else "resent without reference"
     record.reference = found.group(1) if found else None
     return record
 
@@ -296,7 +300,8 @@ def report(results: list[Result], arguments, load: str) -> str:
         get_ms, post_ms = percentiles(gets), percentiles(posts)
         arrived = len(r.crowd) / r.crowd_seconds if r.crowd_seconds else 0
         failed = sum(n for k, n in outcomes.items() if k not in ("receipt", "busy"))
-        resent_ok = sum(1 for v in r.resent if v.outcome == "resent")
+        resent_ok = sum(1 for v in r.resent if v.resent == "resent")
+        failed += len(r.resent) - resent_ok
         rows.append(
             [
                 r.backend,
