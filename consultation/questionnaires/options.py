@@ -81,6 +81,7 @@ OFFICIAL_NAMES = {
         "XK": "Kosovo*",
     },
     "el": {
+        "BA": "Βοσνία-Ερζεγοβίνη",
         "CD": "Λαϊκή Δημοκρατία του Κονγκό",
         "CG": "Κονγκό",
         "HK": "Χονγκ Κονγκ",
@@ -110,6 +111,7 @@ OFFICIAL_NAMES = {
     },
     "mt": {
         "CG": "ir-Repubblika tal-Kongo",
+        "CZ": "iċ-Ċekja",
         "HK": "Hong Kong",
         "MO": "Macao",
         "PS": "il-Palestina*",
