@@ -80,6 +80,40 @@ OFFICIAL_NAMES = {
         "VA": "Heiliger Stuhl",
         "XK": "Kosovo*",
     },
+    "es": {
+        "CD": "República Democrática del Congo",
+        "CG": "Congo",
+        "HK": "Hong Kong",
+        "MM": "Myanmar/Birmania",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Santa Sede",
+    },
+    "it": {
+        "CD": "Repubblica democratica del Congo",
+        "CG": "Congo",
+        "MM": "Myanmar/Birmania",
+        "PS": "Palestina*",
+        "VA": "Santa Sede",
+    },
+    "pt": {
+        "CD": "República Democrática do Congo",
+        "CG": "Congo",
+        "HK": "Hong Kong",
+        "MM": "Mianmar/Birmânia",
+        "MO": "Macau",
+        "PS": "Palestina*",
+        "VA": "Santa Sé",
+    },
+    "nl": {
+        "CD": "Democratische Republiek Congo",
+        "CG": "Congo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Birma",
+        "MO": "Macau",
+        "PS": "Palestina*",
+        "VA": "Heilige Stoel",
+    },
     "el": {
         "BA": "Βοσνία-Ερζεγοβίνη",
         "CD": "Λαϊκή Δημοκρατία του Κονγκό",
@@ -156,6 +190,8 @@ def country_name(code: str, locale: str | None = None) -> str:
     locale = str(locale or "en")
     name = OFFICIAL_NAMES.get(locale.split("_")[0], {}).get(code)
     name = name or _territory_names(locale).get(code)
+    if name and code in FOOTNOTES and not name.endswith("*"):
+        name += "*"  # the designations with a footnote carry its asterisk in every language
     if name:
         return name
     country = pycountry.countries.get(alpha_2=code)
