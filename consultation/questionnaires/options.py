@@ -114,6 +114,11 @@ OFFICIAL_NAMES = {
         "PS": "Palestina*",
         "VA": "Heilige Stoel",
     },
+    "pl": {
+        "MM": "Mjanma/Birma",
+        "PS": "Palestyna*",
+        "VA": "Stolica Apostolska",
+    },
     "el": {
         "BA": "Βοσνία-Ερζεγοβίνη",
         "CD": "Λαϊκή Δημοκρατία του Κονγκό",
