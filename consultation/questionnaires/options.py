@@ -114,6 +114,15 @@ OFFICIAL_NAMES = {
         "PS": "Palestina*",
         "VA": "Heilige Stoel",
     },
+    "sv": {
+        "CD": "Demokratiska republiken Kongo",
+        "CG": "Kongo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Burma",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Heliga stolen",
+    },
     "pl": {
         "MM": "Mjanma/Birma",
         "PS": "Palestyna*",
