@@ -123,6 +123,15 @@ OFFICIAL_NAMES = {
         "PS": "Palestina*",
         "VA": "Heliga stolen",
     },
+    "da": {
+        "CD": "Den Demokratiske Republik Congo",
+        "CG": "Congo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Burma",
+        "MO": "Macao",
+        "PS": "Palæstina*",
+        "VA": "Pavestolen",
+    },
     "pl": {
         "MM": "Mjanma/Birma",
         "PS": "Palestyna*",
