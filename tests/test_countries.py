@@ -65,6 +65,7 @@ OFFICIAL = {
     "pl": {"PS": "Palestyna*", "VA": "Stolica Apostolska", "XK": "Kosowo*"},
     "sv": {"CD": "Demokratiska republiken Kongo", "HK": "Hongkong", "XK": "Kosovo*"},
     "da": {"CD": "Den Demokratiske Republik Congo", "HK": "Hongkong", "XK": "Kosovo*"},
+    "ro": {"CD": "Republica Democratică Congo", "HK": "Hong Kong", "XK": "Kosovo*"},
     "fi": {"CZ": "Tšekki", "PS": "Palestiina*", "VA": "Pyhä istuin", "XK": "Kosovo*"},
     "mt": {"CZ": "iċ-Ċekja", "PS": "il-Palestina*", "XK": "il-Kosovo*"},
     "ga": {"CG": "Poblacht an Chongó", "PS": "an Phalaistín*", "XK": "an Chosaiv*"},

@@ -132,6 +132,15 @@ OFFICIAL_NAMES = {
         "PS": "Palæstina*",
         "VA": "Pavestolen",
     },
+    "ro": {
+        "CD": "Republica Democratică Congo",
+        "CG": "Congo",
+        "HK": "Hong Kong",
+        "MM": "Myanmar/Birmania",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Sfântul Scaun",
+    },
     "pl": {
         "MM": "Mjanma/Birma",
         "PS": "Palestyna*",
