@@ -157,7 +157,8 @@ def test_destructive_actions_keep_their_colour_on_the_confirmation_page(
 def test_the_filters_offer_their_options_in_the_readers_language(admin_client):  # noqa: F811
     admin_client.set_cookie(COOKIE, "fr")
     page = admin_client.get(f"/admin/consultations/{SLUG}/responses").get_data(as_text=True)
-    types = page[page.index('id="respondent_type"') : page.index("</select>")]
+    start = page.index('id="respondent_type"')
+    types = page[start : page.index("</select>", start)]
     assert '<option value="company">Entreprise</option>' in types
     assert "Company or business" not in types
     countries = page[page.index('id="country"') :]

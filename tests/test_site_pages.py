@@ -166,3 +166,16 @@ def test_sign_in_to_continue_is_not_a_success_banner(client, consultations):
     assert '<div class="flash flash-info" role="status">Sign in to continue.</div>' in page
     css = client.get("/static/app.css").get_data(as_text=True)
     assert ".flash-info {" in css
+
+
+@pytest.mark.parametrize("path", ["/privacy", "/accessibility", "/legal-notice"])
+def test_a_statement_not_translated_yet_is_shown_in_english_and_says_so(client, path):
+    client.get("/language/el")
+    page = client.get(path).get_data(as_text=True)
+    assert '<html lang="el"' in page
+    notice = "Αυτή η σελίδα δεν είναι ακόμη διαθέσιμη στα Ελληνικά: εμφανίζεται στα αγγλικά."
+    assert notice in page
+    assert '<div lang="en">' in page  # the English text is marked as English
+    client.get("/language/fr")
+    page = client.get(path).get_data(as_text=True)
+    assert "language-notice" not in page and '<div lang="en">' not in page

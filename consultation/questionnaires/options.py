@@ -80,7 +80,74 @@ OFFICIAL_NAMES = {
         "VA": "Heiliger Stuhl",
         "XK": "Kosovo*",
     },
+    "es": {
+        "CD": "República Democrática del Congo",
+        "CG": "Congo",
+        "HK": "Hong Kong",
+        "MM": "Myanmar/Birmania",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Santa Sede",
+    },
+    "it": {
+        "CD": "Repubblica democratica del Congo",
+        "CG": "Congo",
+        "MM": "Myanmar/Birmania",
+        "PS": "Palestina*",
+        "VA": "Santa Sede",
+    },
+    "pt": {
+        "CD": "República Democrática do Congo",
+        "CG": "Congo",
+        "HK": "Hong Kong",
+        "MM": "Mianmar/Birmânia",
+        "MO": "Macau",
+        "PS": "Palestina*",
+        "VA": "Santa Sé",
+    },
+    "nl": {
+        "CD": "Democratische Republiek Congo",
+        "CG": "Congo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Birma",
+        "MO": "Macau",
+        "PS": "Palestina*",
+        "VA": "Heilige Stoel",
+    },
+    "sv": {
+        "CD": "Demokratiska republiken Kongo",
+        "CG": "Kongo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Burma",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Heliga stolen",
+    },
+    "da": {
+        "CD": "Den Demokratiske Republik Congo",
+        "CG": "Congo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Burma",
+        "MO": "Macao",
+        "PS": "Palæstina*",
+        "VA": "Pavestolen",
+    },
+    "ro": {
+        "CD": "Republica Democratică Congo",
+        "CG": "Congo",
+        "HK": "Hong Kong",
+        "MM": "Myanmar/Birmania",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Sfântul Scaun",
+    },
+    "pl": {
+        "MM": "Mjanma/Birma",
+        "PS": "Palestyna*",
+        "VA": "Stolica Apostolska",
+    },
     "el": {
+        "BA": "Βοσνία-Ερζεγοβίνη",
         "CD": "Λαϊκή Δημοκρατία του Κονγκό",
         "CG": "Κονγκό",
         "HK": "Χονγκ Κονγκ",
@@ -110,6 +177,7 @@ OFFICIAL_NAMES = {
     },
     "mt": {
         "CG": "ir-Repubblika tal-Kongo",
+        "CZ": "iċ-Ċekja",
         "HK": "Hong Kong",
         "MO": "Macao",
         "PS": "il-Palestina*",
@@ -154,6 +222,8 @@ def country_name(code: str, locale: str | None = None) -> str:
     locale = str(locale or "en")
     name = OFFICIAL_NAMES.get(locale.split("_")[0], {}).get(code)
     name = name or _territory_names(locale).get(code)
+    if name and code in FOOTNOTES and not name.endswith("*"):
+        name += "*"  # the designations with a footnote carry its asterisk in every language
     if name:
         return name
     country = pycountry.countries.get(alpha_2=code)

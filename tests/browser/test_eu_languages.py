@@ -7,9 +7,11 @@ import pytest
 from .test_accessibility import SLUGS, axe_problems
 
 #: The languages completed in translations/ besides en, fr and de (issue 19).
-LANGUAGES = ["el", "bg", "fi"]
+LANGUAGES = ["el", "bg", "fi", "mt", "ga", "es", "it", "pt", "nl", "pl", "sv", "da", "ro"]
 #: "Error:", which starts the title of a page with errors, in each language.
-ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:"}
+ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:", "mt": "Żball:", "ga": "Earráid:"}
+ERROR |= {"es": "Error:", "it": "Errore:", "pt": "Erro:", "nl": "Fout:", "pl": "Błąd:"}
+ERROR |= {"sv": "Fel:", "da": "Fejl:", "ro": "Eroare:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
