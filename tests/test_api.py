@@ -395,7 +395,9 @@ def test_an_admin_publishes_the_counts_while_open(app, consultations, frozen_clo
     admin.post(url, data={"csrf_token": signed_in_csrf(admin)})
     assert client.get(f"{API}/consultations/{SLUG}/results").status_code == 404
     records = db.session.scalars(
-        select(AuditRecord).where(AuditRecord.action == "consultation.results_while_open")
+        select(AuditRecord)
+        .where(AuditRecord.action == "consultation.results_while_open")
+        .order_by(AuditRecord.id)
     ).all()
     assert [r.after["results_while_open"] for r in records] == [True, False]
     analyst = signed_in_client(app, "analyst@example.org", "analyst")

@@ -22,6 +22,7 @@ from consultation.responses.operations import update_response
 from consultation.responses.queries import response_values
 
 from .admin_helpers import signed_in_client, signed_in_csrf
+from .reporting import approve
 from .test_admin import consultation, prepared
 
 SLUG = "data-union-strategy"
@@ -253,6 +254,9 @@ def test_the_campaigns_page_lists_groups_and_the_summary_reports_them(app, campa
     (line,) = summary.campaigns
     assert line.size == 4 and line.added == 1
     assert line.number == row.group.number
+    assert line.quote is None  # no moderator has approved a text yet: nothing is quoted
+    approve(db.session.scalars(select(Response)).all())
+    (line,) = build_summary(consultation(SLUG), campaign_threshold=2).campaigns
     assert line.quote in (TEMPLATE, TEMPLATE.upper())
 
 

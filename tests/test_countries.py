@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from consultation.extensions import db
+from consultation.i18n import offered_languages
 from consultation.questionnaires.options import EU_MEMBERS, country_codes, country_name
 from consultation.reports import export
 from consultation.responses.models import Response
@@ -95,6 +96,8 @@ def country_options(page, question="q_country"):
 
 @pytest.mark.parametrize("language", sorted(OFFICIAL))
 def test_the_country_list_uses_the_official_short_names(client, consultations, language):
+    if language not in offered_languages():  # its names: test_names_outside_requests_...
+        pytest.skip(f"{language} is not offered yet: its interface catalogue is incomplete")
     client.get(f"/language/{language}")
     page = client.get("/consultations/apply-ai/respond").get_data(as_text=True)
     options = dict(country_options(page))

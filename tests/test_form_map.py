@@ -69,7 +69,7 @@ def test_progress_follows_what_the_form_holds(client, consultations):
     blank = counts(client.get(f"/consultations/{slug}/respond").get_data(as_text=True))
     # A blank form: only the language is filled in (the page's language); the questions
     # for organisations do not apply until the type of respondent is known.
-    assert blank["about_you"] == "answered: 1 of 8"
+    assert blank["about_you"] == "answered: 1 of 9"
     assert blank["declaration"] == "answered: 0 of 1"
 
     data = {**form_tokens(client, slug), **valid_form_data(consultations[slug].questionnaire)}
@@ -78,7 +78,7 @@ def test_progress_follows_what_the_form_holds(client, consultations):
         f"/consultations/{slug}/respond", data=data, content_type="multipart/form-data"
     ).get_data(as_text=True)
     shown = counts(page)
-    assert shown["about_you"] == "answered: 11 of 11"  # a company: its questions apply
+    assert shown["about_you"] == "answered: 12 of 12"  # a company: its questions apply
     assert shown["final"] == "answered: 2 of 2"  # the file is kept, so it counts
     assert shown["declaration"] == "answered: 0 of 1"
     total = sum(int(text.split(" of ")[1]) for text in shown.values())
@@ -90,7 +90,7 @@ def test_the_map_speaks_the_readers_language(client, consultations):
     page = client.get("/consultations/apply-ai/respond").get_data(as_text=True)
     nav = the_map(page)
     assert "Abschnitte dieses Fragebogens" in nav and "Minuten" in nav
-    assert "beantwortet: 1 von 8" in nav
+    assert "beantwortet: 1 von 9" in nav
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -9,16 +9,18 @@ import re
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
 from consultation.audit.models import AuditRecord
 from consultation.audit.operations import Actor
 from consultation.audit.sentences import sentences
 from consultation.extensions import db
+from consultation.publishing.operations import approve_waiting
 from consultation.reports import export
 from consultation.reports import sample_text as words
 from consultation.reports.generate import generate_responses
 from consultation.reports.models import ExportLine
-from consultation.responses.models import Answer, Response
+from consultation.responses.models import PUBLISHABLE_SQL, Answer, Response
 from consultation.responses.moderation import erase_personal_data
 from consultation.themes import dedup, finding, operations, queries
 from consultation.themes.models import AnswerCode, Theme, ThemeAnswer
@@ -355,14 +357,18 @@ def test_coding_by_hand_without_javascript_is_audited(analyst, generated):
 # -- exports -------------------------------------------------------------------------------
 
 
-def _coded(consultation):
+def _coded(consultation, publishable_only=False):
+    """Codes given to the first three answers (of those the public file holds, if asked)."""
     record = record_of(consultation)
-    answered = db.session.scalars(
+    query = (
         select(Answer.response_id)
         .join(Response, Response.id == Answer.response_id)
         .where(Answer.question_id == record.id, Response.flag.is_(None))
         .order_by(Answer.response_id)
-    ).all()
+    )
+    if publishable_only:
+        query = query.where(sql_text(PUBLISHABLE_SQL))
+    answered = db.session.scalars(query).all()
     protection = operations.create_code(record, "Data protection", ACTOR)
     costs = operations.create_code(record, "Costs", ACTOR)
     responses = {
@@ -381,8 +387,11 @@ def read_csv(consultation, personal):
 
 @pytest.mark.parametrize("personal", [True, False])
 def test_codes_are_columns_of_the_csv_export(generated, personal):
+    if not personal:  # the public file holds only contributions a moderator approved
+        approve_waiting(generated, ACTOR)
+        db.session.commit()
     before = read_csv(generated, personal)
-    answered = _coded(generated)
+    answered = _coded(generated, publishable_only=not personal)
     rows = read_csv(generated, personal)
     header = rows[0]
     assert header[-2:] == [f"{KEY}:code:Costs", f"{KEY}:code:Data protection"]

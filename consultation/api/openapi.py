@@ -362,7 +362,10 @@ SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "stri
 LANG = {
     "name": "lang",
     "in": "query",
-    "description": "Language of the labels (default en).",
+    "description": (
+        "Language of the labels (default en): one of the official languages whose "
+        "translation is complete on this site; any other gives 400 bad_language."
+    ),
     "schema": {"enum": list(LANGUAGES)},
 }
 FILTERS = [

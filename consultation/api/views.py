@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..consultations.models import Consultation
 from ..consultations.queries import all_consultations, consultation_by_slug
 from ..extensions import csrf, db
-from ..i18n import DEFAULT_LOCALE, LANGUAGES
+from ..i18n import DEFAULT_LOCALE, offered_languages
 from ..outcomes.queries import published_outcome
 from . import documents, openapi
 from .http import ApiError, json_response
@@ -27,8 +27,9 @@ def _language() -> str:
     asked = request.args.get("lang")
     if asked is None:
         return DEFAULT_LOCALE
-    if asked not in LANGUAGES:
-        raise ApiError(400, f"lang must be one of {', '.join(LANGUAGES)}.", "bad_language")
+    offered = offered_languages()
+    if asked not in offered:
+        raise ApiError(400, f"lang must be one of {', '.join(offered)}.", "bad_language")
     return asked
 
 

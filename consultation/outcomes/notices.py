@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..formatting import long_date
-from ..i18n import DEFAULT_LOCALE, LANGUAGES
+from ..i18n import DEFAULT_LOCALE, offered_languages
 from ..jobs.tasks import Result, _consultation, kind
 from ..mail import enqueue_mail, mail_enabled
 from ..questionnaires.text import tr
@@ -67,7 +67,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 def mail_language(response_language: str | None) -> str:
     """The interface language closest to the person's: that of their contribution, else English."""
-    return response_language if response_language in LANGUAGES else DEFAULT_LOCALE
+    return response_language if response_language in offered_languages() else DEFAULT_LOCALE
 
 
 def outcome_message(consultation, outcome: Outcome, unsubscribe_url: str, language: str):
@@ -207,12 +207,13 @@ def public_summary_path(consultation, language: str) -> Path:
 
 @kind("public_summary")
 def public_summary(job, progress, output) -> Result:
-    """The summary report in every interface language, kept for the public outcome page."""
+    """The summary report in every offered interface language, kept for the public outcome page."""
     from ..reports.pdf import summary_pdf  # WeasyPrint loads only when a PDF is made
 
     consultation = _consultation(job)
-    progress.start(len(LANGUAGES), "steps")
-    for language in LANGUAGES:
+    languages = offered_languages()  # a language not offered would come out half English
+    progress.start(len(languages), "steps")
+    for language in languages:
         data = summary_pdf(consultation, locale=language)
         path = public_summary_path(consultation, language)
         path.parent.mkdir(parents=True, exist_ok=True)

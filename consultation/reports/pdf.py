@@ -14,7 +14,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..formatting import current_locale
-from ..i18n import LANGUAGES
+from ..i18n import offered_languages
 from ..responses.queries import response_values
 from .summary import build_summary
 
@@ -77,7 +77,7 @@ def summary_pdf(consultation, respondent_type=None, country=None, locale=None) -
     """The factual summary report of ``consultation`` as a PDF, optionally filtered, written
     in ``locale`` (en, fr or de; by default the reader's language): frame texts, questions,
     options, units, dates and numbers."""
-    locale = locale if locale in LANGUAGES else current_locale()
+    locale = locale if locale in offered_languages() else current_locale()
     with force_locale(locale):
         summary = build_summary(consultation, respondent_type, country, locale=locale)
         return render_pdf("reports/summary.html", summary=summary, c=consultation, locale=locale)

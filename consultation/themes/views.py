@@ -241,9 +241,11 @@ def save_coding(slug, key):
     item = _consultation(slug)
     _question_def, record = _question(item, key)
     shown = [int(v) for v in request.form.getlist("shown") if v.isdigit()]
-    responses = db.session.scalars(
+    found = db.session.scalars(
         select(Response).where(Response.id.in_(shown), Response.consultation_id == item.id)
     )
+    place = {response_id: index for index, response_id in enumerate(shown)}
+    responses = sorted(found, key=lambda response: place[response.id])  # as on the page
     changed = 0
     try:
         for response in responses:

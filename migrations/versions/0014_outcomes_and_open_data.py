@@ -91,7 +91,7 @@ def downgrade():
     op.drop_table("outcome_recipients")
     op.drop_table("outcome_texts")
     op.drop_table("outcomes")
-    with op.batch_alter_table("consultations", schema=None) as batch_op:
-        batch_op.drop_column("results_while_open")
-    with op.batch_alter_table("responses", schema=None) as batch_op:
-        batch_op.drop_column("outcome_updates")
+    # In place on both databases (SQLite 3.35 or newer): a batch copy of ``consultations``
+    # would drop the table every response refers to, which its foreign keys refuse.
+    op.drop_column("consultations", "results_while_open")
+    op.drop_column("responses", "outcome_updates")
