@@ -78,8 +78,10 @@ run: install translations-compile fonts
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	APP_ENV=development $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
+# The suite runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=1: one process).
+TEST_WORKERS ?= auto
 test: install translations-compile fonts
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: install translations-compile
 	BENCH_COMMAND="make bench" $(BIN)/python -m benchmarks.run --quick

@@ -23,6 +23,7 @@ from flask_babel import get_locale, refresh
 from werkzeug.exceptions import HTTPException
 
 from . import catalogues
+from .questionnaires.catalogue import PluralForms
 from .questionnaires.text import tr
 
 #: The 24 official languages of the EU, each named in itself, in the EU's protocol order
@@ -156,6 +157,8 @@ def unit_text(unit, locale=None, count=None) -> str:
     the general form ("other": days), as beside an empty box.
     """
     text = tr(unit, locale)  # no language given: English, as ``tr`` falls back
+    if isinstance(text, PluralForms):  # from a catalogue: its gettext plural rule
+        return text.form(None if count is None else _as_shown(count))
     if not isinstance(text, dict):
         return text
     if count is None:

@@ -32,14 +32,19 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 def pytest_sessionstart(session):
-    """Compile stale catalogues, as ``make test`` does, so a bare ``pytest`` speaks French too."""
+    """Compile stale catalogues, as ``make test`` does, so a bare ``pytest`` speaks French too
+    (once, before any xdist worker starts; each file replaced whole, never read half-written)."""
+    if hasattr(session.config, "workerinput"):
+        return
     for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with open(po, "rb") as source:
                 catalog = read_po(source)
-            with open(mo, "wb") as target:
+            partial = mo.with_suffix(f".mo.{os.getpid()}")
+            with open(partial, "wb") as target:
                 write_mo(target, catalog)
+            os.replace(partial, mo)
 
 
 def _postgres_config(url):

@@ -9,8 +9,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
 from consultation import catalogues
-from consultation.i18n import LANGUAGES, offered_languages
+from consultation.i18n import LANGUAGES, offered_languages, quantity, unit_text
 from consultation.questionnaires import catalogue
+from consultation.questionnaires.catalogue import UNIT_CONTEXT
 from consultation.questionnaires.definition import Questionnaire
 from consultation.questionnaires.languages import missing_texts
 from consultation.questionnaires.loader import QuestionnaireError, definition_files, parse_file
@@ -189,3 +190,81 @@ def test_every_shipped_questionnaire_is_complete_in_every_offered_language(app):
             missing = missing_texts(definition, language)
             assert not missing, f"{path.name}: {language} lacks {missing[:5]} ({len(missing)})"
         assert Questionnaire(definition).languages(offered) == offered
+
+
+DAYS = {"en": {"one": "day", "other": "days"}, "fr": {"one": "jour", "other": "jours"}}
+UNIT_SECTIONS = """\
+sections:
+  - key: main
+    title: {en: Main}
+    questions:
+      - key: lead_time
+        type: number
+        text: {en: "How long?"}
+        unit:
+          en: {one: day, other: days}
+"""
+
+
+@pytest.fixture
+def polish(tmp_path, monkeypatch):
+    """A Polish questionnaire catalogue whose entries are given by the test."""
+    folder = tmp_path / "translations"
+    (folder / "pl" / "LC_MESSAGES").mkdir(parents=True)
+    monkeypatch.setattr(catalogue, "TRANSLATIONS_DIR", folder)
+
+    def write_polish(*entries):
+        messages = Catalog(locale="pl")  # Babel's Plural-Forms for Polish: three forms
+        messages.add("How long?", "Jak długo?")
+        messages.add("Main", "Główna")
+        for msgid, msgstr, context in entries:
+            messages.add(msgid, msgstr, context=context)
+        with open(folder / "pl" / "LC_MESSAGES" / "questionnaires.mo", "wb") as handle:
+            write_mo(handle, messages)
+        catalogue.forget()
+
+    yield write_polish
+    catalogue.forget()
+
+
+def test_a_unit_takes_the_catalogue_languages_plural_forms(app, polish):
+    polish((("day", "days"), ("dzień", "dni", "dni"), None), ("days", "dni", UNIT_CONTEXT))
+    shown = {value: quantity(value, DAYS, "pl").replace("\u00a0", " ") for value in (1, 3, 22, 5)}
+    assert shown == {1: "1 dzień", 3: "3 dni", 22: "22 dni", 5: "5 dni"}
+    assert quantity(1.0, DAYS, "pl").replace("\u00a0", " ") == "1 dzień"  # written "1"
+    assert quantity(1.5, DAYS, "pl").replace("\u00a0", " ") == "1,5 dni"  # the general form
+    assert unit_text(DAYS, "pl") == "dni"  # beside an empty box
+    assert unit_text(DAYS, "fr", 2) == "jours"  # inline: CLDR categories, as before
+
+
+def test_a_unit_missing_from_a_catalogue_is_a_missing_text(tmp_path, polish):
+    definition = parse_file(write(tmp_path, UNIT_SECTIONS))
+    polish((("day", "days"), ("dzień", "dni", "dni"), None))  # no general form
+    unit = ("question 'lead_time'", "day / days")
+    assert unit in missing_texts(definition, "pl")
+    assert unit_text(DAYS, "pl", 3) == "days"  # not translated: English, never a crash
+    polish((("day", "days"), ("dzień", "dni", "dni"), None), ("days", "dni", UNIT_CONTEXT))
+    assert unit not in missing_texts(definition, "pl")
+
+
+def test_the_template_has_each_unit_as_a_plural_entry_and_a_general_form(tmp_path):
+    from consultation.questionnaires.extract import questionnaire_catalogue
+
+    template = questionnaire_catalogue([write(tmp_path, UNIT_SECTIONS)])
+    assert template.get("day").id == ("day", "days")
+    assert template.get("days", context=UNIT_CONTEXT) is not None
+
+
+def test_every_questionnaire_opens_in_every_offered_language(app, client, consultations):
+    """Each blank form, in each language a person can choose (a unit or text that a catalogue
+    lacks would fail here with a server error, as it once did)."""
+    with app.test_request_context():
+        offered = list(offered_languages())
+    for language in offered:
+        client.get(f"/language/{language}")
+        for slug in consultations:
+            response = client.get(f"/consultations/{slug}/respond")
+            assert response.status_code == 200, (language, slug)
+            page = response.get_data(as_text=True)
+            assert f'<html lang="{language}"' in page, (language, slug)
+            assert "{'" not in page, (language, slug)

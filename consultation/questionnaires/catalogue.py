@@ -32,7 +32,43 @@ def translated(english: str, locale: str) -> str | None:
         return None
     # Only translated, non-fuzzy entries are compiled; a missing one is simply absent.
     found = catalogue._catalog.get(english)
-    return found or None
+    return found if isinstance(found, str) and found else None
+
+
+#: The context (msgctxt) of a unit's general form, the word beside an empty box ("days").
+UNIT_CONTEXT = "unit, without a number"
+
+
+class PluralForms:
+    """A unit in a catalogue language: the forms it takes after a number (a gettext plural
+    entry, msgid "day" and msgid_plural "days", chosen by the catalogue's ``Plural-Forms``
+    rule) and its general form (an entry of context ``UNIT_CONTEXT``: "days", "dni")."""
+
+    def __init__(self, forms, rule, general):
+        self.forms, self.rule, self.general = forms, rule, general
+
+    def form(self, count=None) -> str:
+        """The form after ``count``; with no count, or a fraction (which gettext's rules do not
+        cover), the general form."""
+        if count is None or count != int(count):
+            return self.general
+        index = self.rule(abs(int(count)))
+        return self.forms[min(index, len(self.forms) - 1)]
+
+
+def translated_plural(singular: str, plural: str, locale: str) -> PluralForms | None:
+    """The unit whose English forms are ``singular`` and ``plural`` in ``locale`` (its plural
+    entry and its general form), or ``None`` if either is untranslated."""
+    catalogue = _catalogue(locale)
+    if catalogue is None:
+        return None
+    forms = []
+    while (singular, len(forms)) in catalogue._catalog:
+        forms.append(catalogue._catalog[(singular, len(forms))])
+    general = catalogue._catalog.get(f"{UNIT_CONTEXT}\x04{plural}")
+    if not forms or not all(forms) or not general:
+        return None
+    return PluralForms(forms, catalogue.plural, general)
 
 
 def has_catalogue(locale: str) -> bool:

@@ -12,9 +12,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
+from .catalogue import UNIT_CONTEXT
 from .languages import texts
 from .loader import definition_files, parse_file
-from .text import english
+from .text import english, singular
 
 
 def questionnaire_catalogue(paths=None) -> Catalog:
@@ -27,15 +28,25 @@ def questionnaire_catalogue(paths=None) -> Catalog:
             if not source:
                 continue
             comment = f"{Path(path).name}: {where}"
-            found = catalogue.get(source)
-            if found is None:
-                catalogue.add(source, auto_comments=[comment])
-            elif comment not in found.auto_comments:
-                found.auto_comments.append(comment)
+            if isinstance(source, dict):  # a unit's plural forms: after a number, and alone
+                _add(catalogue, (singular(source), source["other"]), comment)
+                _add(catalogue, source["other"], comment + ", beside an empty box", UNIT_CONTEXT)
+            else:
+                _add(catalogue, source, comment)
     for name, text in site_texts():
         if catalogue.get(text["en"]) is None:
             catalogue.add(text["en"], auto_comments=[f"config.py: {name} (default)"])
     return catalogue
+
+
+def _add(catalogue, source, comment, context=None):
+    """Add ``source`` (a text, or a plural entry's singular and plural), or say where else
+    it is used."""
+    found = catalogue.get(source[0] if isinstance(source, tuple) else source, context=context)
+    if found is None:
+        catalogue.add(source, auto_comments=[comment], context=context)
+    elif comment not in found.auto_comments:
+        found.auto_comments.append(comment)
 
 
 def site_texts():

@@ -6,15 +6,29 @@ a language has it inline or in the questionnaire catalogue (``catalogue.py``).
 
 from collections.abc import Iterator
 
-from .text import DEFAULT_LANGUAGE, english, lookup
+from .text import DEFAULT_LANGUAGE, english, is_plural_forms, lookup, singular
 
 
 def _is_text_mapping(value) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get(DEFAULT_LANGUAGE), str)
-        and all(isinstance(k, str) and len(k) == 2 and isinstance(v, str) for k, v in value.items())
+    """A text per language (``{en: ..., fr: ...}``), or a unit's plural forms per language
+    (``{en: {one: day, other: days}, fr: jours}``): either is translated as a whole."""
+    if not isinstance(value, dict):
+        return False
+    source = value.get(DEFAULT_LANGUAGE)
+    if not (isinstance(source, str) or is_plural_forms(source)):
+        return False
+    return all(
+        isinstance(k, str) and len(k) == 2 and (isinstance(v, str) or is_plural_forms(v))
+        for k, v in value.items()
     )
+
+
+def source_text(text) -> str:
+    """A text's English as a translator reads it (a unit's plural forms: "day / days")."""
+    source = english(text)
+    if isinstance(source, dict):
+        return " / ".join(dict.fromkeys((singular(source), source["other"])))
+    return source
 
 
 def texts(definition: dict) -> Iterator[tuple[str, dict]]:
@@ -45,7 +59,9 @@ def missing_texts(definition: dict, locale: str) -> list[tuple[str, str]]:
     """The texts with no ``locale`` version, as (where, English text), in definition order."""
     if locale == DEFAULT_LANGUAGE:
         return []
-    return [(where, english(text)) for where, text in texts(definition) if not lookup(text, locale)]
+    return [
+        (where, source_text(text)) for where, text in texts(definition) if not lookup(text, locale)
+    ]
 
 
 def complete_in(definition: dict, locale: str) -> bool:

@@ -4,13 +4,14 @@ English is always there; French and German may be given inline; every other lang
 is looked up in the questionnaire catalogues (``catalogue.py``) by the English text.
 """
 
-from .catalogue import translated
+from .catalogue import translated, translated_plural
 
 DEFAULT_LANGUAGE = "en"
 
 
-def english(text) -> str | None:
-    """The English (source) form of a text, the msgid of its translations."""
+def english(text) -> str | dict | None:
+    """The English (source) form of a text, the msgid of its translations (for a unit with
+    plural forms, its English forms: ``{one: day, other: days}``)."""
     if isinstance(text, str):
         return text
     if isinstance(text, dict):
@@ -27,7 +28,14 @@ def lookup(text, locale: str | None) -> str | None:
     if isinstance(text, dict) and text.get(locale):
         return text[locale]
     source = english(text)
+    if isinstance(source, dict):  # a unit's plural forms: a plural entry of the catalogue
+        return translated_plural(singular(source), source["other"], locale)
     return translated(source, locale) if source else None
+
+
+def singular(forms: dict) -> str:
+    """The msgid of a unit's plural entry: its English "one" form (else its only form)."""
+    return forms.get("one") or forms["other"]
 
 
 def tr(text, locale: str | None = None) -> str:
@@ -59,6 +67,17 @@ def is_text(value) -> bool:
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
+def is_plural_forms(value) -> bool:
+    """Whether ``value`` is a unit's plural forms in one language: ``{one: day, other: days}``
+    (CLDR's categories, "other" required, each a non-empty text)."""
+    return (
+        isinstance(value, dict)
+        and "other" in value
+        and set(value) <= set(PLURAL_CATEGORIES)
+        and all(isinstance(v, str) and v.strip() for v in value.values())
+    )
+
+
 def is_unit(value) -> bool:
     """Whether ``value`` is a usable unit: a text, or per language a text or its plural forms
     (``{one: day, other: days}``, the CLDR categories, "other" required)."""
@@ -66,12 +85,7 @@ def is_unit(value) -> bool:
         return True
     if not isinstance(value, dict) or not value:
         return False
-    for text in value.values():
-        if isinstance(text, dict):
-            if "other" not in text or not set(text) <= set(PLURAL_CATEGORIES):
-                return False
-            if not all(isinstance(v, str) and v.strip() for v in text.values()):
-                return False
-        elif not (isinstance(text, str) and text.strip()):
-            return False
-    return True
+    return all(
+        is_plural_forms(text) if isinstance(text, dict) else isinstance(text, str) and text.strip()
+        for text in value.values()
+    )

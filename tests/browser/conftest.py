@@ -54,6 +54,13 @@ def _context():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_job_queue():
+    """Nor a unit-test job queue to empty: so these tests do not ask for the ``app`` of each
+    database backend, and run once, against the live server's own database."""
+    yield
+
+
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory):
     """The application served on 127.0.0.1 at a free port, consultations open around today."""

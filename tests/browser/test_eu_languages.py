@@ -4,10 +4,13 @@ long words (Finnish), on the public pages and each blank questionnaire."""
 
 import pytest
 
+from consultation import catalogues, i18n
+
 from .test_accessibility import SLUGS, axe_problems
 
-#: The languages completed in translations/ besides en, fr and de (issue 19).
-LANGUAGES = ["el", "bg", "fi", "mt", "ga", "es", "it", "pt", "nl", "pl", "sv", "da", "ro"]
+#: The languages offered besides en, fr and de: those whose catalogues are complete (issue 19;
+#: tests/test_catalogues.py says which must be).
+LANGUAGES = [code for code in catalogues.offered(i18n.LANGUAGES) if code not in ("en", "fr", "de")]
 #: "Error:", which starts the title of a page with errors, in each language.
 ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:", "mt": "Żball:", "ga": "Earráid:"}
 ERROR |= {"es": "Error:", "it": "Errore:", "pt": "Erro:", "nl": "Fout:", "pl": "Błąd:"}

@@ -52,13 +52,13 @@ def test_the_map_of_the_long_questionnaire(browser, live_server, screenshots, wi
     assert "minutes" in nav.inner_text()
     screenshots(page, f"form-map-{width}")
     about = nav.locator('[data-map-section="about_you"]')
-    assert about.inner_text() == "answered: 1 of 8"
+    assert about.inner_text() == "answered: 1 of 9"
 
     # Answering updates the map at once; choosing a company brings its questions in.
     page.check('[name="q_respondent_type"][value="company"]')
     page.fill("#q_first_name", "Ada")
     page.locator("#q_first_name").blur()
-    assert about.inner_text() == "answered: 3 of 11"
+    assert about.inner_text() == "answered: 3 of 12"
     assert nav.locator('[data-map-section="company_profile"]').inner_text() == "answered: 0 of 1"
     assert "3 of" in page.locator("#form-progress-text").inner_text()
 
@@ -78,7 +78,7 @@ def test_the_map_without_javascript(browser, live_server):
     page = context.new_page()
     page.goto(f"{live_server.url}/consultations/{SLUG}/respond")
     nav = page.get_by_role("navigation", name="Sections of this questionnaire")
-    assert nav.locator('[data-map-section="about_you"]').inner_text() == "answered: 1 of 8"
+    assert nav.locator('[data-map-section="about_you"]').inner_text() == "answered: 1 of 9"
     nav.get_by_role("link", name="Anything else?").click()
     assert page.evaluate("location.hash") == "#section-final"
     context.close()
