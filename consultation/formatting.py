@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from flask_babel import gettext, pgettext
 
 from . import clock
@@ -108,6 +109,16 @@ def audit_value(value, locale=None) -> str:
     return str(value)
 
 
+def rate(value, locale=None) -> str:
+    """A rate (arrivals an hour) as people read one: whole from 10, one decimal from 1, and
+    two significant digits below (0.083, not a rounded 0)."""
+    if value >= 10:
+        return number(round(value), locale)
+    if value >= 1:
+        return number(round(value, 1), locale)
+    return format_decimal(Decimal(f"{value:.2g}"), "#,##0.##########", format_locale(locale))
+
+
 def register(app):
     app.jinja_env.filters.update(
         long_date=long_date,
@@ -117,5 +128,6 @@ def register(app):
         role_label=role_label,
         share=share,
         number=number,
+        rate=rate,
         audit_value=audit_value,
     )

@@ -274,3 +274,57 @@ def test_a_response_marked_as_spam_leaves_its_group_and_comes_back_when_counted(
     current_queue().run_pending()
     (row,) = final_comments_groups()
     assert campaign["shouted"] in members_of(row)
+
+
+def test_the_public_pages_and_the_api_show_campaign_sizes(app, client, consultations, frozen_clock):
+    """A published copy says which campaign it is part of and how large it is, on its page,
+    in the public list and in the API; a group too small for the public, a group an analyst
+    rejected and an unrelated text say nothing."""
+    from .test_api import validate
+    from .test_publishing_queries import CLOSED
+
+    copies = [contribute(client, TEMPLATE if n % 2 else synonym_copy(n)) for n in range(11)]
+    few = [contribute(client, UNRELATED) for _ in range(3)]  # a group of three: too small
+    db.session.commit()
+    regroup(consultation(SLUG))
+    approve(db.session.scalars(select(Response)).all())
+    frozen_clock.set_brussels(CLOSED)
+    (group,) = [row.group for row in final_comments_groups() if row.size == 11]
+    said = f"Part of campaign {group.number}: 11 answers with this text or a close variant."
+
+    page = client.get(f"/consultations/{SLUG}/contributions").get_data(as_text=True)
+    assert page.count(said) == 11 and "Part of campaign" in page
+    assert page.count("Part of campaign") == 11  # not the group of three
+    copy, other = db.session.get(Response, copies[0].id), db.session.get(Response, few[0].id)
+    shown = client.get(f"/consultations/{SLUG}/contributions/{copy.public_id}")
+    assert said in shown.get_data(as_text=True)
+    shown = client.get(f"/consultations/{SLUG}/contributions/{other.public_id}")
+    assert "Part of campaign" not in shown.get_data(as_text=True)
+
+    listed = client.get(f"/api/v1/consultations/{SLUG}/contributions?limit=50").get_json()
+    validate(listed, "ContributionPage")
+    by_id = {item["id"]: item["campaigns"] for item in listed["contributions"]}
+    expected = [{"number": group.number, "size": 11, "question": "final_comments"}]
+    assert by_id[copy.public_id] == expected and by_id[other.public_id] == []
+    one = client.get(f"/api/v1/consultations/{SLUG}/contributions/{copy.public_id}").get_json()
+    validate(one, "Contribution")
+    assert one["campaigns"] == expected
+
+    group.decision, group.decided_by = "rejected", "analyst@example.org"
+    db.session.commit()
+    page = client.get(f"/consultations/{SLUG}/contributions").get_data(as_text=True)
+    assert "Part of campaign" not in page
+    one = client.get(f"/api/v1/consultations/{SLUG}/contributions/{copy.public_id}").get_json()
+    assert one["campaigns"] == []
+
+
+def test_an_arrival_rate_below_one_an_hour_is_not_written_as_zero(app):
+    from consultation.formatting import rate
+
+    assert [rate(value, "en") for value in (0.0083, 0.25, 2.345, 1234.4)] == [
+        "0.0083",
+        "0.25",
+        "2.3",
+        "1,234",
+    ]
+    assert rate(0.25, "fr") == "0,25"

@@ -13,6 +13,7 @@ from flask import Response as HttpResponse
 from flask import request, send_file, stream_with_context
 from sqlalchemy import func, select
 
+from ..campaigns.queries import public_campaigns
 from ..consultations.models import Consultation
 from ..extensions import db
 from ..publishing import queries
@@ -115,8 +116,13 @@ def _listed(prefixes, row) -> dict:
         "surname": row.surname,
         "hasAttachment": row.has_attachment,
         "excerpt": row.excerpt,
+        "campaigns": [_campaign(campaign) for campaign in row.campaigns],
         "links": {"self": api + row.public_id, "page": page + row.public_id},
     }
+
+
+def _campaign(campaign) -> dict:
+    return {"number": campaign.number, "size": campaign.size, "question": campaign.question}
 
 
 @bp.get("/consultations/<slug>/contributions")
@@ -158,6 +164,10 @@ def contribution(slug, public_id):
     if response is None:
         raise ApiError(404, "No published contribution has this ID.", "not_found")
     data = records.one_record(consultation, response)
+    data["campaigns"] = [
+        _campaign(campaign)
+        for campaign in public_campaigns(consultation, [response.id]).get(response.id, [])
+    ]
     data["attachments"] = [
         {
             "name": item.name,

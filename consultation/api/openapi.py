@@ -247,6 +247,15 @@ SCHEMAS = {
                 "keys, {row: point} for a matrix, {option: rank} for a ranking, a number, or "
                 "a text with '[removed]' where words were removed.",
             },
+            "campaigns": {
+                "type": "array",
+                "description": "The campaigns it is part of: groups of at least 10 "
+                "near-identical answers (copies of one text, even reworded), numbered as in "
+                "the summary report, with how many answers each holds (published or not); "
+                "groups an analyst judged not to be a campaign are left out. Not in the bulk "
+                "files.",
+                "items": {"$ref": "#/components/schemas/Campaign"},
+            },
             "attachments": {
                 "type": "array",
                 "description": "Its approved documents (one contribution's page only).",
@@ -315,6 +324,20 @@ SCHEMAS = {
         "required": ["slug", "filters", "contributions", "next", "links"],
         "additionalProperties": False,
     },
+    "Campaign": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "integer", "description": "Its number (campaign 3)."},
+            "size": {"type": "integer", "minimum": 2, "description": "Answers in it."},
+            "question": {
+                **NULLABLE_STRING,
+                "description": "The key of the question whose answers were compared; null "
+                "for the whole contribution's free text.",
+            },
+        },
+        "required": ["number", "size", "question"],
+        "additionalProperties": False,
+    },
     "TextLine": {
         "type": "object",
         "description": "One line of a per-question JSON Lines file.",
@@ -350,6 +373,7 @@ SCHEMAS["ContributionListItem"] = {
     "required": [
         *(name for name in SCHEMAS["Contribution"]["required"] if name not in _LISTED),
         "excerpt",
+        "campaigns",
         "links",
     ],
     "additionalProperties": False,

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from ..consultations.models import QuestionRecord
 from ..extensions import db
 from ..responses.models import Answer, Response, ResponseVersion
-from .models import CampaignGroup, CampaignMember, CampaignRun
+from .models import REJECTED, CampaignGroup, CampaignMember, CampaignRun
 
 #: Kinds whose answers are grouped: long texts (one-line answers coincide naturally).
 KINDS = ("long_text",)
@@ -290,3 +290,55 @@ def export_rows(consultation, question_id=...):
             else CampaignGroup.question_id.is_(None)
         )
     return db.session.execute(query.execution_options(yield_per=5000))
+
+
+#: The smallest group the public sees (its pages, the API, the summary report): a handful of
+#: alike answers is a coincidence as often as a campaign.
+PUBLIC_MINIMUM = 10
+
+
+@dataclass(frozen=True)
+class PublicCampaign:
+    """A group a published contribution is in, as the public sees it."""
+
+    number: int
+    #: Every answer in the group (as the summary report counts it), published or not.
+    size: int
+    #: The key of the question grouped; ``None`` for the whole contribution's free text.
+    question: str | None
+
+
+def public_campaigns(consultation, response_ids) -> dict[int, list[PublicCampaign]]:
+    """The groups of at least ``PUBLIC_MINIMUM`` answers that each of ``response_ids`` is in,
+    but those an analyst rejected: {response id: [PublicCampaign, ...]} (by number)."""
+    if not response_ids:
+        return {}
+    found = db.session.execute(
+        select(
+            CampaignMember.response_id, CampaignGroup.id, CampaignGroup.number, QuestionRecord.key
+        )
+        .join(CampaignGroup, CampaignGroup.id == CampaignMember.group_id)
+        .outerjoin(QuestionRecord, QuestionRecord.id == CampaignGroup.question_id)
+        .where(
+            CampaignMember.response_id.in_(list(response_ids)),
+            CampaignGroup.consultation_id == consultation.id,
+            or_(CampaignGroup.decision.is_(None), CampaignGroup.decision != REJECTED),
+        )
+    ).all()
+    if not found:
+        return {}
+    sizes = dict(
+        db.session.execute(
+            select(CampaignMember.group_id, func.count())
+            .where(CampaignMember.group_id.in_({row.id for row in found}))
+            .group_by(CampaignMember.group_id)
+        ).all()
+    )
+    campaigns: dict[int, list[PublicCampaign]] = {}
+    for response_id, group_id, number, key in found:
+        size = sizes.get(group_id, 0)
+        if size >= PUBLIC_MINIMUM:
+            campaigns.setdefault(response_id, []).append(PublicCampaign(number, size, key))
+    for listed in campaigns.values():
+        listed.sort(key=lambda campaign: campaign.number)
+    return campaigns

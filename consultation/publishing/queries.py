@@ -28,6 +28,7 @@ from types import SimpleNamespace
 from sqlalchemy import exists, func, literal_column, select, tuple_
 
 from .. import clock
+from ..campaigns.queries import public_campaigns
 from ..extensions import db
 from ..reports import publication
 from ..responses.models import Answer, Response, Upload
@@ -122,6 +123,8 @@ class Listed:
     has_attachment: bool
     publication: str | None
     excerpt: str | None = None
+    #: The campaigns it is part of (``campaigns.queries.public_campaigns``).
+    campaigns: tuple = ()
 
     @property
     def submitted_on(self):
@@ -250,6 +253,7 @@ def published_contributions(consultation, filters=None, search=None, after=None,
     more = len(found) > limit
     found = found[:limit]
     excerpts = _excerpts([row.id for row in found])
+    campaigns = public_campaigns(consultation, [row.id for row in found])
     rows = []
     for row in found:
         shown = publication.published_profile(row)
@@ -267,6 +271,7 @@ def published_contributions(consultation, filters=None, search=None, after=None,
                 has_attachment=bool(row.has_public_file),
                 publication=row.publication,
                 excerpt=excerpts.get(row.id),
+                campaigns=tuple(campaigns.get(row.id, ())),
             )
         )
     cursor = encode_cursor(found[-1].submitted_at, found[-1].id) if more and found else None

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
+from ..campaigns.queries import public_campaigns
 from ..consultations.queries import consultation_by_slug
 from ..downloads import attachment as attachment_headers
 from ..formatting import current_locale
@@ -82,8 +83,13 @@ def contribution(slug, public_id):
     from ..admin.reports import file_size
 
     view = queries.published_view(response, current_locale())
+    campaigns = public_campaigns(consultation, [response.id]).get(response.id, [])
     return render_template(
-        "public/contribution.html", consultation=consultation, item=view, file_size=file_size
+        "public/contribution.html",
+        consultation=consultation,
+        item=view,
+        campaigns=campaigns,
+        file_size=file_size,
     )
 
 

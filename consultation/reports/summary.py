@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext, ngettext
 from markupsafe import Markup
 
 from .. import clock
+from ..campaigns.queries import PUBLIC_MINIMUM
 from ..formatting import brussels_datetime, long_date, share
 from ..i18n import current_locale, number, quantity
 from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
@@ -191,7 +192,7 @@ def build_summary(
     country=None,
     *,
     locale=None,
-    campaign_threshold=10,
+    campaign_threshold=PUBLIC_MINIMUM,
     excerpts=5,
 ) -> Summary:
     """Gather the figures of the summary report for ``consultation`` (optionally filtered), with
