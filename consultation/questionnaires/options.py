@@ -192,6 +192,18 @@ OFFICIAL_NAMES = {
         "VA": "an Suí Naofa",
         "XK": "an Chosaiv*",
     },
+    "hu": {
+        "BQ": "Bonaire, Sint Eustatius és Saba",
+        "CD": "Kongói Demokratikus Köztársaság",
+        "CG": "Kongó",
+        "CV": "Cabo Verde",
+        "HK": "Hongkong",
+        "MM": "Mianmar/Burma",
+        "MO": "Makaó",
+        "PS": "Palesztina*",
+        "VA": "Szentszék",
+        "XK": "Koszovó*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).
