@@ -70,6 +70,7 @@ OFFICIAL = {
     "fi": {"CZ": "Tšekki", "PS": "Palestiina*", "VA": "Pyhä istuin", "XK": "Kosovo*"},
     "mt": {"CZ": "iċ-Ċekja", "PS": "il-Palestina*", "XK": "il-Kosovo*"},
     "ga": {"CG": "Poblacht an Chongó", "PS": "an Phalaistín*", "XK": "an Chosaiv*"},
+    "cs": {"CD": "Demokratická republika Kongo", "PS": "Palestina*", "XK": "Kosovo*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "
