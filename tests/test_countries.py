@@ -71,6 +71,7 @@ OFFICIAL = {
     "mt": {"CZ": "iċ-Ċekja", "PS": "il-Palestina*", "XK": "il-Kosovo*"},
     "ga": {"CG": "Poblacht an Chongó", "PS": "an Phalaistín*", "XK": "an Chosaiv*"},
     "hu": {"CD": "Kongói Demokratikus Köztársaság", "HK": "Hongkong", "XK": "Koszovó*"},
+    "cs": {"CD": "Demokratická republika Kongo", "PS": "Palestina*", "XK": "Kosovo*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "

@@ -204,6 +204,17 @@ OFFICIAL_NAMES = {
         "VA": "Szentszék",
         "XK": "Koszovó*",
     },
+    "cs": {
+        "BQ": "Bonaire, Svatý Eustach a Saba",
+        "CD": "Demokratická republika Kongo",
+        "CG": "Kongo",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Barma",
+        "MO": "Macao",
+        "PS": "Palestina*",
+        "VA": "Svatý stolec",
+        "XK": "Kosovo*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).

@@ -14,7 +14,7 @@ LANGUAGES = [code for code in catalogues.offered(i18n.LANGUAGES) if code not in 
 #: "Error:", which starts the title of a page with errors, in each language.
 ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:", "mt": "Żball:", "ga": "Earráid:"}
 ERROR |= {"es": "Error:", "it": "Errore:", "pt": "Erro:", "nl": "Fout:", "pl": "Błąd:"}
-ERROR |= {"sv": "Fel:", "da": "Fejl:", "ro": "Eroare:", "hu": "Hiba:"}
+ERROR |= {"sv": "Fel:", "da": "Fejl:", "ro": "Eroare:", "hu": "Hiba:", "cs": "Chyba:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
