@@ -219,6 +219,9 @@ class Config:
     REPORT_FOLDER = os.environ.get("REPORT_FOLDER", str(INSTANCE_DIR / "reports"))
     #: Prepared files are deleted this many days after they were made.
     REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", 7))
+    #: Seconds the counts beside the public list's filters are kept per process (0: never);
+    #: the list itself is always read live (``publishing.facets``).
+    FACET_CACHE_SECONDS = int(os.environ.get("FACET_CACHE_SECONDS", 60))
 
 
 class DevelopmentConfig(Config):
@@ -236,6 +239,8 @@ class TestingConfig(Config):
     #: No gate (each test process would share the instance folder's slots); the tests of the
     #: gate set their own slots and folder.
     SUBMISSION_SLOTS = 0
+    #: Counts beside the public filters are exact at once (their cache has its own test).
+    FACET_CACHE_SECONDS = 0
     RATELIMIT_STORAGE_URI = "memory://"  # one test process; tests of sharing set their own
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False

@@ -12,7 +12,9 @@ Then, in a fresh process each:
 - pages (server time: the whole view, template included, through the test client;
   the median of seven requests after one warm-up): the public list's first page
   and a filtered page (respondent type and country), the API's first page, a
-  filtered API page and a deep API page (a cursor 90% down the list);
+  filtered API page and a deep API page (a cursor 90% down the list), with the
+  counts beside the filters kept a minute as deployed; and the first page with
+  those counts recounted at every request (the first request of each minute);
 - the JSON Lines bulk file, streamed to nowhere: first live (built from the
   records as it streams; that request queues the job that prepares the file),
   then the job, then the prepared file served; rows per second and the process's
@@ -49,6 +51,9 @@ PAGES = {
         "/api/v1/consultations/{slug}/contributions?userType=company&country=DE",
     ),
     "api_deep": ("API, deep cursor (90%)", "/api/v1/consultations/{slug}/contributions?cursor="),
+    # The first page again with the counts beside the filters recounted at each request, as
+    # the first request of each minute in each process does (``publishing.facets``).
+    "public_recount": ("public list, counts recounted", "/consultations/{slug}/contributions"),
 }
 BULK = "bulk_jsonl"
 REPEATS = 7
@@ -136,6 +141,8 @@ def _pages(url: str, workdir: str, slug: str) -> dict:
     found["published"] = total
     client = app.test_client()
     for name, (_label, path) in PAGES.items():
+        # As deployed: the counts kept a minute (the testing settings count every time).
+        app.config["FACET_CACHE_SECONDS"] = 0 if name == "public_recount" else 60
         target = path.format(slug=slug) + (cursor if name == "api_deep" else "")
         times, status = [], None
         for _ in range(REPEATS + 1):

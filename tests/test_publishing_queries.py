@@ -251,3 +251,78 @@ def test_the_date_shown_is_the_brussels_day(client, consultations, frozen_clock)
     assert queries.published_view(response, "en").submitted_on == date(2025, 6, 2)
     page = client.get(f"/consultations/{SLUG}/contributions").get_data(as_text=True)
     assert "Sent on 2 June 2025" in page
+
+
+def _counted_one_by_one(consultation, filters):
+    """Each filter's counts as one GROUP BY per filter would count them (the reference)."""
+    from sqlalchemy import func
+
+    found = {}
+    for name, column in queries.FILTER_COLUMNS.items():
+        query = (
+            queries.published_select(consultation, filters.without(name))
+            .with_only_columns(column, func.count())
+            .group_by(column)
+        )
+        values = {}
+        for value, count in db.session.execute(query):
+            key = bool(value) if name == "has_attachment" else value
+            values[key] = values.get(key, 0) + count
+        found[name] = values
+    total = queries.published_select(consultation, filters).with_only_columns(func.count())
+    found["total"] = {None: db.session.scalar(total)}
+    return found
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"respondent_type": "company"},
+        {"country": "DE", "respondent_type": "company"},
+        {"language": "fr", "has_attachment": False},
+        {"organisation_size": "small", "country": "FR", "language": "en"},
+        {"country": "ZZ"},  # nothing: every count is zero
+    ],
+)
+def test_the_counts_beside_the_filters_are_those_of_each_filter_counted_alone(
+    consultations, frozen_clock, filters
+):
+    from consultation.publishing.operations import approve_waiting
+    from consultation.reports import generate
+
+    consultation = consultations[SLUG]
+    generate.generate_responses(consultation, 120, seed=11)
+    approve_waiting(consultation, MODERATOR)
+    db.session.commit()
+    frozen_clock.set_brussels(CLOSED)
+    chosen = queries.Filters(**filters)
+    assert queries.filter_counts(consultation, chosen) == _counted_one_by_one(consultation, chosen)
+
+
+def test_counts_are_kept_a_minute_and_the_list_stays_live(app, client, consultations, frozen_clock):
+    from consultation.publishing import facets
+
+    consultation = consultations[SLUG]
+    operations.set_publication_mode(consultation, "when_moderated", MODERATOR)
+    db.session.commit()
+    first = submit(client, consultation, person())
+    operations.approve(first, MODERATOR)
+    db.session.commit()
+    app.config["FACET_CACHE_SECONDS"] = 60
+    try:
+        assert queries.filter_counts(consultation)["total"] == {None: 1}
+        second = submit(client, consultation, person(q_country="FR"))
+        operations.approve(second, MODERATOR)
+        db.session.commit()
+        assert len(queries.published_contributions(consultation).rows) == 2  # live
+        assert queries.filter_counts(consultation)["total"] == {None: 1}  # counted a moment ago
+        facets.forget()
+        counts = queries.filter_counts(consultation)
+        assert counts["total"] == {None: 2} and counts["country"] == {"IE": 1, "FR": 1}
+        operations.set_publication_mode(consultation, "never", MODERATOR)  # a new setting
+        db.session.commit()
+        assert queries.filter_counts(consultation)["total"] == {None: 0}
+    finally:
+        app.config["FACET_CACHE_SECONDS"] = 0
+        facets.forget()
