@@ -215,6 +215,17 @@ OFFICIAL_NAMES = {
         "VA": "Svatý stolec",
         "XK": "Kosovo*",
     },
+    "sk": {
+        "BQ": "Bonaire, Svätý Eustach a Saba",
+        "CG": "Kongo",
+        "HK": "Hongkong",
+        "MM": "Mjanmarsko/Barma",
+        "MO": "Macao",
+        "PS": "Palestína*",
+        "SH": "Svätá Helena, Ascension a Tristan da Cunha",
+        "VA": "Svätá stolica",
+        "XK": "Kosovo*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).
