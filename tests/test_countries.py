@@ -73,6 +73,7 @@ OFFICIAL = {
     "hu": {"CD": "Kongói Demokratikus Köztársaság", "HK": "Hongkong", "XK": "Koszovó*"},
     "cs": {"CD": "Demokratická republika Kongo", "PS": "Palestina*", "XK": "Kosovo*"},
     "sk": {"CD": "Konžská demokratická republika", "PS": "Palestína*", "XK": "Kosovo*"},
+    "hr": {"CD": "Demokratska Republika Kongo", "VA": "Sveta Stolica", "XK": "Kosovo*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "

@@ -226,6 +226,17 @@ OFFICIAL_NAMES = {
         "VA": "Svätá stolica",
         "XK": "Kosovo*",
     },
+    "hr": {
+        "BQ": "Bonaire, Sveti Eustazije i Saba",
+        "CD": "Demokratska Republika Kongo",
+        "CG": "Kongo",
+        "HK": "Hong Kong",
+        "MM": "Mjanmar/Burma",
+        "MO": "Makao",
+        "PS": "Palestina*",
+        "VA": "Sveta Stolica",
+        "XK": "Kosovo*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).

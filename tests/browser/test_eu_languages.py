@@ -16,6 +16,7 @@ ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:", "mt": "Ż
 ERROR |= {"es": "Error:", "it": "Errore:", "pt": "Erro:", "nl": "Fout:", "pl": "Błąd:"}
 ERROR |= {"sv": "Fel:", "da": "Fejl:", "ro": "Eroare:", "hu": "Hiba:", "cs": "Chyba:"}
 ERROR |= {"sk": "Chyba:"}
+ERROR |= {"hr": "Pogreška:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
