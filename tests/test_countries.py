@@ -72,6 +72,7 @@ OFFICIAL = {
     "ga": {"CG": "Poblacht an Chongó", "PS": "an Phalaistín*", "XK": "an Chosaiv*"},
     "hu": {"CD": "Kongói Demokratikus Köztársaság", "HK": "Hongkong", "XK": "Koszovó*"},
     "cs": {"CD": "Demokratická republika Kongo", "PS": "Palestina*", "XK": "Kosovo*"},
+    "et": {"CD": "Kongo Demokraatlik Vabariik", "VA": "Püha Tool", "XK": "Kosovo*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "
@@ -87,7 +88,7 @@ FOOTNOTE = {
 #: the special administrative regions written in full (ΕΔΠ, САР, erityishallintoalue...).
 INFORMAL = re.compile(
     r" - |&| SAR|R\.A\.S\.|Sonderverwaltungsregion|ΕΔΠ|САР|erityishallintoalue"
-    r"|Amministrattiv Speċjali|Sainréigiún|RAE "
+    r"|erihalduspiirkond|Amministrattiv Speċjali|Sainréigiún|RAE "
 )
 
 
