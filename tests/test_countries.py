@@ -74,6 +74,7 @@ OFFICIAL = {
     "cs": {"CD": "Demokratická republika Kongo", "PS": "Palestina*", "XK": "Kosovo*"},
     "sk": {"CD": "Konžská demokratická republika", "PS": "Palestína*", "XK": "Kosovo*"},
     "hr": {"CD": "Demokratska Republika Kongo", "VA": "Sveta Stolica", "XK": "Kosovo*"},
+    "et": {"CD": "Kongo Demokraatlik Vabariik", "VA": "Püha Tool", "XK": "Kosovo*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "
@@ -89,7 +90,7 @@ FOOTNOTE = {
 #: the special administrative regions written in full (ΕΔΠ, САР, erityishallintoalue...).
 INFORMAL = re.compile(
     r" - |&| SAR|R\.A\.S\.|Sonderverwaltungsregion|ΕΔΠ|САР|erityishallintoalue"
-    r"|Amministrattiv Speċjali|Sainréigiún|RAE "
+    r"|erihalduspiirkond|Amministrattiv Speċjali|Sainréigiún|RAE "
 )
 
 

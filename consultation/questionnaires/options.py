@@ -237,6 +237,18 @@ OFFICIAL_NAMES = {
         "VA": "Sveta Stolica",
         "XK": "Kosovo*",
     },
+    "et": {
+        "BQ": "Bonaire, Sint Eustatius ja Saba",
+        "CD": "Kongo Demokraatlik Vabariik",
+        "CG": "Kongo",
+        "CV": "Cabo Verde",
+        "HK": "Hongkong",
+        "MM": "Myanmar/Birma",
+        "MO": "Macau",
+        "PS": "Palestiina*",
+        "VA": "Püha Tool",
+        "XK": "Kosovo*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).

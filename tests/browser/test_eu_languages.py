@@ -17,6 +17,7 @@ ERROR |= {"es": "Error:", "it": "Errore:", "pt": "Erro:", "nl": "Fout:", "pl": "
 ERROR |= {"sv": "Fel:", "da": "Fejl:", "ro": "Eroare:", "hu": "Hiba:", "cs": "Chyba:"}
 ERROR |= {"sk": "Chyba:"}
 ERROR |= {"hr": "Pogreška:"}
+ERROR |= {"et": "Viga:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
