@@ -12,15 +12,22 @@ PAGES = {
         "en": "Privacy statement",
         "fr": "Déclaration de confidentialité",
         "de": "Datenschutzerklärung",
+        "nl": "Privacyverklaring",
     },
     "/accessibility": {
         "en": "Accessibility statement",
         "fr": "Déclaration d’accessibilité",
         "de": "Erklärung zur Barrierefreiheit",
+        "nl": "Toegankelijkheidsverklaring",
     },
-    "/legal-notice": {"en": "Legal notice", "fr": "Avis juridique", "de": "Rechtlicher Hinweis"},
+    "/legal-notice": {
+        "en": "Legal notice",
+        "fr": "Avis juridique",
+        "de": "Rechtlicher Hinweis",
+        "nl": "Juridische kennisgeving",
+    },
 }
-LANGUAGES = ["en", "fr", "de"]
+LANGUAGES = ["en", "fr", "de", "nl"]
 
 
 def in_language(client, language):
