@@ -14,6 +14,7 @@ PAGES = {
         "de": "Datenschutzerklärung",
         "nl": "Privacyverklaring",
         "pl": "Oświadczenie o ochronie prywatności",
+        "pt": "Declaração de privacidade",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -21,6 +22,7 @@ PAGES = {
         "de": "Erklärung zur Barrierefreiheit",
         "nl": "Toegankelijkheidsverklaring",
         "pl": "Deklaracja dostępności",
+        "pt": "Declaração de acessibilidade",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -28,9 +30,10 @@ PAGES = {
         "de": "Rechtlicher Hinweis",
         "nl": "Juridische kennisgeving",
         "pl": "Nota prawna",
+        "pt": "Aviso legal",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
