@@ -15,6 +15,7 @@ PAGES = {
         "nl": "Privacyverklaring",
         "pl": "Oświadczenie o ochronie prywatności",
         "pt": "Declaração de privacidade",
+        "ro": "Declarația de confidențialitate",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -23,6 +24,7 @@ PAGES = {
         "nl": "Toegankelijkheidsverklaring",
         "pl": "Deklaracja dostępności",
         "pt": "Declaração de acessibilidade",
+        "ro": "Declarația de accesibilitate",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -31,9 +33,10 @@ PAGES = {
         "nl": "Juridische kennisgeving",
         "pl": "Nota prawna",
         "pt": "Aviso legal",
+        "ro": "Aviz juridic",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
