@@ -16,6 +16,7 @@ PAGES = {
         "pl": "Oświadczenie o ochronie prywatności",
         "pt": "Declaração de privacidade",
         "ro": "Declarația de confidențialitate",
+        "sv": "Integritetsmeddelande",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -25,6 +26,7 @@ PAGES = {
         "pl": "Deklaracja dostępności",
         "pt": "Declaração de acessibilidade",
         "ro": "Declarația de accesibilitate",
+        "sv": "Tillgänglighetsredogörelse",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -34,9 +36,10 @@ PAGES = {
         "pl": "Nota prawna",
         "pt": "Aviso legal",
         "ro": "Aviz juridic",
+        "sv": "Rättsligt meddelande",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
