@@ -17,6 +17,7 @@ PAGES = {
         "pt": "Declaração de privacidade",
         "ro": "Declarația de confidențialitate",
         "sv": "Integritetsmeddelande",
+        "cs": "Prohlášení o ochraně osobních údajů",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -27,6 +28,7 @@ PAGES = {
         "pt": "Declaração de acessibilidade",
         "ro": "Declarația de accesibilitate",
         "sv": "Tillgänglighetsredogörelse",
+        "cs": "Prohlášení o přístupnosti",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -37,9 +39,10 @@ PAGES = {
         "pt": "Aviso legal",
         "ro": "Aviz juridic",
         "sv": "Rättsligt meddelande",
+        "cs": "Právní upozornění",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
