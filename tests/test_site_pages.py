@@ -18,6 +18,7 @@ PAGES = {
         "ro": "Declarația de confidențialitate",
         "sv": "Integritetsmeddelande",
         "cs": "Prohlášení o ochraně osobních údajů",
+        "hu": "Adatvédelmi nyilatkozat",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -29,6 +30,7 @@ PAGES = {
         "ro": "Declarația de accesibilitate",
         "sv": "Tillgänglighetsredogörelse",
         "cs": "Prohlášení o přístupnosti",
+        "hu": "Akadálymentességi nyilatkozat",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -40,9 +42,10 @@ PAGES = {
         "ro": "Aviz juridic",
         "sv": "Rättsligt meddelande",
         "cs": "Právní upozornění",
+        "hu": "Jogi nyilatkozat",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
