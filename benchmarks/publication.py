@@ -239,7 +239,8 @@ def run(sizes, backends, slug, pg_url, workdir=None, generate_up_to=scale.GENERA
                     have = size
                     if size <= generate_up_to:
                         scale.grow(url, folder, slug, size)
-                    else:
+                    else:  # generated up to the limit (if not yet), copied beyond
+                        scale.grow(url, folder, slug, min(size, generate_up_to))
                         scale.multiply(url, folder, slug, size)
                     print(f"{backend}: publishing them", flush=True)
                     publish_all(url, folder, slug)

@@ -44,6 +44,9 @@ def test_questionnaire_with_errors_focuses_the_summary(page, slug):
     page.get_by_role("button", name="Send my contribution").click()
     page.wait_for_selector("#error-summary")
     assert page.title().startswith("Error: ")
+    # The page's script moves the focus once the document is parsed: wait for it (it may
+    # run a moment after the summary is there on a loaded machine), then check it.
+    page.wait_for_function("document.activeElement && document.activeElement.id")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     first_link = page.locator("#error-summary a").first
     first_link.click()
