@@ -249,6 +249,17 @@ OFFICIAL_NAMES = {
         "VA": "Püha Tool",
         "XK": "Kosovo*",
     },
+    "lt": {
+        "CD": "Kongo Demokratinė Respublika",
+        "CG": "Kongas",
+        "HK": "Honkongas",
+        "MM": "Mianmaras/Birma",
+        "MO": "Makao",
+        "PS": "Palestina*",
+        "VA": "Šventasis Sostas",
+        "VC": "Sent Vinsentas ir Grenadinai",
+        "XK": "Kosovas*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).
