@@ -76,6 +76,7 @@ OFFICIAL = {
     "hr": {"CD": "Demokratska Republika Kongo", "VA": "Sveta Stolica", "XK": "Kosovo*"},
     "et": {"CD": "Kongo Demokraatlik Vabariik", "VA": "Püha Tool", "XK": "Kosovo*"},
     "lt": {"CD": "Kongo Demokratinė Respublika", "PS": "Palestina*", "XK": "Kosovas*"},
+    "sl": {"CD": "Demokratična republika Kongo", "VA": "Sveti sedež", "XK": "Kosovo*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "

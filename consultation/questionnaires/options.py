@@ -260,6 +260,17 @@ OFFICIAL_NAMES = {
         "VC": "Sent Vinsentas ir Grenadinai",
         "XK": "Kosovas*",
     },
+    "sl": {
+        "BQ": "Bonaire, Sint Eustatius in Saba",
+        "CG": "Kongo",
+        "HK": "Hongkong",
+        "MM": "Mjanmar/Burma",
+        "MO": "Macao",
+        "PM": "Saint-Pierre in Miquelon",
+        "PS": "Palestina*",
+        "VA": "Sveti sedež",
+        "XK": "Kosovo*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).

@@ -22,6 +22,7 @@ ERROR |= {"et": "Viga:"}
 #: and every questionnaire (the longest words are in the questions).
 PAGES = ["/", "/privacy", f"/consultations/{SLUGS[0]}"]
 ERROR |= {"lt": "Klaida:"}
+ERROR |= {"sl": "Napaka:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
