@@ -72,6 +72,7 @@ OFFICIAL = {
     "ga": {"CG": "Poblacht an Chongó", "PS": "an Phalaistín*", "XK": "an Chosaiv*"},
     "hu": {"CD": "Kongói Demokratikus Köztársaság", "HK": "Hongkong", "XK": "Koszovó*"},
     "cs": {"CD": "Demokratická republika Kongo", "PS": "Palestina*", "XK": "Kosovo*"},
+    "lv": {"CD": "Kongo Demokrātiskā Republika", "PS": "Palestīna*", "XK": "Kosova*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "

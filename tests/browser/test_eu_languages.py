@@ -15,6 +15,7 @@ LANGUAGES = [code for code in catalogues.offered(i18n.LANGUAGES) if code not in 
 ERROR = {"el": "Σφάλμα:", "bg": "Грешка:", "fi": "Virhe:", "mt": "Żball:", "ga": "Earráid:"}
 ERROR |= {"es": "Error:", "it": "Errore:", "pt": "Erro:", "nl": "Fout:", "pl": "Błąd:"}
 ERROR |= {"sv": "Fel:", "da": "Fejl:", "ro": "Eroare:", "hu": "Hiba:", "cs": "Chyba:"}
+ERROR |= {"lv": "Kļūda:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
