@@ -271,6 +271,17 @@ OFFICIAL_NAMES = {
         "VA": "Sveti sedež",
         "XK": "Kosovo*",
     },
+    "lv": {
+        "BQ": "Bonaire, Sintēstatiusa un Saba",
+        "CD": "Kongo Demokrātiskā Republika",
+        "CG": "Kongo",
+        "HK": "Honkonga",
+        "MM": "Mjanma/Birma",
+        "MO": "Makao",
+        "PS": "Palestīna*",
+        "VA": "Svētais Krēsls",
+        "XK": "Kosova*",
+    },
 }
 
 #: The footnotes the EU puts to these designations (their names end with an asterisk).

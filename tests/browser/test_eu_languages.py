@@ -23,6 +23,7 @@ ERROR |= {"et": "Viga:"}
 PAGES = ["/", "/privacy", f"/consultations/{SLUGS[0]}"]
 ERROR |= {"lt": "Klaida:"}
 ERROR |= {"sl": "Napaka:"}
+ERROR |= {"lv": "Kļūda:"}
 PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
