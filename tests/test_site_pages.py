@@ -13,21 +13,24 @@ PAGES = {
         "fr": "Déclaration de confidentialité",
         "de": "Datenschutzerklärung",
         "bg": "Декларация за поверителност",
+        "el": "Δήλωση περί απορρήτου",
     },
     "/accessibility": {
         "en": "Accessibility statement",
         "fr": "Déclaration d’accessibilité",
         "de": "Erklärung zur Barrierefreiheit",
         "bg": "Декларация за достъпност",
+        "el": "Δήλωση προσβασιμότητας",
     },
     "/legal-notice": {
         "en": "Legal notice",
         "fr": "Avis juridique",
         "de": "Rechtlicher Hinweis",
         "bg": "Правна информация",
+        "el": "Νομική ανακοίνωση",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg"]
+LANGUAGES = ["en", "fr", "de", "bg", "el"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
