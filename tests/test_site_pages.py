@@ -14,6 +14,7 @@ PAGES = {
         "de": "Datenschutzerklärung",
         "bg": "Декларация за поверителност",
         "el": "Δήλωση περί απορρήτου",
+        "fi": "Tietosuojaseloste",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -21,6 +22,7 @@ PAGES = {
         "de": "Erklärung zur Barrierefreiheit",
         "bg": "Декларация за достъпност",
         "el": "Δήλωση προσβασιμότητας",
+        "fi": "Saavutettavuusseloste",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -28,9 +30,10 @@ PAGES = {
         "de": "Rechtlicher Hinweis",
         "bg": "Правна информация",
         "el": "Νομική ανακοίνωση",
+        "fi": "Oikeudellinen huomautus",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg", "el"]
+LANGUAGES = ["en", "fr", "de", "bg", "el", "fi"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
