@@ -15,6 +15,7 @@ PAGES = {
         "bg": "Декларация за поверителност",
         "el": "Δήλωση περί απορρήτου",
         "fi": "Tietosuojaseloste",
+        "mt": "Stqarrija ta' privatezza",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -23,6 +24,7 @@ PAGES = {
         "bg": "Декларация за достъпност",
         "el": "Δήλωση προσβασιμότητας",
         "fi": "Saavutettavuusseloste",
+        "mt": "Stqarrija dwar l-aċċessibbiltà",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -31,9 +33,10 @@ PAGES = {
         "bg": "Правна информация",
         "el": "Νομική ανακοίνωση",
         "fi": "Oikeudellinen huomautus",
+        "mt": "Avviż legali",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg", "el", "fi"]
+LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
