@@ -16,6 +16,7 @@ PAGES = {
         "el": "Δήλωση περί απορρήτου",
         "fi": "Tietosuojaseloste",
         "mt": "Stqarrija ta' privatezza",
+        "ga": "Ráiteas príobháideachais",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -25,6 +26,7 @@ PAGES = {
         "el": "Δήλωση προσβασιμότητας",
         "fi": "Saavutettavuusseloste",
         "mt": "Stqarrija dwar l-aċċessibbiltà",
+        "ga": "Ráiteas inrochtaineachta",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -34,9 +36,10 @@ PAGES = {
         "el": "Νομική ανακοίνωση",
         "fi": "Oikeudellinen huomautus",
         "mt": "Avviż legali",
+        "ga": "Fógra dlíthiúil",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt"]
+LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
