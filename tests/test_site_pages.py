@@ -17,6 +17,7 @@ PAGES = {
         "fi": "Tietosuojaseloste",
         "mt": "Stqarrija ta' privatezza",
         "ga": "Ráiteas príobháideachais",
+        "da": "Databeskyttelseserklæring",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -27,6 +28,7 @@ PAGES = {
         "fi": "Saavutettavuusseloste",
         "mt": "Stqarrija dwar l-aċċessibbiltà",
         "ga": "Ráiteas inrochtaineachta",
+        "da": "Tilgængelighedserklæring",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -37,9 +39,10 @@ PAGES = {
         "fi": "Oikeudellinen huomautus",
         "mt": "Avviż legali",
         "ga": "Fógra dlíthiúil",
+        "da": "Juridisk meddelelse",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga"]
+LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga", "da"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
