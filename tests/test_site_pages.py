@@ -18,6 +18,7 @@ PAGES = {
         "mt": "Stqarrija ta' privatezza",
         "ga": "Ráiteas príobháideachais",
         "da": "Databeskyttelseserklæring",
+        "es": "Declaración de privacidad",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -29,6 +30,7 @@ PAGES = {
         "mt": "Stqarrija dwar l-aċċessibbiltà",
         "ga": "Ráiteas inrochtaineachta",
         "da": "Tilgængelighedserklæring",
+        "es": "Declaración de accesibilidad",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -40,9 +42,10 @@ PAGES = {
         "mt": "Avviż legali",
         "ga": "Fógra dlíthiúil",
         "da": "Juridisk meddelelse",
+        "es": "Aviso jurídico",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga", "da"]
+LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga", "da", "es"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
