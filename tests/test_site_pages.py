@@ -19,6 +19,7 @@ PAGES = {
         "ga": "Ráiteas príobháideachais",
         "da": "Databeskyttelseserklæring",
         "es": "Declaración de privacidad",
+        "it": "Informativa sulla privacy",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -31,6 +32,7 @@ PAGES = {
         "ga": "Ráiteas inrochtaineachta",
         "da": "Tilgængelighedserklæring",
         "es": "Declaración de accesibilidad",
+        "it": "Dichiarazione di accessibilità",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -43,9 +45,10 @@ PAGES = {
         "ga": "Fógra dlíthiúil",
         "da": "Juridisk meddelelse",
         "es": "Aviso jurídico",
+        "it": "Note legali",
     },
 }
-LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga", "da", "es"]
+LANGUAGES = ["en", "fr", "de", "bg", "el", "fi", "mt", "ga", "da", "es", "it"]
 #: Where a language names the privacy statement in a sentence in another form than its heading
 #: (Bulgarian adds the definite article: "декларацията за поверителност").
 IN_A_SENTENCE = {"bg": "декларацията за поверителност"}
