@@ -19,6 +19,14 @@ PAGES = {
         "sv": "Integritetsmeddelande",
         "cs": "Prohlášení o ochraně osobních údajů",
         "hu": "Adatvédelmi nyilatkozat",
+        "bg": "Декларация за поверителност",
+        "el": "Δήλωση περί απορρήτου",
+        "fi": "Tietosuojaseloste",
+        "mt": "Stqarrija ta' privatezza",
+        "ga": "Ráiteas príobháideachais",
+        "da": "Databeskyttelseserklæring",
+        "es": "Declaración de privacidad",
+        "it": "Informativa sulla privacy",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -31,6 +39,14 @@ PAGES = {
         "sv": "Tillgänglighetsredogörelse",
         "cs": "Prohlášení o přístupnosti",
         "hu": "Akadálymentességi nyilatkozat",
+        "bg": "Декларация за достъпност",
+        "el": "Δήλωση προσβασιμότητας",
+        "fi": "Saavutettavuusseloste",
+        "mt": "Stqarrija dwar l-aċċessibbiltà",
+        "ga": "Ráiteas inrochtaineachta",
+        "da": "Tilgængelighedserklæring",
+        "es": "Declaración de accesibilidad",
+        "it": "Dichiarazione di accessibilità",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -43,11 +59,20 @@ PAGES = {
         "sv": "Rättsligt meddelande",
         "cs": "Právní upozornění",
         "hu": "Jogi nyilatkozat",
+        "bg": "Правна информация",
+        "el": "Νομική ανακοίνωση",
+        "fi": "Oikeudellinen huomautus",
+        "mt": "Avviż legali",
+        "ga": "Fógra dlíthiúil",
+        "da": "Juridisk meddelelse",
+        "es": "Aviso jurídico",
+        "it": "Note legali",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu"]
-#: The privacy statement's name as the consent box's sentence declines it, where it differs.
-CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
+LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu".split()
+#: The privacy statement's name as the consent box's sentence declines it, where it differs
+#: from its heading (Polish declines it; Bulgarian adds the definite article).
+CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności", "bg": "декларацията за поверителност"}
 
 
 def in_language(client, language):
