@@ -19,6 +19,7 @@ PAGES = {
         "sv": "Integritetsmeddelande",
         "cs": "Prohlášení o ochraně osobních údajů",
         "hu": "Adatvédelmi nyilatkozat",
+        "sk": "Vyhlásenie o ochrane osobných údajov",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -31,6 +32,7 @@ PAGES = {
         "sv": "Tillgänglighetsredogörelse",
         "cs": "Prohlášení o přístupnosti",
         "hu": "Akadálymentességi nyilatkozat",
+        "sk": "Vyhlásenie o prístupnosti",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -43,9 +45,10 @@ PAGES = {
         "sv": "Rättsligt meddelande",
         "cs": "Právní upozornění",
         "hu": "Jogi nyilatkozat",
+        "sk": "Právne upozornenie",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu", "sk"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
