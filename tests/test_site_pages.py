@@ -20,6 +20,7 @@ PAGES = {
         "cs": "Prohlášení o ochraně osobních údajů",
         "hu": "Adatvédelmi nyilatkozat",
         "sk": "Vyhlásenie o ochrane osobných údajov",
+        "hr": "Izjava o zaštiti osobnih podataka",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -33,6 +34,7 @@ PAGES = {
         "cs": "Prohlášení o přístupnosti",
         "hu": "Akadálymentességi nyilatkozat",
         "sk": "Vyhlásenie o prístupnosti",
+        "hr": "Izjava o pristupačnosti",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -46,9 +48,10 @@ PAGES = {
         "cs": "Právní upozornění",
         "hu": "Jogi nyilatkozat",
         "sk": "Právne upozornenie",
+        "hr": "Pravna obavijest",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu", "sk"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu", "sk", "hr"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
 CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
 
