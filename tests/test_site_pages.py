@@ -21,6 +21,7 @@ PAGES = {
         "hu": "Adatvédelmi nyilatkozat",
         "sk": "Vyhlásenie o ochrane osobných údajov",
         "hr": "Izjava o zaštiti osobnih podataka",
+        "et": "Isikuandmete kaitse avaldus",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -35,6 +36,7 @@ PAGES = {
         "hu": "Akadálymentességi nyilatkozat",
         "sk": "Vyhlásenie o prístupnosti",
         "hr": "Izjava o pristupačnosti",
+        "et": "Ligipääsetavuse teatis",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -49,11 +51,15 @@ PAGES = {
         "hu": "Jogi nyilatkozat",
         "sk": "Právne upozornenie",
         "hr": "Pravna obavijest",
+        "et": "Õigusteave",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu", "sk", "hr"]
+LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu", "sk", "hr", "et"]
 #: The privacy statement's name as the consent box's sentence declines it, where it differs.
-CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
+CONSENT_NAME = {
+    "pl": "oświadczeniem o ochronie prywatności",
+    "et": "isikuandmete kaitse avaldust",
+}
 
 
 def in_language(client, language):
