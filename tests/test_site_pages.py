@@ -27,6 +27,9 @@ PAGES = {
         "da": "Databeskyttelseserklæring",
         "es": "Declaración de privacidad",
         "it": "Informativa sulla privacy",
+        "sk": "Vyhlásenie o ochrane osobných údajov",
+        "hr": "Izjava o zaštiti osobnih podataka",
+        "et": "Isikuandmete kaitse avaldus",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -47,6 +50,9 @@ PAGES = {
         "da": "Tilgængelighedserklæring",
         "es": "Declaración de accesibilidad",
         "it": "Dichiarazione di accessibilità",
+        "sk": "Vyhlásenie o prístupnosti",
+        "hr": "Izjava o pristupačnosti",
+        "et": "Ligipääsetavuse teatis",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -67,12 +73,19 @@ PAGES = {
         "da": "Juridisk meddelelse",
         "es": "Aviso jurídico",
         "it": "Note legali",
+        "sk": "Právne upozornenie",
+        "hr": "Pravna obavijest",
+        "et": "Õigusteave",
     },
 }
-LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu".split()
+LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et".split()
 #: The privacy statement's name as the consent box's sentence declines it, where it differs
-#: from its heading (Polish declines it; Bulgarian adds the definite article).
-CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności", "bg": "декларацията за поверителност"}
+#: from its heading (Polish and Estonian decline it; Bulgarian adds the definite article).
+CONSENT_NAME = {
+    "pl": "oświadczeniem o ochronie prywatności",
+    "bg": "декларацията за поверителност",
+    "et": "isikuandmete kaitse avaldust",
+}
 
 
 def in_language(client, language):
