@@ -30,6 +30,7 @@ PAGES = {
         "sk": "Vyhlásenie o ochrane osobných údajov",
         "hr": "Izjava o zaštiti osobnih podataka",
         "et": "Isikuandmete kaitse avaldus",
+        "lv": "Paziņojums par privātumu",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -53,6 +54,7 @@ PAGES = {
         "sk": "Vyhlásenie o prístupnosti",
         "hr": "Izjava o pristupačnosti",
         "et": "Ligipääsetavuse teatis",
+        "lv": "Paziņojums par piekļūstamību",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -76,9 +78,10 @@ PAGES = {
         "sk": "Právne upozornenie",
         "hr": "Pravna obavijest",
         "et": "Õigusteave",
+        "lv": "Juridisks paziņojums",
     },
 }
-LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et".split()
+LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et lv".split()
 #: The privacy statement's name as the consent box's sentence declines it, where it differs
 #: from its heading (Polish and Estonian decline it; Bulgarian adds the definite article).
 CONSENT_NAME = {
