@@ -31,6 +31,7 @@ PAGES = {
         "hr": "Izjava o zaštiti osobnih podataka",
         "et": "Isikuandmete kaitse avaldus",
         "lv": "Paziņojums par privātumu",
+        "lt": "Pareiškimas apie privatumo apsaugą",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -55,6 +56,7 @@ PAGES = {
         "hr": "Izjava o pristupačnosti",
         "et": "Ligipääsetavuse teatis",
         "lv": "Paziņojums par piekļūstamību",
+        "lt": "Pareiškimas dėl prieinamumo",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -79,15 +81,18 @@ PAGES = {
         "hr": "Pravna obavijest",
         "et": "Õigusteave",
         "lv": "Juridisks paziņojums",
+        "lt": "Teisinis pranešimas",
     },
 }
-LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et lv".split()
+LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et lv lt".split()
 #: The privacy statement's name as the consent box's sentence declines it, where it differs
-#: from its heading (Polish and Estonian decline it; Bulgarian adds the definite article).
+#: from its heading (Polish, Estonian and Lithuanian decline it; Bulgarian adds the definite
+#: article).
 CONSENT_NAME = {
     "pl": "oświadczeniem o ochronie prywatności",
     "bg": "декларацията за поверителност",
     "et": "isikuandmete kaitse avaldust",
+    "lt": "pareiškimą apie privatumo apsaugą",
 }
 
 
