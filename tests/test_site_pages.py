@@ -32,6 +32,7 @@ PAGES = {
         "et": "Isikuandmete kaitse avaldus",
         "lv": "Paziņojums par privātumu",
         "lt": "Pareiškimas apie privatumo apsaugą",
+        "sl": "Izjava o varstvu osebnih podatkov",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -57,6 +58,7 @@ PAGES = {
         "et": "Ligipääsetavuse teatis",
         "lv": "Paziņojums par piekļūstamību",
         "lt": "Pareiškimas dėl prieinamumo",
+        "sl": "Izjava o dostopnosti",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -82,17 +84,19 @@ PAGES = {
         "et": "Õigusteave",
         "lv": "Juridisks paziņojums",
         "lt": "Teisinis pranešimas",
+        "sl": "Pravno obvestilo",
     },
 }
-LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et lv lt".split()
+LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et lv lt sl".split()
 #: The privacy statement's name as the consent box's sentence declines it, where it differs
-#: from its heading (Polish, Estonian and Lithuanian decline it; Bulgarian adds the definite
-#: article).
+#: from its heading (Polish, Estonian, Lithuanian and Slovenian decline it; Bulgarian adds
+#: the definite article).
 CONSENT_NAME = {
     "pl": "oświadczeniem o ochronie prywatności",
     "bg": "декларацията за поверителност",
     "et": "isikuandmete kaitse avaldust",
     "lt": "pareiškimą apie privatumo apsaugą",
+    "sl": "izjavo o varstvu osebnih podatkov",
 }
 
 
