@@ -75,6 +75,9 @@ OFFICIAL = {
     "sk": {"CD": "Konžská demokratická republika", "PS": "Palestína*", "XK": "Kosovo*"},
     "hr": {"CD": "Demokratska Republika Kongo", "VA": "Sveta Stolica", "XK": "Kosovo*"},
     "et": {"CD": "Kongo Demokraatlik Vabariik", "VA": "Püha Tool", "XK": "Kosovo*"},
+    "lt": {"CD": "Kongo Demokratinė Respublika", "PS": "Palestina*", "XK": "Kosovas*"},
+    "sl": {"CD": "Demokratična republika Kongo", "VA": "Sveti sedež", "XK": "Kosovo*"},
+    "lv": {"CD": "Kongo Demokrātiskā Republika", "PS": "Palestīna*", "XK": "Kosova*"},
 }
 FOOTNOTE = {
     "en": "* Kosovo: This designation is without prejudice to positions on status, and is in "

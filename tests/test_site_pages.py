@@ -19,6 +19,20 @@ PAGES = {
         "sv": "Integritetsmeddelande",
         "cs": "Prohlášení o ochraně osobních údajů",
         "hu": "Adatvédelmi nyilatkozat",
+        "bg": "Декларация за поверителност",
+        "el": "Δήλωση περί απορρήτου",
+        "fi": "Tietosuojaseloste",
+        "mt": "Stqarrija ta' privatezza",
+        "ga": "Ráiteas príobháideachais",
+        "da": "Databeskyttelseserklæring",
+        "es": "Declaración de privacidad",
+        "it": "Informativa sulla privacy",
+        "sk": "Vyhlásenie o ochrane osobných údajov",
+        "hr": "Izjava o zaštiti osobnih podataka",
+        "et": "Isikuandmete kaitse avaldus",
+        "lv": "Paziņojums par privātumu",
+        "lt": "Pareiškimas apie privatumo apsaugą",
+        "sl": "Izjava o varstvu osebnih podatkov",
     },
     "/accessibility": {
         "en": "Accessibility statement",
@@ -31,6 +45,20 @@ PAGES = {
         "sv": "Tillgänglighetsredogörelse",
         "cs": "Prohlášení o přístupnosti",
         "hu": "Akadálymentességi nyilatkozat",
+        "bg": "Декларация за достъпност",
+        "el": "Δήλωση προσβασιμότητας",
+        "fi": "Saavutettavuusseloste",
+        "mt": "Stqarrija dwar l-aċċessibbiltà",
+        "ga": "Ráiteas inrochtaineachta",
+        "da": "Tilgængelighedserklæring",
+        "es": "Declaración de accesibilidad",
+        "it": "Dichiarazione di accessibilità",
+        "sk": "Vyhlásenie o prístupnosti",
+        "hr": "Izjava o pristupačnosti",
+        "et": "Ligipääsetavuse teatis",
+        "lv": "Paziņojums par piekļūstamību",
+        "lt": "Pareiškimas dėl prieinamumo",
+        "sl": "Izjava o dostopnosti",
     },
     "/legal-notice": {
         "en": "Legal notice",
@@ -43,11 +71,33 @@ PAGES = {
         "sv": "Rättsligt meddelande",
         "cs": "Právní upozornění",
         "hu": "Jogi nyilatkozat",
+        "bg": "Правна информация",
+        "el": "Νομική ανακοίνωση",
+        "fi": "Oikeudellinen huomautus",
+        "mt": "Avviż legali",
+        "ga": "Fógra dlíthiúil",
+        "da": "Juridisk meddelelse",
+        "es": "Aviso jurídico",
+        "it": "Note legali",
+        "sk": "Právne upozornenie",
+        "hr": "Pravna obavijest",
+        "et": "Õigusteave",
+        "lv": "Juridisks paziņojums",
+        "lt": "Teisinis pranešimas",
+        "sl": "Pravno obvestilo",
     },
 }
-LANGUAGES = ["en", "fr", "de", "nl", "pl", "pt", "ro", "sv", "cs", "hu"]
-#: The privacy statement's name as the consent box's sentence declines it, where it differs.
-CONSENT_NAME = {"pl": "oświadczeniem o ochronie prywatności"}
+LANGUAGES = "en fr de bg el fi mt ga da es it nl pl pt ro sv cs hu sk hr et lv lt sl".split()
+#: The privacy statement's name as the consent box's sentence declines it, where it differs
+#: from its heading (Polish, Estonian, Lithuanian and Slovenian decline it; Bulgarian adds
+#: the definite article).
+CONSENT_NAME = {
+    "pl": "oświadczeniem o ochronie prywatności",
+    "bg": "декларацията за поверителност",
+    "et": "isikuandmete kaitse avaldust",
+    "lt": "pareiškimą apie privatumo apsaugą",
+    "sl": "izjavo o varstvu osebnih podatkov",
+}
 
 
 def in_language(client, language):

@@ -21,6 +21,10 @@ ERROR |= {"et": "Viga:"}
 #: The pages of each language's own words: the home page, a statement, a consultation's page
 #: and every questionnaire (the longest words are in the questions).
 PAGES = ["/", "/privacy", f"/consultations/{SLUGS[0]}"]
+ERROR |= {"lt": "Klaida:"}
+ERROR |= {"sl": "Napaka:"}
+ERROR |= {"lv": "Kļūda:"}
+PAGES = ["/", "/language", "/privacy"] + [f"/consultations/{slug}" for slug in SLUGS]
 PAGES += [f"/consultations/{slug}/respond" for slug in SLUGS]
 
 
