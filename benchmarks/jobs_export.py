@@ -99,6 +99,28 @@ def open_consultation(env: dict, url: str, slug: str) -> None:
     )
 
 
+def skip_grouping(url: str, workdir: str, slug: str) -> None:
+    """Record the campaign grouping as up to date, so the worker's minutely check does not
+    start one beside the export: this benchmark measures the export alone (the grouping at
+    scale is ``benchmarks/campaigns.py``'s)."""
+    from consultation.campaigns import queries
+    from consultation.campaigns.models import CampaignRun
+    from consultation.consultations.queries import consultation_by_slug
+    from consultation.extensions import db
+
+    app = scale.make_app(url, workdir)
+    with app.app_context():
+        consultation = consultation_by_slug(slug)
+        mark = queries.change_mark(consultation.id)
+        run = db.session.get(CampaignRun, consultation.id)
+        if run is None:
+            run = CampaignRun(consultation_id=consultation.id, mark=mark)
+            db.session.add(run)
+        run.mark = mark
+        db.session.commit()
+        db.engine.dispose()
+
+
 def job_row(url: str, job_id: int) -> dict:
     """The job's progress and outcome, read from the database as the admin page reads it."""
     import sqlalchemy as sa
@@ -118,13 +140,54 @@ def job_row(url: str, job_id: int) -> dict:
     return dict(row._mapping)
 
 
+def other_jobs(url: str, job_id: int, since: datetime) -> list:
+    """The kinds of the other jobs this worker started (after ``since``): they count in its
+    peak."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT kind, started_at FROM jobs WHERE id != :id AND started_at IS NOT NULL"
+                ),
+                {"id": job_id},
+            ).all()
+    finally:
+        engine.dispose()
+    return sorted(row.kind for row in rows if _moment(row.started_at) >= since)
+
+
+def _memory_profile(samples: list) -> dict | None:
+    """The worker's resident memory during the export: at its first sample, its tenth of
+    the way, its largest and its last (MB): flat memory means the last two near the first."""
+    if not samples:
+        return None
+    return {
+        "first": round(samples[0]),
+        "tenth": round(samples[len(samples) // 10]),
+        "max": round(max(samples)),
+        "last": round(samples[-1]),
+    }
+
+
 def _moment(value) -> datetime:
-    """A timestamp as read back: a datetime (PostgreSQL) or its text (SQLite)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+    """A timestamp as read back (a datetime on PostgreSQL, its text on SQLite), naive UTC."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
 
 
-def measure(backend: str, url: str, folder: Path, size: int, baseline=BASELINE_SECONDS) -> dict:
-    """One export job of ``size`` responses with the page under load; the figures."""
+def measure(
+    backend: str, url: str, folder: Path, size: int, baseline=BASELINE_SECONDS, first=True
+) -> dict:
+    """One export job of ``size`` responses with the page under load; the figures.
+
+    ``first``: the database's first measurement, which opens the consultation (a second
+    extension to the same day is refused).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     env = server_environment(url, folder)
     env.update(
@@ -132,10 +195,12 @@ def measure(backend: str, url: str, folder: Path, size: int, baseline=BASELINE_S
         REPORT_FOLDER=str(folder / "reports"),
         FLASK_APP="consultation",
     )
-    open_consultation(env, url, SLUG)
+    if first:
+        open_consultation(env, url, SLUG)
     result = {"backend": backend, "size": size}
     log = folder / "worker.log"
     with serve("wsgi:app", env, Workers(2), folder / "gunicorn.log") as server:
+        worker_started = datetime.now(UTC).replace(tzinfo=None)
         worker = subprocess.Popen(
             [sys.executable, "-m", "flask", "worker", "--workers", "1"],
             cwd=common.ROOT,
@@ -166,14 +231,19 @@ def measure(backend: str, url: str, folder: Path, size: int, baseline=BASELINE_S
             )
             job_id = int(re.search(r"job (\d+)", queued.stdout).group(1))
             load_before = os.getloadavg()
+            samples = []  # the worker's resident memory while the export runs (MB)
             with PageLoad(page) as during:
                 while True:
                     row = job_row(url, job_id)
                     if row["finished_at"] is not None or worker.poll() is not None:
                         break
+                    if row["started_at"] is not None:
+                        samples.append(_status_kb(worker.pid, "VmRSS") / 1024)
                     time.sleep(0.5)
             result["load"] = (load_before, os.getloadavg())
             result["peak_mb"] = _status_kb(worker.pid, "VmHWM") / 1024
+            result["export_mb"] = _memory_profile(samples)
+            result["other_jobs"] = other_jobs(url, job_id, worker_started)
             result["during"] = percentiles(during.times)
             result["during_requests"] = len(during.times)
             result["during_errors"] = during.errors
@@ -215,9 +285,15 @@ def run(sizes, backends, pg_url, workdir=None, generate_up_to=scale.GENERATE_UP_
                         scale.grow(url, name, SLUG, min(size, generate_up_to))
                         scale.multiply(url, name, SLUG, size)
                     have = size
+                    skip_grouping(url, name, SLUG)
                     print(f"{backend} {size:,}: CSV export as a job", flush=True)
                     outcome = measure(
-                        backend, url, folder / f"run-{size}", size, baseline or BASELINE_SECONDS
+                        backend,
+                        url,
+                        folder / f"run-{size}",
+                        size,
+                        baseline or BASELINE_SECONDS,
+                        first=not results or results[-1]["backend"] != backend,
                     )
                     print(f"    {json.dumps(outcome, default=str)}", flush=True)
                     results.append(outcome)
@@ -237,6 +313,7 @@ def report(results: list[dict]) -> str:
         "rows/s",
         "worker peak MB",
         "worker idle MB",
+        "export MB: start / 10 % / max / end",
         "page p50 idle ms",
         "page p99 idle ms",
         "page p50 during ms",
@@ -248,7 +325,7 @@ def report(results: list[dict]) -> str:
     rows = []
     for outcome in results:
         if "skipped" in outcome:
-            rows.append([outcome["backend"], outcome["size"]] + [None] * 10)
+            rows.append([outcome["backend"], outcome["size"]] + [None] * 11)
             rows[-1].append(f"left out: {outcome['skipped']}")
             continue
         load = outcome.get("load")
@@ -256,6 +333,9 @@ def report(results: list[dict]) -> str:
         errors = outcome.get("idle_errors", 0) + outcome.get("during_errors", 0)
         if errors:
             note += f" {errors} page errors"
+        if outcome.get("other_jobs"):
+            note += " other jobs in the worker: " + ", ".join(outcome["other_jobs"])
+        memory = outcome.get("export_mb")
         seconds = outcome.get("seconds")
         rows.append(
             [
@@ -265,6 +345,9 @@ def report(results: list[dict]) -> str:
                 round(outcome["rows"] / seconds) if seconds else None,
                 round(outcome["peak_mb"]),
                 round(outcome["worker_start_mb"]),
+                " / ".join(str(memory[key]) for key in ("first", "tenth", "max", "last"))
+                if memory
+                else None,
                 _ms(outcome["idle"], 0),
                 _ms(outcome["idle"], 2),
                 _ms(outcome["during"], 0),
