@@ -130,14 +130,17 @@ def _to_texts(doc_groups, owner, texts) -> list[Group]:
     return groups
 
 
-def _band_key(sig: np.ndarray, rows: int, band: int) -> np.ndarray:
+def _band_key(sig: np.ndarray, rows: int, band: int, subset=None) -> np.ndarray:
     """One 64-bit key per text for band ``band`` of ``rows`` signature values (one band at a
     time: all bands of a million texts at once would take a gigabyte)."""
     rng = np.random.default_rng(7)
     weights = rng.integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-    key = np.zeros(sig.shape[0], dtype=np.uint64)
+    key = np.zeros(sig.shape[0] if subset is None else len(subset), dtype=np.uint64)
     for row in range(rows):
-        key = key * np.uint64(31) + sig[:, band * rows + row].astype(np.uint64) * weights[row]
+        column = sig[:, band * rows + row]
+        if subset is not None:  # ``subset``'s rows only, without a copy of their signatures
+            column = column[subset]
+        key = key * np.uint64(31) + column.astype(np.uint64) * weights[row]
     return key
 
 
@@ -183,20 +186,29 @@ def _union(labels: np.ndarray, left: np.ndarray, right: np.ndarray) -> None:
         left, right = left[unresolved], right[unresolved]
 
 
+#: Texts compared with a template at a time: bounds the memory of one comparison.
+COMPARE_DOCS = 5_000
+
+
 def similarities(shingled, template: int, docs: np.ndarray) -> np.ndarray:
     """The similarity of each of ``docs`` to ``template``, on their real shingle sets."""
     base = shingled.of(template)
     sizes = shingled.sizes()[docs]
-    starts = shingled.starts[docs]
-    flat = np.concatenate([shingled.of(doc) for doc in docs.tolist()]) if len(docs) else None
-    if flat is None or not len(flat):
+    if not len(docs) or not sizes.sum():
         return np.zeros(len(docs))
-    found = np.isin(flat, base, assume_unique=False).astype(np.int64)
-    offsets = np.zeros(len(docs), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=offsets[1:])
-    shared = np.add.reduceat(found, offsets) if len(found) else np.zeros(len(docs))
-    shared = np.where(sizes > 0, shared, 0)
-    del starts
+    shared = np.zeros(len(docs), dtype=np.int64)
+    for first in range(0, len(docs), COMPARE_DOCS):
+        part = docs[first : first + COMPARE_DOCS]
+        flat = np.concatenate([shingled.of(doc) for doc in part.tolist()])
+        if not len(flat):
+            continue
+        found = np.isin(flat, base).astype(np.int64)
+        part_sizes = sizes[first : first + COMPARE_DOCS]
+        offsets = np.zeros(len(part), dtype=np.int64)
+        np.cumsum(part_sizes[:-1], out=offsets[1:])
+        # reduceat reads one value for an empty run: those are set to 0 after.
+        counted = np.add.reduceat(found, np.minimum(offsets, len(found) - 1))
+        shared[first : first + COMPARE_DOCS] = np.where(part_sizes > 0, counted, 0)
     base_size = len(base)
     jaccard = shared / (sizes + base_size - shared)
     template_found = np.where(sizes <= ADDED_MAX * base_size, shared / base_size, 0.0)
@@ -265,31 +277,30 @@ def _attach(sig, shingled, groups, threshold) -> None:
     if not len(loose):
         return
     templates = np.array([template for template, _ in groups], dtype=np.int64)
-    template_sig, loose_sig = sig[templates], sig[loose]
-    pairs_loose, pairs_group = [], []
+    # Each candidate (template, loose text) packed in one int64, the group's number above:
+    # sorted, the pairs come group by group, and repeats over the bands go in one pass.
+    packed = []
     for band in range(sig.shape[1] // ATTACH_ROWS):
-        column = _band_key(template_sig, ATTACH_ROWS, band)
-        asked = _band_key(loose_sig, ATTACH_ROWS, band)
+        column = _band_key(sig, ATTACH_ROWS, band, templates)
+        asked = _band_key(sig, ATTACH_ROWS, band, loose)
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
         where = np.searchsorted(sorted_keys, asked)
         where = np.minimum(where, len(sorted_keys) - 1)
         hit = sorted_keys[where] == asked
         # Templates are distinct texts; two sharing a band key are rare: the first one is asked.
-        pairs_loose.append(np.nonzero(hit)[0])
-        pairs_group.append(order[where[hit]])
-    left = np.concatenate(pairs_loose)
-    right = np.concatenate(pairs_group)
-    if not len(left):
+        packed.append((order[where[hit]] << 32) | np.nonzero(hit)[0])
+    pairs = np.unique(np.concatenate(packed))
+    del packed
+    if not len(pairs):
         return
-    pairs = np.unique(np.stack([left, right], axis=1), axis=0)
-    order = np.argsort(pairs[:, 1], kind="stable")
-    pairs = pairs[order]
-    cuts = np.nonzero(np.diff(pairs[:, 1]))[0] + 1
+    group_of = pairs >> 32
+    cuts = np.nonzero(np.diff(group_of))[0] + 1
     best: dict[int, tuple[float, int]] = {}
-    for chunk in np.split(pairs, cuts):
-        group_index = int(chunk[0, 1])
-        candidates = loose[chunk[:, 0]]
+    for chunk, group_index in zip(
+        np.split(pairs & 0xFFFFFFFF, cuts), group_of[np.r_[0, cuts]].tolist(), strict=True
+    ):
+        candidates = loose[chunk]
         scores = similarities(shingled, groups[group_index][0], candidates)
         for doc, score in zip(candidates.tolist(), scores.tolist(), strict=True):
             if score >= threshold and score > best.get(doc, (0.0, -1))[0]:

@@ -86,8 +86,9 @@ def shingle(token_lists: list[list[str]]) -> Shingled:
     return shingle_ids(ids, lengths)
 
 
-#: Texts shingled (and signed) at a time: bounds the memory of the intermediate arrays.
-CHUNK_TEXTS = 50_000
+#: Texts shingled (and signed) at a time: bounds the memory of the intermediate arrays
+#: (some ten arrays of 8 bytes a word; 10,000 texts are large enough for numpy's speed).
+CHUNK_TEXTS = 10_000
 
 
 def shingle_ids(ids: np.ndarray, lengths: np.ndarray) -> Shingled:
@@ -190,8 +191,17 @@ def signatures(shingled: Shingled, bins: int = PERMUTATIONS) -> np.ndarray:
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 
+#: Signatures densified at a time: the step's index arrays take 16 bytes a bin of each.
+DENSIFY_ROWS = 4_096
+
+
 def _densify(block: np.ndarray) -> None:
     """Fill the empty bins of ``block`` (in place) from the next filled bin to their right."""
+    for first in range(0, block.shape[0], DENSIFY_ROWS):
+        _densify_rows(block[first : first + DENSIFY_ROWS])
+
+
+def _densify_rows(block: np.ndarray) -> None:
     empty = block == _EMPTY
     if not empty.any():
         return
