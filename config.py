@@ -222,6 +222,9 @@ class Config:
     #: Seconds the counts beside the public list's filters are kept per process (0: never);
     #: the list itself is always read live (``publishing.facets``).
     FACET_CACHE_SECONDS = int(os.environ.get("FACET_CACHE_SECONDS", 60))
+    #: The workers count those filter counts each minute and keep them; a request uses a
+    #: count at most this old, and counts for itself only when none is (no worker runs).
+    FACET_STORED_SECONDS = int(os.environ.get("FACET_STORED_SECONDS", 180))
 
 
 class DevelopmentConfig(Config):

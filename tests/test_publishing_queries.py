@@ -326,3 +326,59 @@ def test_counts_are_kept_a_minute_and_the_list_stays_live(app, client, consultat
     finally:
         app.config["FACET_CACHE_SECONDS"] = 0
         facets.forget()
+
+
+def test_the_workers_count_the_filters_each_minute_and_requests_read_their_count(
+    app, client, consultations, frozen_clock
+):
+    from datetime import timedelta
+
+    from consultation import clock
+    from consultation.jobs.queue import queue_of
+    from consultation.publishing import facets
+    from consultation.publishing.models import FacetCube
+
+    periodic = {task.name for task in queue_of(app).huey._registry.periodic_tasks}
+    assert "facet_counts" in periodic
+    consultation = consultations[SLUG]
+    operations.set_publication_mode(consultation, "when_moderated", MODERATOR)
+    db.session.commit()
+    operations.approve(submit(client, consultation, person()), MODERATOR)
+    db.session.commit()
+    assert queries.refresh_filter_counts() == 1  # only the consultation whose list is public
+    db.session.commit()
+    operations.approve(submit(client, consultation, person(q_country="FR")), MODERATOR)
+    db.session.commit()
+    app.config["FACET_CACHE_SECONDS"] = 60
+    try:
+        facets.forget()
+        assert queries.filter_counts(consultation)["total"] == {None: 1}  # the worker's count
+        assert len(queries.published_contributions(consultation).rows) == 2  # the list: live
+        queries.refresh_filter_counts()
+        db.session.commit()
+        facets.forget()
+        counts = queries.filter_counts(consultation)
+        assert counts["total"] == {None: 2} and counts["country"] == {"IE": 1, "FR": 1}
+
+        # No worker for longer than FACET_STORED_SECONDS: the request counts for itself.
+        operations.approve(submit(client, consultation, person(q_country="DE")), MODERATOR)
+        db.session.commit()
+        facets.forget()
+        assert queries.filter_counts(consultation)["total"] == {None: 2}
+        frozen_clock.set(
+            clock.now_utc() + timedelta(seconds=app.config["FACET_STORED_SECONDS"] + 1)
+        )
+        facets.forget()
+        assert queries.filter_counts(consultation)["total"] == {None: 3}
+
+        # A count made under another setting is never read under the new one.
+        queries.refresh_filter_counts()
+        db.session.commit()
+        operations.set_publication_mode(consultation, "after_closing", MODERATOR)
+        db.session.commit()
+        stored = db.session.get(FacetCube, consultation.id)
+        assert stored.key != facets.stored_key(consultation)
+        assert facets.stored_cube(consultation) is None
+    finally:
+        app.config["FACET_CACHE_SECONDS"] = 0
+        facets.forget()

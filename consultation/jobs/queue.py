@@ -85,6 +85,15 @@ class JobQueue:
             with app.app_context():
                 request_stale()
 
+        @self.huey.periodic_task(crontab(minute="*"), name="facet_counts")
+        def facet_counts():
+            from ..extensions import db
+            from ..publishing.queries import refresh_filter_counts
+
+            with app.app_context():
+                refresh_filter_counts()
+                db.session.commit()
+
         self.run_job = run_job
 
     def send(self, job_id: int, delay: float | None = None) -> None:

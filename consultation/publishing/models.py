@@ -101,3 +101,22 @@ class Redaction(db.Model):
 
     def audit_ref(self):
         return ("redaction", self.id, f"response {self.response_id}")
+
+
+class FacetCube(db.Model):
+    """The counts beside a consultation's public filters (``facets``), as a worker last
+    counted them, so no visitor's request waits for the count at a million contributions.
+
+    ``key`` is what the counts depend on besides the contributions (the publication
+    setting and the consultation's last change): a record for another key is not used.
+    """
+
+    __tablename__ = "facet_cubes"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(100))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    #: JSON: a list of [value of each filter column..., count].
+    rows: Mapped[str] = mapped_column(Text)

@@ -306,8 +306,8 @@ def filter_counts(consultation, filters=None, search=None) -> dict[str, dict]:
     (and ``search``) as they are: {filter name: {value: count}}, plus {"total": {None: n}}
     for the filters as set. ``has_attachment`` is counted as {True: n, False: m}.
 
-    From one count per combination of the filter columns (``facets``), kept a minute
-    without a search.
+    From one count per combination of the filter columns (``facets``): without a search,
+    as a worker counted it in the last minutes, or kept a minute in the process.
     """
     columns = [FILTER_COLUMNS[name] for name in Filters.NAMES]
     if not rules.is_visible_now(consultation):
@@ -317,6 +317,13 @@ def filter_counts(consultation, filters=None, search=None) -> dict[str, dict]:
     else:
         rows = facets.cached_cube(consultation, published_select, columns)
     return facets.counts(rows, Filters.NAMES, filters or Filters())
+
+
+def refresh_filter_counts() -> int:
+    """The workers' minutely count of every public consultation's filter counts, kept for
+    the requests (``facets.refresh_stored``); flushes, the task commits."""
+    columns = [FILTER_COLUMNS[name] for name in Filters.NAMES]
+    return facets.refresh_stored(rules.is_visible_now, published_select, columns)
 
 
 def published_by_public_id(consultation, public_id: str):
