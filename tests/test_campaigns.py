@@ -1,6 +1,8 @@
 """Campaign groups: near-identical answers grouped, kept true through edits and erasures."""
 
 import csv
+import io
+import json
 import random
 
 import pytest
@@ -309,6 +311,20 @@ def test_the_public_pages_and_the_api_show_campaign_sizes(app, client, consultat
     one = client.get(f"/api/v1/consultations/{SLUG}/contributions/{copy.public_id}").get_json()
     validate(one, "Contribution")
     assert one["campaigns"] == expected
+    # The bulk files say it too: each line of the JSON Lines, the CSV's campaigns column.
+    bulk = client.get(f"/api/v1/consultations/{SLUG}/contributions.jsonl").get_data(as_text=True)
+    lines = [json.loads(line) for line in bulk.splitlines()]
+    for line in lines:
+        validate(line, "Contribution")
+    in_bulk = {line["id"]: line["campaigns"] for line in lines}
+    assert in_bulk[copy.public_id] == expected and in_bulk[other.public_id] == []
+    table = client.get(f"/api/v1/consultations/{SLUG}/contributions.csv").get_data(as_text=True)
+    cells = {row["id"]: row["campaigns"] for row in csv.DictReader(io.StringIO(table))}
+    assert cells[copy.public_id] == f"{group.number}:11:final_comments"
+    assert cells[other.public_id] == ""
+    from .jobs_helpers import run_jobs
+
+    assert run_jobs(app)  # the open-data job the first bulk request queued: files prepared
 
     group.decision, group.decided_by = "rejected", "analyst@example.org"
     db.session.commit()
@@ -316,6 +332,9 @@ def test_the_public_pages_and_the_api_show_campaign_sizes(app, client, consultat
     assert "Part of campaign" not in page
     one = client.get(f"/api/v1/consultations/{SLUG}/contributions/{copy.public_id}").get_json()
     assert one["campaigns"] == []
+    # A new version of the bulk files: what was prepared for the old one is not served.
+    bulk = client.get(f"/api/v1/consultations/{SLUG}/contributions.jsonl").get_data(as_text=True)
+    assert all(json.loads(line)["campaigns"] == [] for line in bulk.splitlines())
 
 
 def test_an_arrival_rate_below_one_an_hour_is_not_written_as_zero(app):

@@ -11,8 +11,9 @@ import re
 
 from flask import Response as HttpResponse
 from flask import request, send_file, stream_with_context
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
+from ..campaigns.models import REJECTED, CampaignGroup
 from ..campaigns.queries import public_campaigns
 from ..consultations.models import Consultation
 from ..extensions import db
@@ -116,13 +117,9 @@ def _listed(prefixes, row) -> dict:
         "surname": row.surname,
         "hasAttachment": row.has_attachment,
         "excerpt": row.excerpt,
-        "campaigns": [_campaign(campaign) for campaign in row.campaigns],
+        "campaigns": [records.campaign_dict(campaign) for campaign in row.campaigns],
         "links": {"self": api + row.public_id, "page": page + row.public_id},
     }
-
-
-def _campaign(campaign) -> dict:
-    return {"number": campaign.number, "size": campaign.size, "question": campaign.question}
 
 
 @bp.get("/consultations/<slug>/contributions")
@@ -165,7 +162,7 @@ def contribution(slug, public_id):
         raise ApiError(404, "No published contribution has this ID.", "not_found")
     data = records.one_record(consultation, response)
     data["campaigns"] = [
-        _campaign(campaign)
+        records.campaign_dict(campaign)
         for campaign in public_campaigns(consultation, [response.id]).get(response.id, [])
     ]
     data["attachments"] = [
@@ -211,6 +208,17 @@ def version_of(consultation) -> str:
         .join(Response, Response.id == Redaction.response_id)
         .where(Response.consultation_id == consultation.id)
     ).one()
+    # The campaigns each record is in: a new grouping or an analyst's decision is a new file.
+    groups = db.session.execute(
+        select(
+            func.count(),
+            func.max(CampaignGroup.id),
+            func.max(CampaignGroup.grouped_at),
+            func.max(CampaignGroup.decided_at),
+            func.count(CampaignGroup.decision),
+            func.sum(case((CampaignGroup.decision == REJECTED, 1), else_=0)),
+        ).where(CampaignGroup.consultation_id == consultation.id)
+    ).one()
     return etag_of(
         consultation.id,
         consultation.updated_at,
@@ -218,6 +226,7 @@ def version_of(consultation) -> str:
         tuple(counted),
         tuple(reviews),
         tuple(redactions),
+        tuple(groups),
     )
 
 
@@ -274,6 +283,7 @@ def _jsonl_records(consultation):
 def csv_columns(plan) -> list[tuple[str, str, str | None]]:
     """(column name, question key, part) of the CSV: the fields, then the answers flat."""
     columns = [(name, None, None) for name in records.FIELDS]
+    columns.append(("campaigns", None, None))  # number:size:question; ... (``_cell``)
     for _record_id, question in plan.order:
         if question.key == records.REGISTER_KEY:
             continue
@@ -289,6 +299,10 @@ def csv_columns(plan) -> list[tuple[str, str, str | None]]:
 
 
 def _cell(record, key, part):
+    if key is None and part == "campaigns":
+        return "; ".join(
+            f"{c['number']}:{c['size']}:{c['question'] or ''}" for c in record["campaigns"]
+        )
     if key is None:
         return record[part] if part else None
     value = record["answers"].get(key)

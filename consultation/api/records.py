@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, tuple_
 
+from ..campaigns.queries import PublicCampaignIndex
 from ..extensions import db
 from ..publishing import rules
 from ..publishing.models import APPROVED, ItemReview
@@ -86,11 +87,18 @@ class Plan:
         return self.audiences[key]
 
 
-def records(plan: Plan, rows) -> list[dict]:
-    """The open-data records of ``rows`` (result rows of ``ROW_COLUMNS``, all publishable)."""
+def campaign_dict(campaign) -> dict:
+    """A public campaign (``campaigns.queries.PublicCampaign``) as the API shows it."""
+    return {"number": campaign.number, "size": campaign.size, "question": campaign.question}
+
+
+def records(plan: Plan, rows, campaigns=None) -> list[dict]:
+    """The open-data records of ``rows`` (result rows of ``ROW_COLUMNS``, all publishable);
+    with ``campaigns`` (a ``PublicCampaignIndex``), each with the campaigns it is in."""
     if not rows:
         return []
     ids = [row.id for row in rows]
+    in_campaigns = campaigns.of(ids) if campaigns is not None else None
     connection = db.session.connection()  # Core rows: a batch holds tens of thousands
     answers = defaultdict(lambda: defaultdict(list))
     for answer in connection.execute(
@@ -150,6 +158,8 @@ def records(plan: Plan, rows) -> list[dict]:
                 "answers": values,
             }
         )
+        if in_campaigns is not None:
+            made[-1]["campaigns"] = [campaign_dict(c) for c in in_campaigns.get(row.id, [])]
     return made
 
 
@@ -178,6 +188,7 @@ def all_records(consultation, filters=None):
     Keyset pages over the public list's index: memory stays flat however many there are.
     """
     plan = Plan(consultation)
+    campaigns = PublicCampaignIndex(consultation)
     base = (
         published_select(consultation, filters)
         .with_only_columns(*ROW_COLUMNS)
@@ -192,7 +203,7 @@ def all_records(consultation, filters=None):
         rows = db.session.connection().execute(query).all()
         if not rows:
             return
-        yield from records(plan, rows)
+        yield from records(plan, rows, campaigns)
         after = (rows[-1].submitted_at, rows[-1].id)
         if len(rows) < BATCH:
             return

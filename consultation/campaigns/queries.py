@@ -342,3 +342,40 @@ def public_campaigns(consultation, response_ids) -> dict[int, list[PublicCampaig
     for listed in campaigns.values():
         listed.sort(key=lambda campaign: campaign.number)
     return campaigns
+
+
+class PublicCampaignIndex:
+    """The public groups of a consultation counted once, for files of every published
+    contribution (``public_campaigns`` counts the groups of each page it is asked about)."""
+
+    def __init__(self, consultation):
+        rows = db.session.execute(
+            select(CampaignGroup.id, CampaignGroup.number, QuestionRecord.key, func.count())
+            .join(CampaignMember, CampaignMember.group_id == CampaignGroup.id)
+            .outerjoin(QuestionRecord, QuestionRecord.id == CampaignGroup.question_id)
+            .where(
+                CampaignGroup.consultation_id == consultation.id,
+                or_(CampaignGroup.decision.is_(None), CampaignGroup.decision != REJECTED),
+            )
+            .group_by(CampaignGroup.id, CampaignGroup.number, QuestionRecord.key)
+            .having(func.count() >= PUBLIC_MINIMUM)
+        ).all()
+        self.groups = {
+            group_id: PublicCampaign(number, size, key) for group_id, number, key, size in rows
+        }
+
+    def of(self, response_ids) -> dict[int, list[PublicCampaign]]:
+        """{response id: [PublicCampaign, ...]} (by number) for ``response_ids``."""
+        if not self.groups or not response_ids:
+            return {}
+        campaigns: dict[int, list[PublicCampaign]] = {}
+        for response_id, group_id in db.session.execute(
+            select(CampaignMember.response_id, CampaignMember.group_id).where(
+                CampaignMember.response_id.in_(list(response_ids)),
+                CampaignMember.group_id.in_(list(self.groups)),
+            )
+        ):
+            campaigns.setdefault(response_id, []).append(self.groups[group_id])
+        for listed in campaigns.values():
+            listed.sort(key=lambda campaign: campaign.number)
+        return campaigns
