@@ -40,6 +40,10 @@ OPERATIONS = {
     "xlsx": "XLSX export",
     "list": "admin list, first page",
     "list_filtered": "admin list, filtered",
+    # The campaign grouping (the job's work), then what reads its groups.
+    "grouping": "campaign grouping",
+    "campaigns": "admin campaigns page",
+    "summary_grouped": "summary PDF, campaigns grouped",
 }
 ADMIN = "bench-admin@example.org"
 PASSWORD = "benchmark password 12345"
@@ -244,6 +248,7 @@ def _rss_mb() -> float:
 def measure(url: str, workdir: str, slug: str, operation: str) -> dict:
     """Run one operation in this process; its time, rows and this process's peak memory."""
     from consultation.consultations.queries import consultation_by_slug
+    from consultation.extensions import db
     from consultation.reports import export, pdf
 
     app = make_app(url, workdir)
@@ -253,8 +258,14 @@ def measure(url: str, workdir: str, slug: str, operation: str) -> dict:
         result["rows"] = export.export_count(consultation)
         result["baseline_mb"] = _rss_mb()
         started = time.perf_counter()
-        if operation == "summary":
+        if operation in ("summary", "summary_grouped"):
             result["bytes"] = len(pdf.summary_pdf(consultation))
+        elif operation == "grouping":
+            from consultation.campaigns.operations import regroup
+
+            found = regroup(consultation, progress=db.session.commit)
+            db.session.commit()
+            result["groups"] = found["groups"]
         elif operation == "csv":
             with open(os.devnull, "w", encoding="utf-8") as sink:
                 for chunk in export.iter_csv(consultation, personal=True):
@@ -267,6 +278,8 @@ def measure(url: str, workdir: str, slug: str, operation: str) -> dict:
             result.update(
                 _time_list(app, slug, LIST_FILTER if operation == "list_filtered" else "")
             )
+        elif operation == "campaigns":
+            result.update(_time_page(app, f"/admin/consultations/{slug}/campaigns"))
         else:
             raise SystemExit(f"unknown operation {operation!r}")
         result.setdefault("seconds", time.perf_counter() - started)
@@ -276,6 +289,11 @@ def measure(url: str, workdir: str, slug: str, operation: str) -> dict:
 
 def _time_list(app, slug: str, query: str) -> dict:
     """The admin list page through the signed-in view: median of five after a warm-up."""
+    return _time_page(app, f"/admin/consultations/{slug}/responses{query}")
+
+
+def _time_page(app, url: str) -> dict:
+    """An admin page through the signed-in view: median of five after a warm-up."""
     client = app.test_client()
     page = client.get("/admin/sign-in").get_data(as_text=True)
     token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
@@ -283,7 +301,6 @@ def _time_list(app, slug: str, query: str) -> dict:
         "/admin/sign-in", data={"email": ADMIN, "password": PASSWORD, "csrf_token": token}
     )
     assert signed.status_code == 302, f"sign-in failed: {signed.status_code}"
-    url = f"/admin/consultations/{slug}/responses{query}"
     times = []
     for _ in range(6):
         started = time.perf_counter()
@@ -450,6 +467,8 @@ def report(results: list[dict]) -> str:
         note = ""
         if "first_seconds" in outcome:
             note = f"first request {outcome['first_seconds'] * 1000:.0f} ms"
+        if "groups" in outcome:
+            note = f"{outcome['groups']:,} groups"
         rows.append(
             [
                 outcome["backend"],
