@@ -217,6 +217,67 @@ def test_an_edit_sends_the_contribution_back_to_review(app, client, consultation
     assert response.moderation == "pending"
 
 
+def test_an_edit_keeps_the_decisions_on_the_texts_it_left_as_they_were(app, client, consultations):
+    from consultation.publishing.models import Redaction
+    from consultation.responses.operations import update_response
+    from consultation.responses.queries import response_attachments, response_values
+
+    consultation = consultations[SLUG]
+    kept_text = "Our neighbour Jane Doe agrees: share the data."
+    response = submit(client, consultation, person(q_final_comments="First thoughts."))
+    answers, _files = operations.reviewable_parts(response)
+    other = next(a for a in answers if a.question_id != final_comment(response).question_id)
+    other.text_value = kept_text
+    db.session.flush()
+    operations.redact(response, MODERATOR, other.id, "Jane Doe", "third_party")
+    operations.approve(response, MODERATOR)
+    db.session.commit()
+    assert response.moderation == "approved"
+    other_question = other.question_id
+
+    def text_review(question_id):
+        answer = db.session.scalar(
+            select(Answer).where(
+                Answer.response_id == response.id, Answer.question_id == question_id
+            )
+        )
+        return db.session.scalar(select(ItemReview).where(ItemReview.answer_id == answer.id))
+
+    decided = text_review(other_question)
+    decided_at, decided_by = decided.decided_at, decided.decided_by
+    folder = app.config["UPLOAD_FOLDER"]
+    values = {**response_values(response), **response_attachments(response, folder)}
+    values["final_comments"] = "Second thoughts."
+    assert update_response(response, values, upload_folder=folder)
+    db.session.commit()
+    db.session.expire_all()
+    assert response.moderation == "pending"  # the changed text waits
+    assert text_review(final_comment(response).question_id) is None
+    review = text_review(other_question)  # the unchanged one keeps its decision...
+    assert review.state == "approved" and review.decided_by == decided_by
+    assert review.decided_at == decided_at
+    assert review.public_text == "Our neighbour [removed] agrees: share the data."
+    (redaction,) = db.session.scalars(
+        select(Redaction).where(Redaction.response_id == response.id)
+    ).all()
+    assert redaction.removed == "Jane Doe" and redaction.answer_id == review.answer_id
+
+    operations.approve(response, MODERATOR)  # ...so approving the new text is all it takes
+    db.session.commit()
+    assert response.moderation == "approved"
+
+    # An edit of that text too: its decision and its redaction go.
+    values = {**response_values(response), **response_attachments(response, folder)}
+    key = next(q.key for q in consultation.questions if q.id == other_question)
+    values[key] = "Now I say something else entirely."
+    assert update_response(response, values, upload_folder=folder)
+    db.session.commit()
+    assert text_review(other_question) is None
+    assert not db.session.scalars(
+        select(Redaction).where(Redaction.response_id == response.id)
+    ).all()
+
+
 def test_campaign_copies_approved_in_one_step(client, consultations):
     consultation = consultations[SLUG]
     text = "Stop the data grab now!"

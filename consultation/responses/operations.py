@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..consultations.locking import hold_for_submission
 from ..consultations.models import State
 from ..extensions import db
+from ..publishing import edits
 from ..publishing.operations import contribution_stored
 from ..reports import tallies
 from ..reports.ready_lines import refresh_response
@@ -225,6 +226,7 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
             created_at=now,
         )
     )
+    decisions = edits.before_edit(response)  # a moderator's, on what the edit leaves as it was
     # Rows go in bulk and first: a kept file's stored name is unique and is about to be reused.
     # The files themselves stay in the upload folder: the version above refers to them.
     with tallies.keeping([response.id]):  # answers (and profile columns) replaced by SQL
@@ -238,7 +240,8 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
         _store_upload(response, question_id, attachment, upload_folder)
     refresh_response(response)
     db.session.flush()
-    contribution_stored(response)  # edited texts are moderated again
+    edits.after_edit(response, decisions)
+    contribution_stored(response)  # edited texts are moderated again, unchanged ones are not
     return True
 
 
