@@ -146,6 +146,7 @@ OPEN_TO_MODERATORS = {
     "admin.moderation_redact",
     "admin.moderation_unredact",
     "admin.moderation_campaign",
+    "admin.moderation_campaign_undo",
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from consultation.audit.models import AuditRecord
 from consultation.audit.sentences import sentences
 from consultation.extensions import db
-from consultation.publishing.models import Redaction
+from consultation.publishing.models import ItemReview, Redaction
 from consultation.responses.models import Answer, Response
 
 from .admin_helpers import make_user, sign_in, signed_in_csrf
@@ -158,6 +158,40 @@ def test_campaign_copies_in_one_step(client, moderator_client, consultations):
     assert result.status_code == 302
     assert audit()[-1].action == "moderation.approve_campaign"
     assert audit()[-1].after["responses"] == 3
+    approval = audit()[-1]
+
+    def decided():
+        db.session.expire_all()
+        return [
+            db.session.scalar(
+                select(ItemReview.state).where(ItemReview.answer_id == final_answer(copy).id)
+            )
+            for copy in copies
+        ]
+
+    assert decided() == ["approved"] * 3
+
+    # One copy decided on again since (taken back, approved again): the undo leaves it.
+    url = f"/admin/responses/{copies[0].id}/moderation/part"
+    post(moderator_client, url, answer_id=answer.id, action="undo")
+    post(moderator_client, url, answer_id=answer.id, action="approve")
+    page = moderator_client.get(f"/admin/consultations/{SLUG}/moderation").get_data(as_text=True)
+    assert "Approved in one step" in page
+    undo = f"/admin/consultations/{SLUG}/moderation/campaign/{approval.id}/undo"
+    assert f'action="{undo}"' in page
+    result = post(moderator_client, undo)
+    assert result.status_code == 302
+    page = moderator_client.get(result.headers["Location"]).get_data(as_text=True)
+    assert "2 answers wait for review again." in page
+    assert f'action="{undo}"' not in page and "Undone" in page
+    assert decided() == ["approved", None, None]  # None: waiting for review
+    record = audit()[-1]
+    assert record.action == "moderation.approve_campaign_undo"
+    assert record.before["record"] == approval.id and len(record.after["answers"]) == 2
+    again = post(moderator_client, undo)
+    page = moderator_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "This approval was undone already." in page
+    assert decided() == ["approved", None, None]
 
 
 def test_only_admins_change_the_publication_setting(app, client, moderator_client, consultations):

@@ -344,6 +344,17 @@ ACTIONS = {
             title=title,
         ),
     ),
+    "moderation.approve_campaign_undo": Action(
+        _l("Approval of identical answers undone"),
+        sentence(
+            _l(
+                "Took back the approval of %(count)s identical answers to %(title)s: they "
+                "wait for review again (by %(who)s)"
+            ),
+            count=campaign_count,
+            title=title,
+        ),
+    ),
     "moderation.approve_waiting": Action(
         _l("Waiting answers approved in bulk"),
         sentence(

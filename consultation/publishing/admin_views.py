@@ -75,6 +75,7 @@ def moderation_queue(slug):
         page=page,
         counts=queue.state_counts(consultation),
         campaigns=queue.waiting_campaigns(consultation, locale) if state == PENDING else [],
+        approvals=queue.recent_campaign_approvals(consultation) if state == PENDING else [],
         visible=rules.is_visible_now(consultation),
         modes=MODES,
         profile=consultation.questionnaire.profile_questions(),
@@ -270,6 +271,30 @@ def moderation_campaign(slug):
         return redirect(back)
     db.session.commit()
     flash(_("Approved %(count)s identical answers.", count=count), "success")
+    return redirect(back)
+
+
+@bp.post("/consultations/<slug>/moderation/campaign/<int:record_id>/undo")
+@open_to_moderators
+def moderation_campaign_undo(slug, record_id):
+    """Take back an approval of identical answers in one step."""
+    consultation = _consultation(slug)
+    back = url_for(".moderation_queue", slug=slug)
+    try:
+        count = operations.undo_campaign_approval(consultation, _actor(), record_id)
+    except OperationRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)s answer waits for review again.",
+            "%(num)s answers wait for review again.",
+            count,
+        ),
+        "success",
+    )
     return redirect(back)
 
 

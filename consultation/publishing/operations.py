@@ -442,27 +442,95 @@ def approve_campaign(consultation, actor, question_id, fingerprint) -> int:
     answers = list(db.session.scalars(query))
     if not answers:
         raise OperationRefused(_("No answer with this text is waiting any more."))
-    responses = {}
+    responses, reviews = {}, []
     for answer in answers:
         response = responses.setdefault(answer.response_id, answer.response)
-        _decide(response, actor, APPROVED, answer=answer)
+        reviews.append(_decide(response, actor, APPROVED, answer=answer))
     db.session.flush()
     settle(consultation, list(responses))
     for response in responses.values():
         refresh_response(response)
     record(
         actor,
-        "moderation.approve_campaign",
+        APPROVE_CAMPAIGN,
         consultation,
         before={"question": question_id, "fingerprint": fingerprint},
         after={
             "question": question_id,
             "fingerprint": fingerprint,
             "answers": [a.id for a in answers],
+            # The decisions made here, so an undo takes back these and no later one.
+            "reviews": [review.id for review in reviews],
             "responses": len(responses),
         },
     )
     return len(answers)
+
+
+APPROVE_CAMPAIGN = "moderation.approve_campaign"
+UNDO_CAMPAIGN = "moderation.approve_campaign_undo"
+
+
+def undo_campaign_approval(consultation, actor, record_id) -> int:
+    """Take back, in one step, an approval of identical answers (``approve_campaign``,
+    found by its audit record): the answers it approved wait for review again, but those
+    someone decided on since. Returns how many wait again."""
+    from ..audit.models import AuditRecord
+
+    entry = db.session.get(AuditRecord, record_id)
+    if (
+        entry is None
+        or entry.action != APPROVE_CAMPAIGN
+        or (entry.target_type, entry.target_id) != ("consultation", str(consultation.id))
+    ):
+        raise OperationRefused(_("This is not an approval of identical answers here."))
+    if undone_approvals(consultation, [record_id]):
+        raise OperationRefused(_("This approval was undone already."))
+    made = (entry.after or {}).get("reviews")
+    if made is not None:  # the decisions that approval made, if nobody changed them since
+        chosen = ItemReview.id.in_([int(i) for i in made])
+    else:  # recorded before approvals kept their decisions: its answers, approved by its actor
+        ids = [int(i) for i in (entry.after or {}).get("answers") or []]
+        chosen = ItemReview.answer_id.in_(ids) & (ItemReview.decided_by == entry.actor)
+    reviews = list(
+        db.session.scalars(select(ItemReview).where(chosen, ItemReview.state == APPROVED))
+    )
+    responses = {review.response_id for review in reviews}
+    answers = sorted(review.answer_id for review in reviews)
+    for review in reviews:
+        db.session.delete(review)
+    db.session.flush()
+    settle(consultation, list(responses))
+    for response in db.session.scalars(select(Response).where(Response.id.in_(responses))):
+        refresh_response(response)
+    record(
+        actor,
+        UNDO_CAMPAIGN,
+        consultation,
+        before={"record": record_id, "answers": answers, "state": APPROVED},
+        after={"record": record_id, "answers": answers, "state": PENDING},
+    )
+    return len(answers)
+
+
+def undone_approvals(consultation, record_ids) -> set[int]:
+    """Which of the approvals ``record_ids`` (audit record ids) were undone."""
+    from ..audit.models import AuditRecord
+
+    wanted = {int(i) for i in record_ids}
+    if not wanted:
+        return set()
+    found = set()
+    for before in db.session.scalars(
+        select(AuditRecord.before).where(
+            AuditRecord.action == UNDO_CAMPAIGN,
+            AuditRecord.target_type == "consultation",
+            AuditRecord.target_id == str(consultation.id),
+        )
+    ):
+        if isinstance(before, dict) and before.get("record") in wanted:
+            found.add(before["record"])
+    return found
 
 
 def approve_waiting(consultation, actor, response_ids=None) -> int:

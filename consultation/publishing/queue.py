@@ -195,3 +195,44 @@ def next_waiting(consultation, after_response):
 def published_audience(response) -> tuple[str, str]:
     """The (kind, choice) whose allow-list applies to ``response``."""
     return publication.audience(response.respondent_type, response.publication)
+
+
+@dataclass
+class Approval:
+    """An approval of identical answers in one step, as the queue lists it to be undone."""
+
+    record_id: int
+    at: object
+    actor: str
+    count: int
+    undone: bool
+
+
+def recent_campaign_approvals(consultation, limit=5) -> list[Approval]:
+    """The latest approvals of identical answers of ``consultation``, newest first."""
+    from ..audit.models import AuditRecord
+    from .operations import APPROVE_CAMPAIGN, undone_approvals
+
+    entries = list(
+        db.session.scalars(
+            select(AuditRecord)
+            .where(
+                AuditRecord.action == APPROVE_CAMPAIGN,
+                AuditRecord.target_type == "consultation",
+                AuditRecord.target_id == str(consultation.id),
+            )
+            .order_by(AuditRecord.id.desc())
+            .limit(limit)
+        )
+    )
+    undone = undone_approvals(consultation, [entry.id for entry in entries])
+    return [
+        Approval(
+            entry.id,
+            entry.at,
+            entry.actor,
+            len((entry.after or {}).get("answers") or []),
+            entry.id in undone,
+        )
+        for entry in entries
+    ]
