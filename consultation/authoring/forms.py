@@ -137,7 +137,7 @@ def settings_form_class(codes, *, with_slug: bool, sources=None):
     Form.codes = list(codes)
     if with_slug:
         Form.slug = StringField(
-            _l("Web address: /consultations/…"),
+            _l("Web address (/consultations/…)"),
             validators=[
                 DataRequired(_l("Enter the web address, e.g. digital-skills-2027.")),
                 Length(max=100),

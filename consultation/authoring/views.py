@@ -99,7 +99,10 @@ def _prefill(settings, codes) -> dict:
 
 def _settings_page(form, *, mode, consultation=None, source=None, status=200):
     problems = [
-        (field.id, error) for field in form if field.name != "csrf_token" for error in field.errors
+        (field.id, f"{_field_label(field)}: {error}")
+        for field in form
+        if field.name != "csrf_token"
+        for error in field.errors
     ]
     return render_template(
         "admin/authoring/settings.html",
@@ -111,6 +114,15 @@ def _settings_page(form, *, mode, consultation=None, source=None, status=200):
         show_languages=SHOW_LANGUAGES,
         language_name=language_name,
     ), status
+
+
+def _field_label(field) -> str:
+    """A field as the error summary names it; a text's language is said after its label."""
+    label = str(field.label.text).split(" (", 1)[0]
+    setting, _sep, code = field.name.rpartition("_")
+    if setting in TEXT_SETTINGS:
+        return f"{label} – {language_name(code)}"
+    return label
 
 
 def _asked_codes(default):
