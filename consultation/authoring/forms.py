@@ -72,12 +72,12 @@ class SettingsForm(FlaskForm):
     )
     opens = DateInRangeField(
         _l("Opening date (opens at midnight at the start of this day, Brussels time)"),
-        validators=[InputRequired(_l("Enter the opening date."))],
+        validators=[InputRequired(_l("Enter a date such as 2025-06-04."))],
         format="%Y-%m-%d",
     )
     closes = DateInRangeField(
         _l("Closing date (closes at midnight at the end of this day, Brussels time)"),
-        validators=[InputRequired(_l("Enter the closing date."))],
+        validators=[InputRequired(_l("Enter a date such as 2025-06-04."))],
         format="%Y-%m-%d",
     )
 
@@ -138,10 +138,7 @@ def settings_form_class(codes, *, with_slug: bool, sources=None):
     if with_slug:
         Form.slug = StringField(
             _l("Web address (/consultations/…)"),
-            validators=[
-                DataRequired(_l("Enter the web address, e.g. digital-skills-2027.")),
-                Length(max=100),
-            ],
+            validators=[Length(max=100)],
         )
         Form.validate_slug = _validate_slug
     if sources is not None:
