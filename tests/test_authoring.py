@@ -280,6 +280,9 @@ def test_archive_hides_makes_read_only_and_can_be_restored(admin, client, frozen
     listing = admin.get("/admin/manage/consultations").get_data(as_text=True)
     assert listing.index('id="archived"') < listing.index(f"/admin/consultations/{SOURCE}/restore")
     assert client.get(f"/consultations/{SOURCE}").status_code == 200  # links keep working
+    page = admin.get(url).get_data(as_text=True)
+    assert "is archived, so it cannot be changed" in page
+    assert "Change the closing date" not in page
     # read-only: no settings, no import, no extension
     assert admin.get(url + "/settings").status_code == 409
     assert admin.get(url + "/import").status_code == 409
@@ -295,6 +298,7 @@ def test_archive_hides_makes_read_only_and_can_be_restored(admin, client, frozen
     assert confirm(admin, url + "/restore").status_code == 302
     assert consultation(SOURCE).archived_at is None
     assert SOURCE in client.get("/").get_data(as_text=True)
+    assert "Change the closing date" in admin.get(url).get_data(as_text=True)
     [entry] = audit("consultation.restore")
     assert entry.after == {"state": "closed", "archived_at": None}
 
@@ -405,6 +409,18 @@ def test_a_refused_file_shows_the_loaders_message_and_saves_nothing(admin, conte
     assert not audit("consultation.import")
 
 
+def test_a_title_or_slug_longer_than_its_column_is_refused(admin):
+    definition = consultation(SOURCE).definition
+    definition.update(slug="long-title", opens="2025-07-01", closes="2025-09-30")
+    definition["title"] = {"en": "T" * 256}
+    result = upload(admin, "/admin/manage/consultations/import", to_yaml(definition).encode())
+    assert "&#39;title&#39; must be at most 255 characters" in result.get_data(as_text=True)
+    assert consultation("long-title") is None
+    definition.update(title="Fine", slug="s" * 101)
+    result = upload(admin, "/admin/manage/consultations/import", to_yaml(definition).encode())
+    assert "&#39;slug&#39; must be at most 100 characters" in result.get_data(as_text=True)
+
+
 def test_a_questionnaire_error_names_the_question(admin):
     definition = consultation(SOURCE).definition
     definition.update(slug="broken", opens="2025-07-01", closes="2025-09-30")
@@ -448,6 +464,10 @@ def test_a_created_consultation_is_answered_and_reported(admin, client, frozen_c
     assert result.status_code == 303, result.get_data(as_text=True)[:2000]
     summary = build_summary(made, locale="en")
     assert summary.total == 1
+    assert summary.issuing_body == "Directorate-General for Digital Skills"
+    assert build_summary(made, locale="fr").issuing_body == (
+        "Direction générale des compétences numériques"
+    )
     rows = list(csv.reader(io.StringIO("".join(export.iter_csv(made, True))[1:])))
     assert len(rows) == 2 and "person@example.org" in rows[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from .languages import missing_texts
-from .text import is_text
+from .text import english, is_text
 from .types import QUESTION_TYPES, DefinitionProblem
 from .types.choices import ChoiceQuestion
 
@@ -290,9 +290,13 @@ def parse_data(data, path: Path | str, *, check_texts: bool = True, blocks=None)
     slug = data["slug"]
     if not isinstance(slug, str) or not slug.replace("-", "").isalnum() or slug != slug.lower():
         raise QuestionnaireError(path, "'slug' must be lower-case letters, digits and dashes")
+    if len(slug) > 100:
+        raise QuestionnaireError(path, "'slug' must be at most 100 characters")
     for name in ("title", "summary", "privacy_notice"):
         if not is_text(data[name]):
             raise QuestionnaireError(path, f"'{name}' must be a non-empty text")
+    if len(english(data["title"]) or "") > 255:
+        raise QuestionnaireError(path, "'title' must be at most 255 characters in English")
     if "issuing_body" in data and not is_text(data["issuing_body"]):
         raise QuestionnaireError(path, "'issuing_body' must be a non-empty text")
     contact = data.get("contact")
