@@ -99,7 +99,7 @@ def _prefill(settings, codes) -> dict:
 
 def _settings_page(form, *, mode, consultation=None, source=None, status=200):
     problems = [
-        (field.id, f"{_field_label(field)}: {error}")
+        (field.id, _("%(field)s: %(problem)s", field=_field_label(field), problem=error))
         for field in form
         if field.name != "csrf_token"
         for error in field.errors
