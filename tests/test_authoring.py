@@ -115,6 +115,15 @@ def test_create_from_the_questionnaire_of_another(admin):
     assert "mailto:skills@example.eu" in public
 
 
+def test_paragraphs_typed_in_a_browser_are_paragraphs_on_the_page(admin):
+    about = "First paragraph.\r\n\r\nSecond <paragraph>."
+    assert create(admin, about_en=about, about_fr="Premier.\r\n\r\nSecond.").status_code == 302
+    made = consultation("digital-skills-2025")
+    assert made.text("about", "en") == "First paragraph.\n\nSecond <paragraph>."
+    page = admin.get("/consultations/digital-skills-2025").get_data(as_text=True)
+    assert "<p>First paragraph.</p>" in page and "<p>Second &lt;paragraph&gt;.</p>" in page
+
+
 def test_showing_more_languages_keeps_what_was_typed_and_saves_nothing(admin):
     result = create(admin, action="languages", languages=["en", "fr", "de"])
     page = result.get_data(as_text=True)

@@ -112,9 +112,7 @@ class SettingsForm(FlaskForm):
     def settings(self) -> dict:
         """The typed settings, as the operations take them."""
         texts = {
-            name: {
-                code: (self[text_field_name(name, code)].data or "").strip() for code in self.codes
-            }
+            name: {code: _plain_text(self[text_field_name(name, code)].data) for code in self.codes}
             for name in TEXT_SETTINGS
         }
         return {
@@ -125,6 +123,12 @@ class SettingsForm(FlaskForm):
             "opens": self.opens.data,
             "closes": self.closes.data,
         }
+
+
+def _plain_text(value) -> str:
+    """A typed text with the line breaks of the YAML files: browsers send a textarea's as CRLF,
+    and a blank line (two line feeds) is what starts a paragraph on the pages."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def settings_form_class(codes, *, with_slug: bool, sources=None):
