@@ -148,3 +148,18 @@ def test_an_upload_may_include_only_the_shipped_blocks(admin):
     raw["sections"][0] = {"include": "about-you"}
     result = upload(admin, "/admin/manage/consultations/import", yaml.safe_dump(raw).encode())
     assert result.status_code == 302, result.get_data(as_text=True)[:2000]
+
+
+def test_a_consultation_made_in_the_browser_exports_and_loads_back(admin):
+    assert create(admin).status_code == 302
+    made = consultation("digital-skills-2025")
+    again = read_upload(exported(admin, made.slug), "x.yaml", LIMIT)
+    assert again == made.definition and digest(again) == made.definition_digest
+    assert again["languages"] == ["en", "fr"] and again["contact"] == "skills@example.eu"
+
+
+def test_a_file_whose_window_has_begun_is_refused(admin):
+    result = upload(admin, "/admin/manage/consultations/import", exported(admin, SOURCE))
+    page = result.get_data(as_text=True)
+    assert result.status_code == 400 and "The opening date must be after today" in page
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 3
