@@ -130,6 +130,16 @@ def test_showing_more_languages_keeps_what_was_typed_and_saves_nothing(admin):
     assert consultation("digital-skills-2025") is None
 
 
+def test_a_language_just_shown_starts_with_the_catalogues_translations(admin):
+    from consultation.questionnaires.text import lookup
+
+    result = create(admin, action="languages", languages=["en", "it"], title_en="Apply AI Strategy")
+    page = result.get_data(as_text=True)
+    italian = lookup("Apply AI Strategy", "it")
+    assert italian and f'name="title_it" value="{italian}"' in page.replace("&#39;", "'")
+    assert '<textarea id="summary_it" name="summary_it"' in page  # no translation: empty
+
+
 def test_a_missing_translation_is_said_at_its_field_and_nothing_is_saved(admin):
     result = create(admin, languages=["en", "fr", "de"])
     page = result.get_data(as_text=True)

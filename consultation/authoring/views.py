@@ -138,9 +138,21 @@ def _submitted(form) -> bool:
             form.csrf_token.validate(form)  # CSRF is checked on every POST all the same
             if form.csrf_token.errors:
                 abort(400)
+            _fill_from_catalogue(form)
         return False
     valid = form.validate_on_submit()
     return form.check_translations() and valid
+
+
+def _fill_from_catalogue(form):
+    """A language just shown starts with the catalogue's translation of each English text
+    that has one, for the admin to check rather than type."""
+    for name in TEXT_SETTINGS:
+        english = (form[text_field_name(name, "en")].data or "").strip()
+        for code in form.codes[1:] if english else ():
+            field = form[text_field_name(name, code)]
+            if not (field.data or "").strip():
+                field.data = lookup(english, code) or ""
 
 
 def _problem(form, error):
