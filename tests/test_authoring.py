@@ -403,3 +403,16 @@ def test_every_post_needs_its_csrf_token(admin):
     assert result.status_code == 400
     assert create(admin, csrf_token="wrong").status_code == 400
     assert consultation("digital-skills-2025") is None
+
+
+def test_a_language_no_longer_offered_loses_its_texts(admin):
+    create(admin)
+    data = settings_data(signed_in_csrf(admin), slug=None, languages=["en"])
+    data.pop("source")
+    result = admin.post("/admin/consultations/digital-skills-2025/settings", data=data)
+    assert result.status_code == 302, result.get_data(as_text=True)[:2000]
+    made = consultation("digital-skills-2025")
+    assert made.definition["languages"] == ["en"]
+    assert made.definition["title"] == {"en": "Digital skills for all"}
+    [entry] = audit("consultation.edit")
+    assert entry.before["languages"] == ["en", "fr"] and entry.after["languages"] == ["en"]
