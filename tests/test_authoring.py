@@ -416,3 +416,14 @@ def test_a_language_no_longer_offered_loses_its_texts(admin):
     assert made.definition["title"] == {"en": "Digital skills for all"}
     [entry] = audit("consultation.edit")
     assert entry.before["languages"] == ["en", "fr"] and entry.after["languages"] == ["en"]
+
+
+def test_a_slug_taken_at_the_same_moment_is_refused_in_words(admin, monkeypatch):
+    from consultation.authoring import operations
+
+    monkeypatch.setattr(operations, "_check_slug_free", lambda slug: None)
+    result = create(admin, slug=SOURCE)
+    assert result.status_code == 400
+    assert "already used" in re.search(
+        r'id="slug-error">(.*?)</p>', result.get_data(as_text=True)
+    ).group(1)

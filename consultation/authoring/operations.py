@@ -8,6 +8,7 @@ import copy
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..audit.operations import record
@@ -88,11 +89,13 @@ def _check_window(opens: date, closes: date):
         raise SettingsProblem(_("The closing date must not be before the opening date."), "closes")
 
 
+def _slug_used(slug) -> str:
+    return _("The web address %(slug)s is already used; choose another.", slug=slug)
+
+
 def _check_slug_free(slug):
     if consultation_by_slug(slug) is not None:
-        raise SettingsProblem(
-            _("The web address %(slug)s is already used; choose another.", slug=slug), "slug"
-        )
+        raise SettingsProblem(_slug_used(slug), "slug")
 
 
 def _snapshot(consultation) -> dict:
@@ -116,7 +119,10 @@ def _create(definition, actor, action, **extra) -> Consultation:
         authored_at=clock.now_utc(),
     )
     db.session.add(consultation)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same slug, taken a moment ago by another admin
+        raise SettingsProblem(_slug_used(definition["slug"]), "slug") from None
     sync_questions(consultation, definition, definition["slug"])
     record(actor, action, consultation, after={**_snapshot(consultation), **extra})
     return consultation
