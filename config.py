@@ -69,6 +69,9 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     #: Requests larger than this are refused with 413 (uploads are capped per question).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    #: The largest questionnaire file an admin may import (bytes); the shipped ones are
+    #: under 60 KB once their shared block is written in.
+    QUESTIONNAIRE_MAX_BYTES = int(os.environ.get("QUESTIONNAIRE_MAX_BYTES", 512 * 1024))
     #: Long questionnaires take time: the CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     #: A questionnaire page can be sent this long after it was served (its own token, not the

@@ -133,8 +133,9 @@ def _figures(consultation):
 
 @bp.get("/")
 def dashboard():
-    """Every consultation: state, window, responses, submissions per day and who took part."""
-    consultations = all_consultations()
+    """Every consultation not archived: state, window, responses, submissions per day and who
+    took part (archived ones are listed under "Consultations", ``authoring.views``)."""
+    consultations = all_consultations(archived=False)
     figures = {c.id: _figures(c) for c in consultations}
     return render_template("admin/dashboard.html", consultations=consultations, figures=figures)
 

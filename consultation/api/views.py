@@ -47,7 +47,7 @@ def _changed(consultation):
 @bp.get("/consultations")
 def consultations():
     """Every consultation: its titles, window, state and links."""
-    items = all_consultations()
+    items = all_consultations(archived=False)
     data = {
         "consultations": [documents.consultation_summary(c, contributions_public(c)) for c in items]
     }
@@ -101,7 +101,7 @@ def docs():
 
 def _slugs():
     """The consultations, those whose contributions are public first (for the examples)."""
-    items = all_consultations()
+    items = all_consultations(archived=False)
     return [c.slug for c in sorted(items, key=lambda c: not contributions_public(c))]
 
 

@@ -548,6 +548,40 @@ ACTIONS.update(
 )
 # -- end themes and codes --
 
+# -- consultations made in the admin area (consultation.authoring) --
+ACTIONS.update(
+    {
+        "consultation.create": Action(
+            _l("Consultation created"),
+            sentence(
+                _l("Created %(title)s from the questionnaire of %(source)s (by %(who)s)"),
+                title=title,
+                source=value("after", "copied_from"),
+            ),
+        ),
+        "consultation.edit": Action(
+            _l("Consultation settings changed"),
+            sentence(_l("Changed the settings of %(title)s (by %(who)s)"), title=title),
+        ),
+        "consultation.import": Action(
+            _l("Questionnaire imported"),
+            sentence(
+                _l("Imported %(title)s from the file %(file)s (by %(who)s)"),
+                title=title,
+                file=value("after", "file"),
+            ),
+        ),
+        "consultation.archive": Action(
+            _l("Consultation archived"),
+            sentence(_l("Archived %(title)s (by %(who)s)"), title=title),
+        ),
+        "consultation.restore": Action(
+            _l("Consultation restored"),
+            sentence(_l("Restored %(title)s from the archive (by %(who)s)"), title=title),
+        ),
+    }
+)
+
 #: A record whose action has no entry: shown plainly rather than hidden.
 UNKNOWN = sentence(
     _l("%(action)s: %(target)s (by %(who)s)"),

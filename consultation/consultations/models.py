@@ -65,6 +65,12 @@ class Consultation(db.Model):
     publication_mode: Mapped[str] = mapped_column(
         String(16), default="after_closing", server_default="after_closing"
     )
+    #: Set when an administrator archives it: hidden from the public lists, read-only, and
+    #: closed (it never opens while archived). Cleared when it is restored.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When its settings or questionnaire were last changed in the admin area; reloading
+    #: the shipped YAML file of the same slug then leaves it as the admin area made it.
+    authored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=clock.now_utc, onupdate=clock.now_utc
@@ -76,7 +82,9 @@ class Consultation(db.Model):
 
     # -- state: the one place where it is decided --------------------------------
     def state_at(self, now: datetime) -> State:
-        """Upcoming, open or closed at ``now``."""
+        """Upcoming, open or closed at ``now``; an archived consultation is closed."""
+        if self.archived_at is not None and self.archived_at <= now:
+            return State.CLOSED
         if self.closed_at is not None and self.closed_at <= now:
             return State.CLOSED
         if now < self.opens_at:
@@ -98,6 +106,7 @@ class Consultation(db.Model):
         """The same rule as ``state_at``, as a SQL expression for queries."""
         moment = literal(now, UTCDateTime)
         return case(
+            (and_(cls.archived_at.is_not(None), cls.archived_at <= moment), State.CLOSED.value),
             (and_(cls.closed_at.is_not(None), cls.closed_at <= moment), State.CLOSED.value),
             (moment < cls.opens_at, State.UPCOMING.value),
             (moment >= cls.closes_at, State.CLOSED.value),

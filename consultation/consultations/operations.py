@@ -16,6 +16,8 @@ from .locking import hold_for_change
 from .models import Consultation, QuestionRecord, State
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+#: A consultation changed (or archived) in the admin area is left as it is by a file.
+KEPT = "kept as changed in the admin area"
 
 
 def demo_window(definition: dict, today: date, *, closed: bool) -> tuple[date, date]:
@@ -33,7 +35,8 @@ def load_definition(definition: dict, *, window: tuple[date, date] | None = None
 
     Official dates from the file are applied when the consultation is created or
     when the file's dates change, so an extension made by an administrator survives
-    reloading an unchanged file. A ``window`` (the demo) always applies.
+    reloading an unchanged file. A ``window`` (the demo) always applies. A consultation
+    edited or archived in the admin area is kept as it is (``KEPT``): the file is older.
     """
     fingerprint = digest(definition)
     opens, closes = window or (
@@ -47,7 +50,7 @@ def load_definition(definition: dict, *, window: tuple[date, date] | None = None
     if consultation is None:
         consultation = Consultation(
             slug=definition["slug"],
-            title=_plain(definition["title"]),
+            title=plain_title(definition["title"]),
             definition=definition,
             definition_digest=fingerprint,
             opens_at=opens_at,
@@ -55,9 +58,11 @@ def load_definition(definition: dict, *, window: tuple[date, date] | None = None
         )
         db.session.add(consultation)
         db.session.flush()
-        _sync_questions(consultation, definition, source)
+        sync_questions(consultation, definition, source)
         return CREATED
 
+    if consultation.authored_at is not None or consultation.archived_at is not None:
+        return KEPT
     changed = False
     file_dates_changed = (definition["opens"], definition["closes"]) != (
         consultation.definition.get("opens"),
@@ -70,20 +75,21 @@ def load_definition(definition: dict, *, window: tuple[date, date] | None = None
         consultation.opens_at, consultation.closes_at = opens_at, closes_at
         changed = True
     if consultation.definition_digest != fingerprint:
-        _sync_questions(consultation, definition, source)
+        sync_questions(consultation, definition, source)
         consultation.definition = definition
         consultation.definition_digest = fingerprint
-        consultation.title = _plain(definition["title"])
+        consultation.title = plain_title(definition["title"])
         changed = True
     db.session.flush()
     return UPDATED if changed else UNCHANGED
 
 
-def _plain(text):
+def plain_title(text):
+    """The English title of a definition, as the ``title`` column keeps it."""
     return text if isinstance(text, str) else text.get("en") or next(iter(text.values()))
 
 
-def _sync_questions(consultation, definition, source):
+def sync_questions(consultation, definition, source):
     """Make the question rows match the definition, keeping rows (and answers) of old questions."""
     existing = {record.key: record for record in consultation.questions}
     position = 0
@@ -134,6 +140,18 @@ def _title(consultation) -> str:
     return consultation.text("title", current_locale())
 
 
+def _archived(consultation) -> str:
+    return _(
+        "%(title)s is archived, so it cannot be changed. Restore it first.",
+        title=_title(consultation),
+    )
+
+
+def _refuse_archived(consultation):
+    if consultation.archived_at is not None:
+        raise OperationRefused(_archived(consultation))
+
+
 def close_consultation(consultation, actor, reason: str | None = None) -> None:
     """Close now, before the closing date, with an optional reason.
 
@@ -165,6 +183,7 @@ def close_consultation(consultation, actor, reason: str | None = None) -> None:
 
 def reopen_consultation(consultation, actor, reason: str | None = None) -> None:
     """Undo a manual closure; the closing date must still be ahead."""
+    _refuse_archived(consultation)
     if consultation.closed_at is None or consultation.state is not State.CLOSED:
         raise OperationRefused(
             _(
@@ -197,6 +216,8 @@ def extension_refusal(consultation, new_date: date) -> str | None:
     form it was typed in; ``extend_consultation`` asks again when it acts, since
     midnight may have passed in between.
     """
+    if consultation.archived_at is not None:
+        return _archived(consultation)
     if new_date < clock.today_brussels():
         return _("%(date)s is in the past; choose today or a later date.", date=long_date(new_date))
     new_closes_at = clock.end_of_day(new_date)

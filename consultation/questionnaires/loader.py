@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from .languages import missing_texts
-from .text import is_text
+from .text import english, is_text
 from .types import QUESTION_TYPES, DefinitionProblem
 from .types.choices import ChoiceQuestion
 
@@ -40,11 +40,16 @@ TOP_LEVEL_KEYS = {
     "closes",
     "privacy_notice",
     "languages",
+    "issuing_body",
+    "contact",
 }
 #: The languages a questionnaire can be written in (the EU's 24 official languages).
 QUESTIONNAIRE_LANGUAGES = (
     "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
 )
+#: Settings a file may leave out: who issues the consultation and whom to write to (else the
+#: site's ``ISSUING_BODY`` and ``CONTACT_EMAIL``).
+OPTIONAL_SETTINGS = ("issuing_body", "contact")
 REQUIRED_TOP_LEVEL = ("slug", "title", "summary", "opens", "closes", "privacy_notice", "sections")
 
 
@@ -82,6 +87,14 @@ def _read_yaml(path: Path):
         raise QuestionnaireError(path, "not UTF-8 text") from None
 
 
+def is_email(value) -> bool:
+    """Whether ``value`` looks like one e-mail address (a contact, not a proof it exists)."""
+    if not isinstance(value, str) or len(value) > 254 or any(c.isspace() for c in value):
+        return False
+    local, at, domain = value.rpartition("@")
+    return bool(at and local and "." in domain.strip(".") and "@" not in local)
+
+
 def _date(path, data, name):
     value = data.get(name)
     if isinstance(value, date):
@@ -92,7 +105,20 @@ def _date(path, data, name):
         raise QuestionnaireError(path, f"'{name}' must be a date such as 2025-06-04") from None
 
 
-def _sections(path, raw_sections, depth=0):
+def _block_path(path: Path, name, blocks: Path | None) -> Path:
+    """The file of a shared block (``include: about-you``): beside the file, or for an
+    uploaded file only among the shipped blocks, by a plain name (no path can be given)."""
+    if blocks is None:
+        return path.parent / f"_{str(name).replace('-', '_')}.yaml"
+    if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
+        raise QuestionnaireError(path, "'include' must name a shared block such as about-you")
+    found = blocks / f"_{name.replace('-', '_')}.yaml"
+    if not found.is_file():
+        raise QuestionnaireError(path, f"there is no shared block '{name}'")
+    return found
+
+
+def _sections(path, raw_sections, depth=0, blocks=None):
     if not isinstance(raw_sections, list) or not raw_sections:
         raise QuestionnaireError(path, "'sections' must be a non-empty list")
     sections = []
@@ -100,7 +126,7 @@ def _sections(path, raw_sections, depth=0):
         if isinstance(section, dict) and set(section) == {"include"}:
             if depth:
                 raise QuestionnaireError(path, "an included block cannot include another")
-            block = path.parent / f"_{str(section['include']).replace('-', '_')}.yaml"
+            block = _block_path(path, section["include"], blocks)
             data = _read_yaml(block)
             if not isinstance(data, dict) or "sections" not in data:
                 raise QuestionnaireError(block, "a block file needs 'sections'")
@@ -246,6 +272,13 @@ def parse_file(path: Path | str, *, check_texts: bool = True) -> dict:
     (off only to extract the texts that translators still have to translate)."""
     path = Path(path)
     data = _read_yaml(path)
+    return parse_data(data, path, check_texts=check_texts)
+
+
+def parse_data(data, path: Path | str, *, check_texts: bool = True, blocks=None) -> dict:
+    """The normalised definition of already-read YAML ``data`` (named ``path`` in messages),
+    with every check of ``parse_file``; ``blocks``: the only folder includes may come from."""
+    path = Path(path)
     if not isinstance(data, dict):
         raise QuestionnaireError(path, "the file must be a mapping with slug, title and sections")
     missing = [name for name in REQUIRED_TOP_LEVEL if name not in data]
@@ -257,13 +290,24 @@ def parse_file(path: Path | str, *, check_texts: bool = True) -> dict:
     slug = data["slug"]
     if not isinstance(slug, str) or not slug.replace("-", "").isalnum() or slug != slug.lower():
         raise QuestionnaireError(path, "'slug' must be lower-case letters, digits and dashes")
+    if len(slug) > 100:
+        raise QuestionnaireError(path, "'slug' must be at most 100 characters")
     for name in ("title", "summary", "privacy_notice"):
         if not is_text(data[name]):
             raise QuestionnaireError(path, f"'{name}' must be a non-empty text")
+    if len(english(data["title"]) or "") > 255:
+        raise QuestionnaireError(path, "'title' must be at most 255 characters in English")
+    if "issuing_body" in data and not is_text(data["issuing_body"]):
+        raise QuestionnaireError(path, "'issuing_body' must be a non-empty text")
+    contact = data.get("contact")
+    if "contact" in data and not is_email(contact):
+        raise QuestionnaireError(
+            path, "'contact' must be an e-mail address such as consultations@example.eu"
+        )
     opens, closes = _date(path, data, "opens"), _date(path, data, "closes")
     if closes < opens:
         raise QuestionnaireError(path, "'closes' is before 'opens'")
-    sections = _sections(path, data["sections"])
+    sections = _sections(path, data["sections"], blocks=blocks)
     _check_references(path, sections)
     for section in sections:
         del section["_file"]
@@ -274,6 +318,7 @@ def parse_file(path: Path | str, *, check_texts: bool = True) -> dict:
         "summary": data["summary"],
         "about": data.get("about") or data["summary"],
         "privacy_notice": data["privacy_notice"],
+        **{name: data[name] for name in OPTIONAL_SETTINGS if name in data},
         "opens": opens,
         "closes": closes,
         "sections": sections,

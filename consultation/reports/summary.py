@@ -242,7 +242,7 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
     summary = Summary(
         consultation=consultation,
         locale=locale,
-        issuing_body=issuing_body(locale),
+        issuing_body=consultation.text("issuing_body", locale) or issuing_body(locale),
         window=window_sentence(consultation, locale),
         generated_at=clock.now_utc(),
         filters=_filter_texts(profile, respondent_type, country, locale),

@@ -1,7 +1,7 @@
 """facet cubes: the counts beside the public list's filters, as a worker last counted them
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 
 One row per consultation (``publishing.models.FacetCube``): the workers count the
 published contributions by every filter column each minute and keep the result here,
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
