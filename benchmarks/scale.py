@@ -48,6 +48,8 @@ OPERATIONS = {
 ADMIN = "bench-admin@example.org"
 PASSWORD = "benchmark password 12345"
 GENERATE_UP_TO = 100_000
+#: Responses copied per round (and per transaction) when a database is grown by copying.
+COPY_CHUNK = 100_000
 LIST_FILTER = "?respondent_type=company&country=DE"
 
 
@@ -142,11 +144,12 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
             select(db.func.min(responses.c.id), db.func.max(responses.c.id)).where(mine)
         ).one()
         have = generate.response_count(consultation)
+        start = base_first  # each round copies the next COPY_CHUNK ids of the base, in turn
         while have < size:
             top = db.session.scalar(select(db.func.max(responses.c.id)))
-            offset = top - base_first + 1
-            last = min(base_last, base_first + (size - have) - 1)
-            in_base = responses.c.id.between(base_first, last)
+            offset = top - start + 1
+            last = min(base_last, start + min(size - have, COPY_CHUNK) - 1)
+            in_base = responses.c.id.between(start, last)
 
             def copied(table, column, *, _offset=offset):
                 if column.name in ("id",) and table is responses:
@@ -167,8 +170,8 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
 
             for table, where in (
                 (responses, in_base),
-                (answers, answers.c.response_id.between(base_first, last)),
-                (uploads, uploads.c.response_id.between(base_first, last)),
+                (answers, answers.c.response_id.between(start, last)),
+                (uploads, uploads.c.response_id.between(start, last)),
             ):
                 names = [
                     c.name for c in table.columns if not (c.name == "id" and table is not responses)
@@ -179,8 +182,9 @@ def multiply(url: str, workdir: str, slug: str, size: int, progress=print) -> fl
                         select(*[copied(table, table.c[name]) for name in names]).where(where),
                     )
                 )
-            _copy_lines(responses, base_first, last, offset)
-            db.session.commit()
+            _copy_lines(responses, start, last, offset)
+            db.session.commit()  # a round a transaction: the WAL (and any rollback) stays small
+            start = last + 1 if last < base_last else base_first
             have = generate.response_count(consultation)
             progress(f"  {have:,} / {size:,} responses (copied)")
         tallies.rebuild(consultation)
