@@ -147,7 +147,7 @@ def test_sign_in_with_a_recovery_code_once(app, enrolled):
     advance(10)
     assert code_step(again, enrolled[4]).status_code == 302  # another code still works
     page = again.get(ENROL).get_data(as_text=True)
-    assert "8 unused recovery codes" in page
+    assert "Unused recovery codes: 8 of 10." in page
 
 
 def test_new_recovery_codes_replace_the_old_ones(app, enrolled):

@@ -21,15 +21,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("must_set_password", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("two_factor_since", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    # In place (ALTER TABLE ADD COLUMN), never by copying ``users``: on SQLite a copy drops the
+    # old table, and with foreign keys on its cascades would delete every session (see 0013).
+    op.add_column(
+        "users",
+        sa.Column("must_set_password", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("two_factor_since", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("users", sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
 
     op.create_table(
         "account_links",
@@ -79,8 +79,5 @@ def downgrade():
     op.drop_table("recovery_codes")
     op.drop_index("ix_account_links_user_id", table_name="account_links")
     op.drop_table("account_links")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("two_factor_since")
-        batch_op.drop_column("totp_secret")
-        batch_op.drop_column("must_set_password")
+    for column in ("totp_last_step", "two_factor_since", "totp_secret", "must_set_password"):
+        op.drop_column("users", column)
