@@ -265,9 +265,7 @@ ACTIONS = {
     ),
     "user.reset_link_sent": Action(
         _l("Password link sent"),
-        sentence(
-            _l("%(who)s gave the old password: a link to set a new one was e-mailed to them")
-        ),
+        sentence(_l("%(who)s gave the old password: a link to set a new one was e-mailed to them")),
     ),
     "user.set_password": Action(
         _l("Password set by link"),
