@@ -229,3 +229,16 @@ def test_an_admin_resets_the_two_factor_of_someone_who_lost_their_phone(app, enr
     client = app.test_client()
     assert password_step(client, "admin@example.org").headers["Location"] == ENROL
     assert db.session.scalars(select(RecoveryCode)).all() == []
+
+
+def test_the_command_line_resets_a_lost_second_factor(app, enrolled):
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["users", "list"])
+    assert "admin@example.org\tadmin\tactive\ttwo-factor on" in listed.output
+    result = runner.invoke(args=["users", "reset-two-factor", "admin@example.org"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not user_by_email("admin@example.org").two_factor_enabled
+    assert password_step(app.test_client(), "admin@example.org").headers["Location"] == ENROL
+    again = runner.invoke(args=["users", "reset-two-factor", "admin@example.org"])
+    assert again.exit_code != 0 and "not on" in again.output
