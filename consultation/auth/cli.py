@@ -131,5 +131,6 @@ def demo_admin_command(email):
     click.echo(f"Demo administrator created. Sign in at {where}")
     click.echo(f"  e-mail:   {email}")
     click.echo(f"  password: {password}")
-    click.echo("This password is shown only once.")
+    click.echo("This password is shown only once. At the first sign-in the site asks you to")
+    click.echo("set up two-factor sign-in with an authenticator app (a QR code to scan).")
     click.echo("=" * 64)
