@@ -98,6 +98,20 @@ class Config:
     SIGN_IN_WINDOW = timedelta(minutes=15)
     #: Failures from one address, whatever the accounts, before that address is locked.
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
+    #: Administrators always sign in with a second factor (an authenticator app's code);
+    #: this makes it required of every role (analysts and moderators too).
+    REQUIRE_TWO_FACTOR_FOR_ALL = os.environ.get("REQUIRE_TWO_FACTOR_FOR_ALL", "").lower() in (
+        "1",
+        "true",
+        "yes",
+        "on",
+    )
+    #: The name an authenticator app shows beside the account.
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Consultations")
+    #: After the right password, the code must be given within this time.
+    TWO_FACTOR_STEP_MINUTES = 5
+    #: An invitation or password-reset link works once, within this many hours.
+    ACCOUNT_LINK_HOURS = int(os.environ.get("ACCOUNT_LINK_HOURS", 72))
     ADMIN_PAGE_SIZE = 50
     #: Where rate-limit counters live: Redis (RATELIMIT_STORAGE_URI or REDIS_URL) shares them
     #: between servers; by default a SQLite file shares them between this machine's processes.

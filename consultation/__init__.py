@@ -65,6 +65,8 @@ def create_app(config=None) -> Flask:
     from .admin import campaigns as _admin_campaigns  # noqa: F401  (routes on the admin blueprint)
     from .admin import reports as _admin_reports  # noqa: F401  (routes on the admin blueprint)
     from .admin.views import bp as admin_bp
+    from .auth import account_views as _account_views  # noqa: F401  (on the admin blueprint)
+    from .auth import users_views as _users_views  # noqa: F401  (on the admin blueprint)
     from .auth.views import bp as auth_bp
     from .authoring import views as _authoring_views  # noqa: F401  (routes on the admin bp)
     from .consultations.views import bp as consultations_bp

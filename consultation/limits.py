@@ -21,6 +21,8 @@ from . import limit_storage
 LIMITED = {
     "responses.respond": ("RATELIMIT_SUBMIT", ["POST"]),
     "auth.sign_in": ("RATELIMIT_SIGN_IN", ["POST"]),
+    "auth.two_factor_code": ("RATELIMIT_SIGN_IN", ["POST"]),
+    "auth.set_password": ("RATELIMIT_SIGN_IN", ["POST"]),
     "drafts.resume": ("RATELIMIT_SUBMIT", ["POST"]),
     "drafts.email": ("RATELIMIT_EMAIL", ["POST"]),
     # Each change through an edit link writes a version: as many as a person sends forms.

@@ -11,7 +11,7 @@ from consultation.consultations.models import Consultation
 from consultation.extensions import db
 from consultation.responses.models import Response
 
-from .admin_helpers import csrf_from, make_user, sign_in, signed_in_csrf
+from .admin_helpers import csrf_from, make_user, sign_in, signed_in_client, signed_in_csrf
 from .answers import valid_form_data
 from .conftest import form_tokens
 
@@ -67,7 +67,14 @@ def submit(client, slug=SLUG, data=None, **overrides):
 
 # -- authorisation by construction ---------------------------------------------------
 
-ADMIN_RULES_OUTSIDE_GUARD = {"auth.sign_in", "auth.sign_out"}
+#: Reached before signing in: the password, the code step, the e-mailed link to set a password
+#: (tests/test_accounts.py and tests/test_two_factor.py test them).
+ADMIN_RULES_OUTSIDE_GUARD = {
+    "auth.sign_in",
+    "auth.sign_out",
+    "auth.two_factor_code",
+    "auth.set_password",
+}
 
 
 def admin_rules(app):
@@ -112,6 +119,58 @@ OPEN_TO_ANALYSTS |= {
 }
 
 
+#: A person's own account, whatever their role: their sessions and their two-factor sign-in
+#: (tests/test_accounts.py checks that nobody reaches another person's sessions).
+OWN_ACCOUNT = {
+    "admin.sessions",
+    "admin.end_session",
+    "admin.end_other_sessions_view",
+    "admin.two_factor",
+    "admin.new_recovery_codes",
+}
+#: Pages only admins may even read: the accounts.
+ADMINS_ONLY = {
+    "admin.users",
+    "admin.invite",
+    "admin.user_role",
+    "admin.user_disable",
+    "admin.user_enable",
+    "admin.user_force_reset",
+    "admin.user_reinvite",
+    "admin.user_reset_two_factor",
+}
+
+
+def marked(app, attribute):
+    return {
+        rule.endpoint
+        for rule in admin_rules(app)
+        if getattr(app.view_functions[rule.endpoint], attribute, False)
+    }
+
+
+def test_own_account_and_admin_only_pages_are_marked(app):
+    assert marked(app, "own_account") == OWN_ACCOUNT
+    assert marked(app, "admins_only") == ADMINS_ONLY
+    assert not OWN_ACCOUNT & (OPEN_TO_ANALYSTS | ADMINS_ONLY)
+
+
+@pytest.mark.parametrize("role", ["analyst", "moderator"])
+def test_analysts_and_moderators_cannot_even_read_the_accounts(app, consultations, role):
+    client = signed_in_client(app, f"{role}@example.org", role)
+    token = signed_in_csrf(client)
+    walked = 0
+    for rule in admin_rules(app):
+        if rule.endpoint not in ADMINS_ONLY:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            walked += 1
+            result = client.open(concrete(rule), method=method, data={"csrf_token": token})
+            assert result.status_code == 403, (rule.rule, method)
+    assert walked >= len(ADMINS_ONLY)
+    assert "/admin/users" not in client.get("/admin/").get_data(as_text=True)
+
+
 def test_analysts_read_but_change_nothing(app, analyst_client):
     token = signed_in_csrf(analyst_client)
     changing = 0
@@ -122,8 +181,8 @@ def test_analysts_read_but_change_nothing(app, analyst_client):
     }
     assert marked == OPEN_TO_ANALYSTS
     for rule in admin_rules(app):
-        if rule.endpoint in OPEN_TO_ANALYSTS:
-            continue  # tests/test_jobs.py::test_who_may_start_and_download
+        if rule.endpoint in OPEN_TO_ANALYSTS | OWN_ACCOUNT:
+            continue  # tests/test_jobs.py::test_who_may_start_and_download, tests/test_accounts
         for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
             changing += 1
             result = analyst_client.open(
@@ -163,7 +222,7 @@ def test_moderators_moderate_and_change_nothing_else(app, consultations):
     assert marked == OPEN_TO_MODERATORS
     changing = 0
     for rule in admin_rules(app):
-        if rule.endpoint in OPEN_TO_ANALYSTS | OPEN_TO_MODERATORS:
+        if rule.endpoint in OPEN_TO_ANALYSTS | OPEN_TO_MODERATORS | OWN_ACCOUNT:
             continue  # tests/test_moderation.py (and tests/test_jobs.py for the analysts' ones)
         for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
             changing += 1

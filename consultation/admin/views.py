@@ -70,14 +70,39 @@ def open_to_analysts(view):
     return view
 
 
+def own_account(view):
+    """Mark a view of the person's own account (sessions, two-factor): every role may use it."""
+    view.own_account = True
+    return view
+
+
+def admins_only(view):
+    """Mark a view that only admins may even read (the accounts)."""
+    view.admins_only = True
+    return view
+
+
 @bp.before_request
 def require_access():
     """Anonymous people are sent to sign in; analysts may read but change nothing;
-    moderators may also moderate (``publishing.admin_views.open_to_moderators``)."""
+    moderators may also moderate (``publishing.admin_views.open_to_moderators``).
+
+    Someone who must use two-factor sign-in and has not set it up reaches nothing but its
+    enrolment page until they have."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    view = current_app.view_functions.get(request.endpoint)
+    if (
+        current_user.two_factor_required(current_app.config)
+        and not current_user.two_factor_enabled
+        and not getattr(view, "during_enrolment", False)
+    ):
+        return redirect(url_for("admin.two_factor"))
+    if getattr(view, "admins_only", False) and not current_user.is_admin:
+        abort(403)
+    if getattr(view, "own_account", False):
+        return None
     if request.method not in SAFE_METHODS and not current_user.is_admin:
-        view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "open_to_analysts", False):
             return None
         if getattr(view, "open_to_moderators", False) and current_user.may_moderate:

@@ -133,6 +133,7 @@ FAILURES = {
     "unknown account": _l("no account has this e-mail address"),
     "disabled": _l("the account is disabled"),
     "locked": _l("refused after too many failures"),
+    "code": _l("wrong two-factor code"),
 }
 #: An export's variants as they read inside a sentence.
 VARIANTS = {"personal": _l("with personal data"), "public": _l("as published")}
@@ -241,6 +242,60 @@ ACTIONS = {
         sentence(
             _l("Changed the password of %(email)s; its open sessions ended (by %(who)s)"),
             email=label,
+        ),
+    ),
+    "user.enable": Action(
+        _l("Account enabled"),
+        sentence(_l("Enabled the account %(email)s again (by %(who)s)"), email=label),
+    ),
+    "user.invite": Action(
+        _l("Person invited"),
+        sentence(_l("Invited %(email)s as %(role)s (by %(who)s)"), email=label, role=role("after")),
+    ),
+    "user.reinvite": Action(
+        _l("Invitation sent again"),
+        sentence(_l("Sent a new invitation to %(email)s (by %(who)s)"), email=label),
+    ),
+    "user.force_password_reset": Action(
+        _l("Password reset forced"),
+        sentence(
+            _l("Asked %(email)s to set a new password; their sessions ended (by %(who)s)"),
+            email=label,
+        ),
+    ),
+    "user.reset_link_sent": Action(
+        _l("Password link sent"),
+        sentence(_l("%(who)s gave the old password: a link to set a new one was e-mailed to them")),
+    ),
+    "user.set_password": Action(
+        _l("Password set by link"),
+        sentence(_l("%(who)s set a password through an e-mailed link")),
+    ),
+    "user.two_factor_on": Action(
+        _l("Two-factor sign-in on"),
+        sentence(_l("Turned on two-factor sign-in for %(email)s (by %(who)s)"), email=label),
+    ),
+    "user.two_factor_off": Action(
+        _l("Two-factor sign-in reset"),
+        sentence(_l("Reset two-factor sign-in of %(email)s (by %(who)s)"), email=label),
+    ),
+    "user.recovery_codes": Action(
+        _l("Recovery codes replaced"),
+        sentence(_l("Made new recovery codes for %(email)s (by %(who)s)"), email=label),
+    ),
+    "auth.end_session": Action(
+        _l("Session ended"),
+        sentence(
+            _l("Ended a session of %(email)s started from %(address)s (by %(who)s)"),
+            email=label,
+            address=ADDRESS,
+        ),
+    ),
+    "auth.end_other_sessions": Action(
+        _l("Other sessions ended"),
+        sentence(
+            _l("%(who)s ended their other sessions (%(count)s)"),
+            count=value("after", "sessions"),
         ),
     ),
     "response.flag": Action(

@@ -20,6 +20,7 @@ from .operations import (
     set_role,
     user_by_email,
 )
+from .two_factor import turn_off_two_factor
 
 users_cli = AppGroup("users", help="Manage administrator, analyst and moderator accounts.")
 ROLES = click.Choice([role.value for role in Role])
@@ -81,7 +82,8 @@ def list_command():
     for user in db.session.scalars(select(User).order_by(User.email)):
         state = "active" if user.active else "disabled"
         last = user.last_sign_in_at.isoformat(timespec="minutes") if user.last_sign_in_at else "-"
-        click.echo(f"{user.email}\t{user.role}\t{state}\tlast sign-in {last}")
+        factor = "two-factor on" if user.two_factor_enabled else "two-factor off"
+        click.echo(f"{user.email}\t{user.role}\t{state}\t{factor}\tlast sign-in {last}")
 
 
 @users_cli.command("set-role")
@@ -103,6 +105,15 @@ def disable_command(email):
     click.echo(f"{user.email} is disabled.")
 
 
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email):
+    """Turn off an account's two-factor sign-in (lost phone and codes); it enrols again."""
+    user = _user(email)
+    _run(lambda: turn_off_two_factor(user, Actor.command_line()))
+    click.echo(f"{user.email} sets up two-factor sign-in again at the next sign-in.")
+
+
 @users_cli.command("create-demo-admin")
 @click.option("--email", default="admin@example.org", show_default=True)
 def demo_admin_command(email):
@@ -120,5 +131,6 @@ def demo_admin_command(email):
     click.echo(f"Demo administrator created. Sign in at {where}")
     click.echo(f"  e-mail:   {email}")
     click.echo(f"  password: {password}")
-    click.echo("This password is shown only once.")
+    click.echo("This password is shown only once. At the first sign-in the site asks you to")
+    click.echo("set up two-factor sign-in with an authenticator app (a QR code to scan).")
     click.echo("=" * 64)

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,16 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: An invitation or a forced reset: signing in waits for a new password set through the
+    #: link e-mailed to the person (``AccountLink``).
+    must_set_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The TOTP secret (base32). Kept while enrolment is unfinished, so the QR code shown
+    #: stays valid on reload; two-factor sign-in is on only once ``two_factor_since`` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP time step (30 s) of the last code accepted: that code, or an older one, is
+    #: refused afterwards, so a code seen over someone's shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
@@ -49,6 +59,19 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
+
+    @property
+    def has_password(self) -> bool:
+        """False for an invited person who has not yet set one."""
+        return bool(self.password_hash)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_since is not None
+
+    def two_factor_required(self, config) -> bool:
+        """Admins always sign in with a second factor; every role when the setting says so."""
+        return self.role == Role.ADMIN or bool(config.get("REQUIRE_TWO_FACTOR_FOR_ALL"))
 
     @property
     def is_admin(self) -> bool:
@@ -130,3 +153,54 @@ class UserSession(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship()
+
+
+class LinkPurpose(enum.StrEnum):
+    """What an e-mailed account link is for."""
+
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountLink(db.Model):
+    """A one-time link to set a password (an invitation, or a forced reset). Only the
+    SHA-256 of its random part is kept; it is used once, and expires."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('invitation', 'password_reset')", name="purpose_known"),
+        Index("ix_account_links_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    #: SHA-256 (hex) of the random part of the link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    #: A newer link of the same person moves this to the moment it was sent.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def state(self) -> str:
+        """``usable``, ``used`` or ``expired``, at the clock's now."""
+        if self.used_at is not None:
+            return "used"
+        if self.expires_at <= clock.now_utc():
+            return "expired"
+        return "usable"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the authenticator app once (its SHA-256 is kept)."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (Index("ix_recovery_codes_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

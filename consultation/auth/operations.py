@@ -13,8 +13,8 @@ from ..errors import OperationRefused
 from ..extensions import db
 from ..responses.tokens import hash_token, new_private_token
 from .models import RevokedBecause, Role, SignInAttempt, User, UserSession
+from .passwords import check_password_strength
 
-MIN_PASSWORD_LENGTH = 12
 #: A session's last use is written at most this often (not on every page).
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -27,13 +27,6 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise OperationRefused(
-            _("The password must have at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)
-        )
-
-
 def create_user(email: str, role: str, password: str, actor) -> User:
     """Create an account; refuses a duplicate e-mail, an unknown role or a short password."""
     email = normalise_email(email)
@@ -43,7 +36,7 @@ def create_user(email: str, role: str, password: str, actor) -> User:
         raise OperationRefused(_("The role must be one of: %(roles)s.", roles=", ".join(Role)))
     if user_by_email(email):
         raise OperationRefused(_("A user with the e-mail %(email)s already exists.", email=email))
-    check_password_strength(password)
+    check_password_strength(password, email)
     user = User(email=email, role=role, active=True)
     user.set_password(password)
     db.session.add(user)
@@ -52,8 +45,15 @@ def create_user(email: str, role: str, password: str, actor) -> User:
     return user
 
 
+def _not_oneself(user: User, actor) -> None:
+    # An admin who demoted or disabled themselves could lock everyone out of the admin area.
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise OperationRefused(_("You cannot do this to your own account."))
+
+
 def set_role(user: User, role: str, actor) -> None:
     """Change a user's role."""
+    _not_oneself(user, actor)
     if role not in set(Role):
         raise OperationRefused(_("The role must be one of: %(roles)s.", roles=", ".join(Role)))
     if user.role == role:
@@ -68,6 +68,7 @@ def set_role(user: User, role: str, actor) -> None:
 
 def disable_user(user: User, actor) -> None:
     """Stop a user from signing in; their open sessions end at once."""
+    _not_oneself(user, actor)
     if not user.active:
         raise OperationRefused(_("%(email)s is already disabled.", email=user.email))
     user.active = False
@@ -75,10 +76,20 @@ def disable_user(user: User, actor) -> None:
     revoke_sessions(user, RevokedBecause.DISABLED)
 
 
+def enable_user(user: User, actor) -> None:
+    """Let a disabled user sign in again."""
+    if user.active:
+        raise OperationRefused(_("%(email)s is already active.", email=user.email))
+    user.active = True
+    record(actor, "user.enable", user, before={"active": False}, after={"active": True})
+    db.session.flush()
+
+
 def change_password(user: User, password: str, actor) -> None:
     """Give a user a new password; every open session of theirs ends (the record holds none)."""
-    check_password_strength(password)
+    check_password_strength(password, user.email)
     user.set_password(password)
+    user.must_set_password = False
     record(actor, "user.change_password", user)
     revoke_sessions(user, RevokedBecause.PASSWORD)
 
@@ -132,7 +143,8 @@ def _stand_in() -> User:
 
 
 def authenticate(email: str, password: str, address: str) -> User | None:
-    """The active user with these credentials, or ``None``; every try is recorded and audited.
+    """The active user with these credentials, or ``None``; every try is recorded, a failure
+    audited (a success is audited by ``complete_sign_in``, after any second factor).
 
     The password hash is computed whatever the account (unknown, disabled or active), so the
     time the answer takes tells nothing about it.
@@ -142,14 +154,28 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     ok = bool(user is not None and user.active and password_ok)
     tried = normalise_email(email)[:254]
     db.session.add(SignInAttempt(email=tried, address=address[:64], succeeded=ok))
-    if ok:
-        user.last_sign_in_at = clock.now_utc()
-        record(Actor.of(user), "auth.sign_in", user, after={"address": address[:64]})
-    else:
+    if not ok:
         why = "unknown account" if user is None else "disabled" if not user.active else "password"
         _record_failure(tried, address, why, user)
     db.session.flush()
     return user if ok else None
+
+
+def complete_sign_in(user: User, address: str, second_factor: str | None = None) -> None:
+    """Note a sign-in that passed every step (password, and the code if one is needed)."""
+    user.last_sign_in_at = clock.now_utc()
+    after = {"address": address[:64]}
+    if second_factor:
+        after["second_factor"] = second_factor
+    record(Actor.of(user), "auth.sign_in", user, after=after)
+    db.session.flush()
+
+
+def wrong_code(user: User, address: str) -> None:
+    """A wrong second-factor code: it counts towards the same lock as a wrong password."""
+    db.session.add(SignInAttempt(email=user.email, address=address[:64], succeeded=False))
+    _record_failure(user.email, address, "code", user)
+    db.session.flush()
 
 
 def refuse_sign_in(email: str, address: str) -> None:
@@ -210,5 +236,34 @@ def revoke_sessions(user: User, because: RevokedBecause) -> int:
         .values(revoked_at=clock.now_utc(), revoked_reason=because)
         .execution_options(synchronize_session=False)
     )
+    db.session.flush()
+    return result.rowcount
+
+
+def end_own_session(user_session: UserSession, actor) -> None:
+    """End one of a person's sessions from their list (another browser, a lost laptop)."""
+    end_session(user_session, RevokedBecause.SIGN_OUT)
+    record(
+        actor,
+        "auth.end_session",
+        user_session.user,
+        after={"session": user_session.id, "address": user_session.address},
+    )
+
+
+def end_other_sessions(user: User, keep: UserSession, actor) -> int:
+    """End every open session of ``user`` but ``keep`` (the one in use); how many ended."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+            UserSession.id != keep.id,
+        )
+        .values(revoked_at=clock.now_utc(), revoked_reason=RevokedBecause.SIGN_OUT)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        record(actor, "auth.end_other_sessions", user, after={"sessions": result.rowcount})
     db.session.flush()
     return result.rowcount

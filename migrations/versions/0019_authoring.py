@@ -1,7 +1,7 @@
 """authoring: consultations archived and edited in the admin area
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 
 Two nullable timestamps on ``consultations``: ``archived_at`` (hidden from the public
 lists, read-only, closed) and ``authored_at`` (its definition was last changed in the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
@@ -26,6 +26,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("consultations") as batch:
-        batch.drop_column("authored_at")
-        batch.drop_column("archived_at")
+    # In place (SQLite 3.35 and later drop a column): a batch copy of ``consultations`` would
+    # be refused on SQLite by the tables that refer to it (see 0013 and 0018).
+    op.drop_column("consultations", "authored_at")
+    op.drop_column("consultations", "archived_at")

@@ -5,6 +5,7 @@ import pytest
 
 from consultation.jobs.queue import queue_of
 
+from .admin import give_code
 from .test_accessibility import admin_account, axe_problems  # noqa: F401 (a fixture)
 
 SLUG = "apply-ai"
@@ -21,6 +22,7 @@ def signed_in(browser, live_server, account, *, javascript, width=1280):
     page.fill("#email", account[0])
     page.fill("#password", account[1])
     page.locator("form.narrow button[type=submit]").click()
+    give_code(page, live_server.app, account[0])
     page.wait_for_url("**/admin/")
     return context, page
 

@@ -54,7 +54,7 @@ def test_theme_pages_pass_axe_and_fit_a_phone(
 
 
 def test_codes_are_ticked_without_javascript(browser, live_server, theme_paths):
-    from .admin import ADMIN
+    from .admin import ADMIN, give_code
 
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, java_script_enabled=False
@@ -65,6 +65,8 @@ def test_codes_are_ticked_without_javascript(browser, live_server, theme_paths):
         page.fill("#email", ADMIN[0])
         page.fill("#password", ADMIN[1])
         page.press("#password", "Enter")
+        give_code(page, live_server.app)
+        page.wait_for_url("**/admin/")
         page.goto(live_server.url + theme_paths["coding"])
         box = page.locator("fieldset.coding-codes input[type=checkbox]").first
         box.check()
