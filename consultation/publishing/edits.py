@@ -42,24 +42,32 @@ _REDACTION = (
 )
 
 
-def _columns(item, names) -> dict:
-    return {name: getattr(item, name) for name in names}
+def _columns(row, names) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+def _rows(model, names, *where):
+    """Plain rows, not objects: the rows read here are about to go (ON DELETE CASCADE),
+    and objects of them left in the session would clash with the new ones."""
+    columns = [getattr(model, name) for name in names]
+    return db.session.execute(select(*columns).where(*where).order_by(model.id)).all()
 
 
 def before_edit(response) -> Kept:
     """The decisions on ``response``'s texts and files, read before its rows are replaced."""
     kept = Kept()
     redactions: dict[int, list] = {}
-    for redaction in db.session.scalars(
-        select(Redaction).where(Redaction.response_id == response.id).order_by(Redaction.id)
+    for redaction in _rows(
+        Redaction, ("answer_id", *_REDACTION), Redaction.response_id == response.id
     ):
         redactions.setdefault(redaction.answer_id, []).append(_columns(redaction, _REDACTION))
     reviews = {
         review.answer_id: _columns(review, _REVIEW)
-        for review in db.session.scalars(
-            select(ItemReview).where(
-                ItemReview.response_id == response.id, ItemReview.answer_id.is_not(None)
-            )
+        for review in _rows(
+            ItemReview,
+            ("answer_id", *_REVIEW),
+            ItemReview.response_id == response.id,
+            ItemReview.answer_id.is_not(None),
         )
     }
     for answer_id, question_id, text in db.session.execute(
@@ -75,12 +83,22 @@ def before_edit(response) -> Kept:
             continue
         kept.texts[key] = (reviews.get(answer_id), redactions.get(answer_id, []))
     rows = db.session.execute(
-        select(ItemReview, Upload.question_id, Upload.sha256, Upload.original_name)
+        select(
+            *(getattr(ItemReview, name) for name in _REVIEW),
+            Upload.question_id,
+            Upload.sha256,
+            Upload.original_name,
+        )
         .join(Upload, Upload.id == ItemReview.upload_id)
         .where(ItemReview.response_id == response.id)
     ).all()
-    for review, question_id, sha256, name in rows:
-        kept.files[(question_id, sha256, name)] = _columns(review, _REVIEW)
+    for row in rows:
+        kept.files[(row.question_id, row.sha256, row.original_name)] = _columns(row, _REVIEW)
+    # The edit deletes these rows in SQL (their answers and files go): objects of them in the
+    # session would stand for rows that are gone, and clash with the new rows' ids.
+    for item in list(db.session.identity_map.values()):
+        if isinstance(item, ItemReview | Redaction) and item.response_id == response.id:
+            db.session.expunge(item)
     return kept
 
 

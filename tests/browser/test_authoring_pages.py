@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from consultation import clock
 
-from .admin import ensure_admin
+from .admin import ensure_admin, give_code
 from .test_accessibility import axe_problems
 
 PAGES = {
@@ -28,6 +28,7 @@ def sign_in(browser, live_server, javascript=True):
     page.fill("#email", email)
     page.fill("#password", password)
     page.press("#password", "Enter")
+    give_code(page, live_server.app)  # admins sign in with a second factor
     page.wait_for_url("**/admin/")
     return context, page
 
