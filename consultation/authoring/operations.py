@@ -200,7 +200,7 @@ class IncompatibleChange(SettingsProblem):
         super().__init__(
             _(
                 "%(title)s has opened, so its questionnaire takes wording fixes and new optional "
-                "questions only. Nothing was saved; change the file where it says:",
+                "questions only: the changes listed at the file are refused. Nothing was saved.",
                 title=_title(consultation),
             ),
             "file",
