@@ -8,18 +8,22 @@ import copy
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..audit.operations import record
 from ..consultations.locking import hold_for_change
-from ..consultations.models import Consultation, State
+from ..consultations.models import Consultation, QuestionRecord, State
 from ..consultations.operations import plain_title, sync_questions
 from ..consultations.queries import consultation_by_slug
 from ..errors import OperationRefused
 from ..extensions import db
 from ..formatting import current_locale, long_date, state_label
+from ..jobs.operations import request_job
 from ..questionnaires.loader import QUESTIONNAIRE_LANGUAGES, QuestionnaireError, digest, parse_data
+from ..responses.models import Answer, Response
+from .compatibility import compatibility_problems
 
 #: The texts of a consultation's settings, in the order the forms show them.
 TEXT_SETTINGS = ("title", "summary", "about", "issuing_body", "privacy_notice")
@@ -155,9 +159,10 @@ def refusal_to_change(consultation: Consultation) -> str | None:
     state = consultation.state
     if state is not State.UPCOMING:
         return _(
-            "%(title)s is %(state)s: its settings and questionnaire can only be changed while it "
-            "is upcoming. You can still close it, reopen it or change its closing date on its "
-            "page, or duplicate it to start a new consultation from it.",
+            "%(title)s is %(state)s: its settings can only be changed while it is upcoming. "
+            "You can still close it, reopen it or change its closing date on its page, fix the "
+            "wording of its questionnaire or add optional questions by replacing it from a YAML "
+            "file, or duplicate it to start a new consultation from it.",
             title=_title(consultation),
             state=state_label(state),
         )
@@ -180,9 +185,49 @@ def save_settings(consultation: Consultation, settings: dict, actor) -> bool:
     return _replace(consultation, definition, actor, "consultation.edit")
 
 
+def refusal_to_replace(consultation: Consultation) -> str | None:
+    """Why a file cannot replace the questionnaire now, in words; None when it can (an
+    open or closed one takes compatible changes only: ``compatibility``)."""
+    if consultation.archived_at is not None:
+        return refusal_to_change(consultation)
+    return None
+
+
+class IncompatibleChange(SettingsProblem):
+    """A file that would change the meaning of stored answers; ``problems`` says where."""
+
+    def __init__(self, consultation, problems):
+        super().__init__(
+            _(
+                "%(title)s has opened, so its questionnaire takes wording fixes and new optional "
+                "questions only: the changes listed at the file are refused. Nothing was saved.",
+                title=_title(consultation),
+            ),
+            "file",
+        )
+        self.problems = problems
+
+
+def _retired_keys(consultation) -> set:
+    """Keys of questions no longer asked that have stored answers."""
+    found = db.session.scalars(
+        select(QuestionRecord.key).where(
+            QuestionRecord.consultation_id == consultation.id,
+            QuestionRecord.active.is_(False),
+            exists().where(Answer.question_id == QuestionRecord.id),
+        )
+    )
+    return set(found)
+
+
 def replace_from_file(consultation: Consultation, definition: dict, filename: str, actor) -> bool:
-    """Replace an upcoming consultation's definition by an uploaded file's (same slug)."""
-    _hold_upcoming(consultation)
+    """Replace a consultation's definition by an uploaded file's (same slug): any change
+    while it is upcoming; once it has opened, only one that keeps stored answers meaning
+    what they meant (its dates then stay as they are)."""
+    now = hold_for_change(consultation)
+    refusal = refusal_to_replace(consultation)
+    if refusal:
+        raise OperationRefused(refusal)
     if definition["slug"] != consultation.slug:
         raise SettingsProblem(
             _(
@@ -193,15 +238,42 @@ def replace_from_file(consultation: Consultation, definition: dict, filename: st
             ),
             "file",
         )
-    opens, closes = (date.fromisoformat(definition[name]) for name in ("opens", "closes"))
-    _check_window(opens, closes)
-    return _replace(consultation, definition, actor, "consultation.import", file=filename)
+    state = consultation.state_at(now)
+    if state is State.UPCOMING:
+        opens, closes = (date.fromisoformat(definition[name]) for name in ("opens", "closes"))
+        _check_window(opens, closes)
+        return _replace(consultation, definition, actor, "consultation.import", file=filename)
+    problems = compatibility_problems(
+        consultation.definition, definition, retired=_retired_keys(consultation)
+    )
+    if problems:
+        raise IncompatibleChange(consultation, problems)
+    changed = _replace(
+        consultation,
+        definition,
+        actor,
+        "consultation.import",
+        window=(consultation.opens_at, consultation.closes_at),  # closing, extending: kept
+        file=filename,
+        state=state.value,
+    )
+    if changed and _has_responses(consultation):
+        # The export's ready lines are of the old layout: exports build rows from the answers
+        # (right, slower) until a worker has made them again.
+        request_job("prepare_exports", {"consultation_id": consultation.id}, actor, consultation)
+    return changed
 
 
-def _replace(consultation, definition, actor, action, **extra) -> bool:
+def _has_responses(consultation) -> bool:
+    return db.session.scalar(select(exists().where(Response.consultation_id == consultation.id)))
+
+
+def _replace(consultation, definition, actor, action, window=None, **extra) -> bool:
     fingerprint = digest(definition)
-    opens_at = clock.start_of_day(date.fromisoformat(definition["opens"]))
-    closes_at = clock.end_of_day(date.fromisoformat(definition["closes"]))
+    opens_at, closes_at = window or (
+        clock.start_of_day(date.fromisoformat(definition["opens"])),
+        clock.end_of_day(date.fromisoformat(definition["closes"])),
+    )
     if fingerprint == consultation.definition_digest and (opens_at, closes_at) == (
         consultation.opens_at,
         consultation.closes_at,

@@ -266,12 +266,13 @@ def _read_upload(form):
     return read_upload(raw, upload.filename, limit), shown_name(upload.filename)
 
 
-def _import_page(form, consultation=None, status=200):
+def _import_page(form, consultation=None, status=200, error=None):
     return render_template(
         "admin/authoring/import.html",
         form=form,
         consultation=consultation,
         max_kb=current_app.config["QUESTIONNAIRE_MAX_BYTES"] // 1024,
+        change_problems=getattr(error, "problems", ()),  # an incompatible change, one by one
     ), status
 
 
@@ -298,9 +299,10 @@ def import_consultation():
 @bp.route("/consultations/<slug>/import", methods=["GET", "POST"])
 @admins_only
 def import_questionnaire(slug):
-    """Replace an upcoming consultation's definition by a YAML file of the same slug."""
+    """Replace a consultation's definition by a YAML file of the same slug (once it has
+    opened, by a compatible one only); archived ones are refused."""
     item = _consultation(slug)
-    if operations.refusal_to_change(item):
+    if operations.refusal_to_replace(item):
         return _refused(item)
     form = ImportForm()
     if not form.validate_on_submit():
@@ -311,7 +313,7 @@ def import_questionnaire(slug):
     except (QuestionnaireError, SettingsProblem) as error:
         db.session.rollback()
         form.file.errors = [*form.file.errors, str(error)]
-        return _import_page(form, item, status=400)
+        return _import_page(form, item, status=400, error=error)
     except OperationRefused:
         db.session.rollback()
         return _refused(_consultation(slug))
