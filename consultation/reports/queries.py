@@ -14,7 +14,7 @@ minimums and averages are always computed with the join.
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy import text as sql_text
 
 from ..extensions import db
@@ -233,6 +233,31 @@ def _published_texts(scope, *columns):
     )
 
 
+def _has_approved_text(question_id: int) -> bool:
+    """Whether any text of the question was approved, read from the decisions' side.
+
+    The sample query reads the question's answers in index order until it has found enough
+    approved ones: with none approved (a consultation not moderated yet) it would read every
+    answer, seconds at a million. This asks the decisions first (``+ 0`` keeps the question's
+    index out of it, so the database walks the decisions, not the answers): there are none
+    yet, or one of the question's is found among the first.
+    """
+    from ..publishing.models import ItemReview  # (publishing imports the reports)
+
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ItemReview.answer_id == Answer.id,
+                    (Answer.question_id + 0) == question_id,
+                    ItemReview.state == "approved",
+                    ItemReview.public_text.is_not(None),
+                )
+            )
+        )
+    )
+
+
 def text_samples(scope: Scope, question_id: int, limit: int) -> list:
     """A few published texts of a question with the columns of their responses that some
     publication choice publishes (``publication.published_profile`` keeps those of each
@@ -240,6 +265,8 @@ def text_samples(scope: Scope, question_id: int, limit: int) -> list:
 
     Columns published for nobody (the e-mail address) are not even read.
     """
+    if not _has_approved_text(question_id):
+        return []
     table = Response.__table__
     published = [table.c[name] for name in publication.sometimes_published()]
     query = _published_texts(scope, *published).where(Answer.question_id == question_id)
