@@ -179,7 +179,9 @@ def test_wrong_codes_lead_to_lock_out(app, enrolled):
     assert password_step(app.test_client(), "admin@example.org").status_code == 429
     db.session.expire_all()
     failed = db.session.scalars(
-        select(AuditRecord).where(AuditRecord.action == "auth.sign_in_failed")
+        select(AuditRecord)
+        .where(AuditRecord.action == "auth.sign_in_failed")
+        .order_by(AuditRecord.id)
     ).all()
     assert [r.after["why"] for r in failed] == ["code"] * 5 + ["locked", "locked"]
     advance(15 * 60)
