@@ -347,3 +347,54 @@ def test_an_arrival_rate_below_one_an_hour_is_not_written_as_zero(app):
         "1,234",
     ]
     assert rate(0.25, "fr") == "0,25"
+
+
+def test_the_campaigns_page_lists_the_largest_groups_and_pages_through_the_rest(
+    app, campaign, monkeypatch
+):
+    from consultation.admin import campaigns as page
+
+    (largest,) = final_comments_groups()
+    question_id = largest.group.question_id
+    for number in range(100, 125):  # 25 more groups of two (the same two answers)
+        group = CampaignGroup(
+            consultation_id=largest.group.consultation_id,
+            question_id=question_id,
+            number=number,
+            template_text=f"Template {number}",
+        )
+        db.session.add(group)
+        db.session.flush()
+        for name in ("unrelated", "original"):
+            db.session.add(
+                CampaignMember(group_id=group.id, response_id=campaign[name], similarity=1.0)
+            )
+    db.session.commit()
+    monkeypatch.setattr(page, "GROUPS_PER_PAGE", 10)
+    admin = signed_in_client(app)
+    url = f"/admin/consultations/{SLUG}/campaigns"
+
+    overview = admin.get(f"{url}?min=2").get_data(as_text=True)
+    assert "26 groups. 54 answers in them. The 20 largest are listed." in overview
+    assert overview.count("Template 1") == 20 - 1  # the largest is the fixture's group
+    assert f"Campaign {largest.group.number}</a>" in overview
+    assert f'href="{url}?scope={question_id}&amp;min=2">List every group of this question' in (
+        overview
+    )
+
+    def listed(address):
+        result = admin.get(address)
+        return result.status_code, result.get_data(as_text=True)
+
+    status, first = listed(f"{url}?scope={question_id}&min=2")
+    assert status == 200 and "Page 1 of 3" in first
+    assert first.index(f"Campaign {largest.group.number}<") < first.index("Campaign 100<")
+    assert first.count("Template 1") == 9
+    status, last = listed(f"{url}?scope={question_id}&min=2&page=3")
+    assert status == 200 and last.count("Template 1") == 6 and "Campaign 124<" in last
+    assert "Whole contribution" not in last  # one question's page only
+    assert listed(f"{url}?scope={question_id}&min=2&page=4")[0] == 404
+    assert listed(f"{url}?scope=999999")[0] == 404
+    assert listed(f"{url}?scope=nonsense")[0] == 404
+    # Groups smaller than the smallest listed size are not counted.
+    assert "No group of near-identical answers." in listed(f"{url}?scope={question_id}&min=5")[1]

@@ -4,10 +4,12 @@ Both roles read; deciding and asking for a new grouping are for administrators
 (the blueprint's guard refuses analysts' POSTs).
 """
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..campaigns import queries
+from ..campaigns import listing, queries
 from ..campaigns.forms import DECISION_LABELS, DecisionForm, RegroupForm
 from ..campaigns.job import request_regroup
 from ..campaigns.models import CampaignGroup
@@ -19,6 +21,8 @@ from ..jobs.queue import current_queue
 from .views import _actor, _consultation, _page, bp
 
 MEMBERS_PER_PAGE = 100
+#: Groups of each question on the campaigns page; all of one question, this many a page.
+GROUPS_SHOWN, GROUPS_PER_PAGE = 20, 100
 #: Groups smaller than this are listed only when asked (``?min=2``).
 SMALLEST_SHOWN = 5
 
@@ -34,25 +38,70 @@ def _scope_labels(consultation):
     return labels
 
 
+@dataclass(frozen=True)
+class CampaignScope:
+    """A heading of the campaigns page: a question (or whole contributions) and its groups."""
+
+    label: str
+    key: str
+    total: listing.ScopeTotal
+    rows: list
+    pages: int
+
+
 @bp.get("/consultations/<slug>/campaigns")
 def campaigns(slug):
-    """The groups of near-identical answers of a consultation, largest first, by question."""
+    """The groups of near-identical answers of a consultation, largest first, by question:
+    the largest of each question, or (``?scope=``) one question's groups a page at a time."""
     item = _consultation(slug)
     smallest = max(2, min(request.args.get("min", SMALLEST_SHOWN, type=int) or 2, 10**6))
-    rows = queries.groups_by_size(item, minimum=smallest)
     labels = _scope_labels(item)
-    by_scope = {scope: [] for scope in labels}
-    for row in rows:
-        by_scope.setdefault(row.group.question_id, []).append(row)
+    totals = listing.scope_totals(item, minimum=smallest)
+    asked = _asked_scope(labels)
+    page = _page() if asked is not ... else 1
+    scopes = []
+    for scope, label in labels.items():
+        if asked is not ... and scope != asked:
+            continue
+        total = totals.get(scope, listing.ScopeTotal(0, 0))
+        shown = GROUPS_PER_PAGE if asked is not ... else GROUPS_SHOWN
+        rows = listing.group_page(
+            item, scope, minimum=smallest, limit=shown, offset=(page - 1) * shown
+        )
+        if page > 1 and not rows:
+            abort(404)
+        scopes.append(
+            CampaignScope(
+                label=label,
+                key=listing.WHOLE if scope is None else str(scope),
+                total=total,
+                rows=rows,
+                pages=max(1, -(-total.groups // shown)),
+            )
+        )
     return render_template(
         "admin/campaigns.html",
         consultation=item,
-        scopes=[(labels.get(scope, "?"), found) for scope, found in by_scope.items()],
+        scopes=scopes,
+        one_scope=asked is not ...,
+        page=page,
         run=queries.last_run(item.id),
         regroup_form=RegroupForm(),
         decision_labels=DECISION_LABELS,
         smallest=smallest,
     )
+
+
+def _asked_scope(labels):
+    """The scope of ``?scope=`` (a question id, or ``None`` for whole contributions);
+    ``...`` when none is asked; 404 for one the consultation does not have."""
+    asked = request.args.get("scope")
+    if asked is None:
+        return ...
+    scope = None if asked == listing.WHOLE else (int(asked) if asked.isdigit() else -1)
+    if scope not in labels:
+        abort(404)
+    return scope
 
 
 def _group(group_id) -> CampaignGroup:

@@ -144,7 +144,7 @@ class GroupRow:
         return self.size / ((self.last_at - self.first_at) / timedelta(hours=1))
 
 
-def _member_figures():
+def member_figures():
     return (
         func.count().label("size"),
         func.count(CampaignMember.added_text).label("added"),
@@ -157,7 +157,7 @@ def groups_by_size(consultation, *, question_id=..., scope_condition=None, minim
     """The groups of ``consultation`` (of one question when given; ``None``: the whole
     contributions), largest first, with their size, added texts and first and last arrival."""
     query = (
-        select(CampaignGroup, *_member_figures())
+        select(CampaignGroup, *member_figures())
         .join(CampaignMember, CampaignMember.group_id == CampaignGroup.id)
         .join(Response, Response.id == CampaignMember.response_id)
         .where(CampaignGroup.consultation_id == consultation.id)
@@ -189,7 +189,7 @@ def group_of(consultation, number) -> CampaignGroup | None:
 
 def group_figures(group) -> GroupRow:
     row = db.session.execute(
-        select(*_member_figures())
+        select(*member_figures())
         .select_from(CampaignMember)
         .join(Response, Response.id == CampaignMember.response_id)
         .where(CampaignMember.group_id == group.id)
