@@ -52,6 +52,19 @@ def signed_in_admin(app):
     return client
 
 
+#: The interface languages these tests offer: each public summary is a PDF per offered
+#: language (24 of them take a minute), and these are the languages the tests read.
+FEW_LANGUAGES = ["en", "de", "fr"]
+
+
+@pytest.fixture(autouse=True)
+def few_languages(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LANGUAGES", FEW_LANGUAGES)
+    app.extensions.pop("offered_languages", None)
+    yield
+    app.extensions.pop("offered_languages", None)
+
+
 @pytest.fixture
 def admin_while_open(app, consultations):
     return signed_in_admin(app)
@@ -277,6 +290,7 @@ def test_the_e_mails_go_through_a_real_worker(app, consultations, smtp_server, t
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=str(app.config["MAIL_PORT"]),
         MAIL_SENDER="consultations@example.eu",
+        LANGUAGES=",".join(FEW_LANGUAGES),
     )
     try:
         wait_for(lambda: "Worker " in worker.output(), timeout=90, what="the worker to start")
