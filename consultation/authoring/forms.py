@@ -184,3 +184,7 @@ class ArchiveForm(ConfirmForm):
 
 class RestoreForm(ConfirmForm):
     pass
+
+
+class PublishForm(ConfirmForm):
+    pass
