@@ -44,13 +44,14 @@ def load_command(files, demo):
         definitions = [(path, parse_file(path)) for path in paths]
     except QuestionnaireError as error:
         raise click.ClickException(str(error)) from None
+    who = Actor.command_line().label
     try:
         for path, definition in definitions:
             window = None
             if demo:
                 closed = definition["slug"] in DEMO_CLOSED
                 window = demo_window(definition, clock.today_brussels(), closed=closed)
-            change = load_definition(definition, window=window, source=path)
+            change = load_definition(definition, window=window, source=path, actor_label=who)
             click.echo(f"{definition['slug']}: {change}")
     except QuestionnaireError as error:
         db.session.rollback()

@@ -77,6 +77,13 @@ def create(admin, **overrides):
     return admin.post("/admin/manage/consultations/new", data=settings_data(token, **overrides))
 
 
+def publish(admin, slug="digital-skills-2025"):
+    """Publish a draft made in the admin area (asked twice, as the page does)."""
+    token = signed_in_csrf(admin)
+    url = f"/admin/consultations/{slug}/publish"
+    return admin.post(url, data={"csrf_token": token, "confirm": "yes"})
+
+
 # -- create, edit, duplicate ----------------------------------------------------------
 
 
@@ -108,6 +115,8 @@ def test_create_from_the_questionnaire_of_another(admin):
         "fr": "Des compétences numériques pour tous",
     }
     assert entry.target_id == str(made.id)
+    assert made.is_draft  # seen by admins only until published (tests/test_versions.py)
+    assert publish(admin).status_code == 302
     public = admin.get("/consultations/digital-skills-2025").get_data(as_text=True)
     assert "Directorate-General for Digital Skills" in public
     assert "mailto:skills@example.eu" in public
@@ -118,6 +127,7 @@ def test_paragraphs_typed_in_a_browser_are_paragraphs_on_the_page(admin):
     assert create(admin, about_en=about, about_fr="Premier.\r\n\r\nSecond.").status_code == 302
     made = consultation("digital-skills-2025")
     assert made.text("about", "en") == "First paragraph.\n\nSecond <paragraph>."
+    assert publish(admin).status_code == 302
     page = admin.get("/consultations/digital-skills-2025").get_data(as_text=True)
     assert "<p>First paragraph.</p>" in page and "<p>Second &lt;paragraph&gt;.</p>" in page
 
@@ -226,8 +236,17 @@ def test_edit_is_refused_once_open_with_a_clear_message(admin):
 
 def test_edit_is_refused_once_the_opening_date_passes(admin, frozen_clock):
     create(admin)
+    publish(admin)
     later(admin, frozen_clock, "2025-06-10T00:00:01")
     assert admin.get("/admin/consultations/digital-skills-2025/settings").status_code == 409
+
+
+def test_a_draft_stays_editable_after_its_opening_date(admin, frozen_clock):
+    """A draft never opens: it is upcoming (and can be changed) until it is published."""
+    create(admin)
+    later(admin, frozen_clock, "2025-06-10T00:00:01")
+    assert consultation("digital-skills-2025").state is State.UPCOMING
+    assert admin.get("/admin/consultations/digital-skills-2025/settings").status_code == 200
 
 
 def test_duplicate_starts_from_the_settings_with_a_new_slug_and_no_responses(admin, client):
@@ -320,6 +339,7 @@ def test_archive_hides_makes_read_only_and_can_be_restored(admin, client, frozen
 
 def test_an_archived_upcoming_consultation_never_opens(admin, frozen_clock):
     create(admin)
+    publish(admin)
     assert confirm(admin, "/admin/consultations/digital-skills-2025/archive").status_code == 302
     later(admin, frozen_clock, "2025-07-01T12:00:00")
     assert consultation("digital-skills-2025").state is State.CLOSED
@@ -343,6 +363,7 @@ def test_reloading_the_shipped_files_keeps_what_the_admin_area_changed(admin, fr
 
 def test_a_created_consultation_is_answered_and_reported(admin, client, frozen_clock):
     assert create(admin).status_code == 302
+    assert publish(admin).status_code == 302
     later(admin, frozen_clock, "2025-06-15T12:00:00")
     made = consultation("digital-skills-2025")
     data = {**form_tokens(client, made.slug), **valid_form_data(made.questionnaire)}
@@ -364,6 +385,7 @@ def test_a_created_consultation_is_answered_and_reported(admin, client, frozen_c
 def test_typed_texts_are_shown_escaped(admin):
     script = "<script>alert(1)</script>"
     assert create(admin, title_en=f"Skills {script}", languages=["en"]).status_code == 302
+    assert publish(admin).status_code == 302
     for url in ("/consultations/digital-skills-2025", "/admin/manage/consultations", "/"):
         page = admin.get(url).get_data(as_text=True)
         assert script not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -374,7 +396,11 @@ def authoring_rules(app):
         rule
         for rule in app.url_map.iter_rules()
         if app.view_functions[rule.endpoint].__module__
-        in ("consultation.authoring.views", "consultation.authoring.preview")
+        in (
+            "consultation.authoring.views",
+            "consultation.authoring.preview",
+            "consultation.authoring.publish_views",
+        )
     ]
 
 
@@ -385,7 +411,7 @@ def concrete(rule):
 
 def test_analysts_and_moderators_cannot_reach_any_of_these_pages(app, consultations):
     rules = authoring_rules(app)
-    assert len(rules) == 10
+    assert len(rules) == 11
     assert "admin.preview_questionnaire" in {rule.endpoint for rule in rules}
     for role in ("analyst", "moderator"):
         client = signed_in_client(app, f"{role}@example.org", role)

@@ -49,6 +49,7 @@ def test_columns_follow_the_questionnaire(known):
             expected.append(q.key)
         if q.other_key:  # what was written for "Other", next to the question's own columns
             expected.append(f"{q.key}:{q.other_key}:text")
+    expected.append("questionnaire_version")  # the version each contribution answered, last
     assert header[2:] == expected
 
 

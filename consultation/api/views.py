@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import func, select
 
 from ..consultations.models import Consultation
-from ..consultations.queries import all_consultations, consultation_by_slug
+from ..consultations.queries import all_consultations, published_consultation_by_slug
 from ..extensions import csrf, db
 from ..i18n import DEFAULT_LOCALE, offered_languages
 from ..outcomes.queries import published_outcome
@@ -20,7 +20,7 @@ csrf.exempt(bp)  # nothing here accepts a POST; its 405 must be JSON, not a CSRF
 
 
 def _consultation(slug) -> Consultation:
-    return consultation_by_slug(slug) or abort(404)
+    return published_consultation_by_slug(slug) or abort(404)
 
 
 def _language() -> str:
@@ -47,7 +47,7 @@ def _changed(consultation):
 @bp.get("/consultations")
 def consultations():
     """Every consultation: its titles, window, state and links."""
-    items = all_consultations(archived=False)
+    items = all_consultations(archived=False, drafts=False)
     data = {
         "consultations": [documents.consultation_summary(c, contributions_public(c)) for c in items]
     }
@@ -101,7 +101,7 @@ def docs():
 
 def _slugs():
     """The consultations, those whose contributions are public first (for the examples)."""
-    items = all_consultations(archived=False)
+    items = all_consultations(archived=False, drafts=False)
     return [c.slug for c in sorted(items, key=lambda c: not contributions_public(c))]
 
 

@@ -6,7 +6,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -176,6 +176,13 @@ class ImportForm(FlaskForm):
         _l("Questionnaire file (YAML)"),
         validators=[FileRequired(_l("Choose a YAML file."))],
     )
+    #: Offered once a change was refused: begin a new questionnaire version instead.
+    new_version = BooleanField(
+        _l(
+            "Make a new questionnaire version: the questions changed or removed keep their "
+            "answers, reported under their own question as from the earlier version"
+        )
+    )
 
 
 class ArchiveForm(ConfirmForm):
@@ -183,4 +190,8 @@ class ArchiveForm(ConfirmForm):
 
 
 class RestoreForm(ConfirmForm):
+    pass
+
+
+class PublishForm(ConfirmForm):
     pass

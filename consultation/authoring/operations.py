@@ -14,8 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..audit.operations import record
 from ..consultations.locking import hold_for_change
-from ..consultations.models import Consultation, QuestionRecord, State
-from ..consultations.operations import plain_title, sync_questions
+from ..consultations.models import VERSION_MARK, Consultation, QuestionRecord, State
+from ..consultations.operations import (
+    current_version,
+    keep_version,
+    plain_title,
+    sync_questions,
+)
 from ..consultations.queries import consultation_by_slug
 from ..errors import OperationRefused
 from ..extensions import db
@@ -109,6 +114,7 @@ def _snapshot(consultation) -> dict:
     settings["closes"] = settings["closes"].isoformat()
     settings["questions"] = sum(len(s["questions"]) for s in consultation.definition["sections"])
     settings["digest"] = consultation.definition_digest
+    settings["version"] = current_version(consultation)
     return settings
 
 
@@ -121,6 +127,7 @@ def _create(definition, actor, action, **extra) -> Consultation:
         opens_at=clock.start_of_day(date.fromisoformat(definition["opens"])),
         closes_at=clock.end_of_day(date.fromisoformat(definition["closes"])),
         authored_at=clock.now_utc(),
+        # published_at left empty: a draft until an admin publishes it (``drafts``)
     )
     db.session.add(consultation)
     try:
@@ -128,6 +135,7 @@ def _create(definition, actor, action, **extra) -> Consultation:
     except IntegrityError:  # the same slug, taken a moment ago by another admin
         raise SettingsProblem(_slug_used(definition["slug"]), "slug") from None
     sync_questions(consultation, definition, definition["slug"])
+    keep_version(consultation, actor.label)
     record(actor, action, consultation, after={**_snapshot(consultation), **extra})
     return consultation
 
@@ -194,17 +202,24 @@ def refusal_to_replace(consultation: Consultation) -> str | None:
 
 
 class IncompatibleChange(SettingsProblem):
-    """A file that would change the meaning of stored answers; ``problems`` says where."""
+    """A file that would change the meaning of stored answers; ``problems`` says where.
+    ``versionable``: whether a new questionnaire version could take it (only its dates
+    cannot change that way)."""
 
-    def __init__(self, consultation, problems):
-        super().__init__(
-            _(
+    def __init__(self, consultation, problems, *, tried_version=False):
+        self.versionable = all(problem.question is not None for problem in problems)
+        if tried_version:
+            message = _(
+                "A new version cannot change the dates: the changes listed at the file are "
+                "refused. Nothing was saved."
+            )
+        else:
+            message = _(
                 "%(title)s has opened, so its questionnaire takes wording fixes and new optional "
                 "questions only: the changes listed at the file are refused. Nothing was saved.",
                 title=_title(consultation),
-            ),
-            "file",
-        )
+            )
+        super().__init__(message, "file")
         self.problems = problems
 
 
@@ -220,10 +235,13 @@ def _retired_keys(consultation) -> set:
     return set(found)
 
 
-def replace_from_file(consultation: Consultation, definition: dict, filename: str, actor) -> bool:
+def replace_from_file(
+    consultation: Consultation, definition: dict, filename: str, actor, *, new_version=False
+) -> bool:
     """Replace a consultation's definition by an uploaded file's (same slug): any change
     while it is upcoming; once it has opened, only one that keeps stored answers meaning
-    what they meant (its dates then stay as they are)."""
+    what they meant (its dates then stay as they are), unless ``new_version``: then the
+    changed questions begin a new questionnaire version (``_retire``)."""
     now = hold_for_change(consultation)
     refusal = refusal_to_replace(consultation)
     if refusal:
@@ -246,14 +264,22 @@ def replace_from_file(consultation: Consultation, definition: dict, filename: st
     problems = compatibility_problems(
         consultation.definition, definition, retired=_retired_keys(consultation)
     )
-    if problems:
+    versioned = bool(problems) and new_version
+    if problems and not versioned:
         raise IncompatibleChange(consultation, problems)
+    if versioned:
+        refused = IncompatibleChange(consultation, problems, tried_version=True)
+        if not refused.versionable:
+            refused.problems = [problem for problem in problems if problem.question is None]
+            raise refused
+        _retire(consultation, {problem.question for problem in problems})
     changed = _replace(
         consultation,
         definition,
         actor,
-        "consultation.import",
+        "consultation.new_version" if versioned else "consultation.import",
         window=(consultation.opens_at, consultation.closes_at),  # closing, extending: kept
+        new_version=versioned,
         file=filename,
         state=state.value,
     )
@@ -264,11 +290,30 @@ def replace_from_file(consultation: Consultation, definition: dict, filename: st
     return changed
 
 
+def _retire(consultation, keys) -> None:
+    """Set aside the questions ``keys`` that have answers, for a new version: each keeps its
+    row and answers under the key ``key@vN`` (N: the version they answered), inactive, so
+    reports show them under their own question; the new version's question of the same
+    key, if any, starts with a row of its own."""
+    number = current_version(consultation)
+    for question in consultation.questions:
+        if question.key in keys and _answered(question):
+            question.key = f"{question.key}{VERSION_MARK}{number}"
+            question.active = False
+    db.session.flush()
+
+
+def _answered(question) -> bool:
+    return db.session.scalar(select(exists().where(Answer.question_id == question.id)))
+
+
 def _has_responses(consultation) -> bool:
     return db.session.scalar(select(exists().where(Response.consultation_id == consultation.id)))
 
 
-def _replace(consultation, definition, actor, action, window=None, **extra) -> bool:
+def _replace(
+    consultation, definition, actor, action, window=None, new_version=False, **extra
+) -> bool:
     fingerprint = digest(definition)
     opens_at, closes_at = window or (
         clock.start_of_day(date.fromisoformat(definition["opens"])),
@@ -290,6 +335,7 @@ def _replace(consultation, definition, actor, action, window=None, **extra) -> b
     consultation.opens_at, consultation.closes_at = opens_at, closes_at
     consultation.authored_at = clock.now_utc()
     db.session.flush()
+    keep_version(consultation, actor.label, new=new_version)
     after = _snapshot(consultation)
     changed = [key for key in after if before.get(key) != after[key]]
     record(

@@ -273,6 +273,7 @@ def _import_page(form, consultation=None, status=200, error=None):
         consultation=consultation,
         max_kb=current_app.config["QUESTIONNAIRE_MAX_BYTES"] // 1024,
         change_problems=getattr(error, "problems", ()),  # an incompatible change, one by one
+        versionable=getattr(error, "versionable", False),
     ), status
 
 
@@ -309,7 +310,9 @@ def import_questionnaire(slug):
         return _import_page(form, item, status=400 if form.errors else 200)
     try:
         definition, name = _read_upload(form)
-        changed = operations.replace_from_file(item, definition, name, Actor.of(current_user))
+        changed = operations.replace_from_file(
+            item, definition, name, Actor.of(current_user), new_version=form.new_version.data
+        )
     except (QuestionnaireError, SettingsProblem) as error:
         db.session.rollback()
         form.file.errors = [*form.file.errors, str(error)]

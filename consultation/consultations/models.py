@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -68,6 +69,10 @@ class Consultation(db.Model):
     #: Set when an administrator archives it: hidden from the public lists, read-only, and
     #: closed (it never opens while archived). Cleared when it is restored.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When an administrator published it; until then it is a draft: not listed, not
+    #: answerable, seen by admins only (its preview). Files loaded by the command line
+    #: (the shipped consultations) are published as they are loaded.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When its settings or questionnaire were last changed in the admin area; reloading
     #: the shipped YAML file of the same slug then leaves it as the admin area made it.
     authored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -81,10 +86,23 @@ class Consultation(db.Model):
     )
 
     # -- state: the one place where it is decided --------------------------------
+    @property
+    def is_draft(self) -> bool:
+        """Not published yet: only admins see it, nobody can answer it."""
+        return self.published_at is None
+
+    @classmethod
+    def published_expression(cls):
+        """The same rule as ``is_draft`` (negated), as a SQL condition: what the public sees."""
+        return cls.published_at.is_not(None)
+
     def state_at(self, now: datetime) -> State:
-        """Upcoming, open or closed at ``now``; an archived consultation is closed."""
+        """Upcoming, open or closed at ``now``; an archived consultation is closed, a draft
+        is upcoming whatever its dates (it opens once published)."""
         if self.archived_at is not None and self.archived_at <= now:
             return State.CLOSED
+        if self.published_at is None:
+            return State.UPCOMING
         if self.closed_at is not None and self.closed_at <= now:
             return State.CLOSED
         if now < self.opens_at:
@@ -108,6 +126,7 @@ class Consultation(db.Model):
         return case(
             (and_(cls.archived_at.is_not(None), cls.archived_at <= moment), State.CLOSED.value),
             (and_(cls.closed_at.is_not(None), cls.closed_at <= moment), State.CLOSED.value),
+            (cls.published_at.is_(None), State.UPCOMING.value),
             (moment < cls.opens_at, State.UPCOMING.value),
             (moment >= cls.closes_at, State.CLOSED.value),
             else_=State.OPEN.value,
@@ -168,3 +187,45 @@ class QuestionRecord(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
+
+    @property
+    def retired_from(self) -> tuple[str, int] | None:
+        """(key, version) of a question a new questionnaire version replaced, kept with its
+        answers under the key ``key@vN``; None for a question of the current questionnaire."""
+        key, marker, number = self.key.rpartition(VERSION_MARK)
+        if not marker or not number.isdigit():
+            return None
+        return key, int(number)
+
+
+#: Joins a retired question's key and the last version it was asked in (``k@v1``); the
+#: loader's keys are letters, digits, dashes and underscores, so no key of a file has it.
+VERSION_MARK = "@v"
+
+
+class QuestionnaireVersion(db.Model):
+    """A version of a consultation's questionnaire. A new one begins when a change would
+    alter what stored answers mean; wording fixes stay in the same version, whose
+    ``definition`` is then the latest asked under it. Responses say which they answered."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, 3...: what ``responses.questionnaire_version`` refers to.
+    number: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now_utc)
+    #: Who began it (the audit log's actor label): an admin's address, or the command line.
+    created_by: Mapped[str | None] = mapped_column(String(254))
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return questionnaire_for(self.digest, lambda: self.definition)

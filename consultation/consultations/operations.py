@@ -13,7 +13,7 @@ from ..formatting import current_locale, long_date, state_label
 from ..questionnaires.loader import QuestionnaireError, digest
 from ..responses.models import Answer
 from .locking import hold_for_change
-from .models import Consultation, QuestionRecord, State
+from .models import Consultation, QuestionnaireVersion, QuestionRecord, State
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 #: A consultation changed (or archived) in the admin area is left as it is by a file.
@@ -30,7 +30,9 @@ def demo_window(definition: dict, today: date, *, closed: bool) -> tuple[date, d
     return closes - length, closes
 
 
-def load_definition(definition: dict, *, window: tuple[date, date] | None = None, source="") -> str:
+def load_definition(
+    definition: dict, *, window: tuple[date, date] | None = None, source="", actor_label=None
+) -> str:
     """Create or update the consultation of ``definition``; say what changed.
 
     Official dates from the file are applied when the consultation is created or
@@ -55,10 +57,12 @@ def load_definition(definition: dict, *, window: tuple[date, date] | None = None
             definition_digest=fingerprint,
             opens_at=opens_at,
             closes_at=closes_at,
+            published_at=clock.now_utc(),  # a file loaded by the command line is public
         )
         db.session.add(consultation)
         db.session.flush()
         sync_questions(consultation, definition, source)
+        keep_version(consultation, actor_label)
         return CREATED
 
     if consultation.authored_at is not None or consultation.archived_at is not None:
@@ -79,6 +83,7 @@ def load_definition(definition: dict, *, window: tuple[date, date] | None = None
         consultation.definition = definition
         consultation.definition_digest = fingerprint
         consultation.title = plain_title(definition["title"])
+        keep_version(consultation, actor_label)
         changed = True
     db.session.flush()
     return UPDATED if changed else UNCHANGED
@@ -116,6 +121,42 @@ def sync_questions(consultation, definition, source):
         if key not in seen:
             record.active = False
     db.session.flush()
+
+
+def current_version(consultation) -> int:
+    """The number of the questionnaire version asked now (``QuestionnaireVersion``)."""
+    found = db.session.scalar(
+        select(func.max(QuestionnaireVersion.number)).where(
+            QuestionnaireVersion.consultation_id == consultation.id
+        )
+    )
+    return found or 1
+
+
+def keep_version(consultation, actor_label=None, *, new=False) -> int:
+    """Keep the consultation's definition as that of its current questionnaire version
+    (a wording fix stays in the version), or with ``new`` as the next version's; return
+    the version's number. Called wherever a definition is stored."""
+    latest = db.session.scalar(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.consultation_id == consultation.id)
+        .order_by(QuestionnaireVersion.number.desc())
+        .limit(1)
+    )
+    if latest is None or new:
+        latest = QuestionnaireVersion(
+            consultation_id=consultation.id,
+            number=latest.number + 1 if latest else 1,
+            definition=consultation.definition,
+            digest=consultation.definition_digest,
+            created_by=actor_label,
+        )
+        db.session.add(latest)
+    elif latest.digest != consultation.definition_digest:
+        latest.definition = consultation.definition
+        latest.digest = consultation.definition_digest
+    db.session.flush()
+    return latest.number
 
 
 def _answer_count(record):

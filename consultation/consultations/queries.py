@@ -4,11 +4,18 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from .models import Consultation, State
+from .models import Consultation, QuestionnaireVersion, State
 
 
 def consultation_by_slug(slug: str) -> Consultation | None:
     return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+
+
+def published_consultation_by_slug(slug: str) -> Consultation | None:
+    """The consultation the public may see at ``slug``: None for a draft, as for no such one."""
+    return db.session.scalar(
+        select(Consultation).where(Consultation.slug == slug, Consultation.published_expression())
+    )
 
 
 def consultations_by_state() -> dict[State, list[Consultation]]:
@@ -17,7 +24,7 @@ def consultations_by_state() -> dict[State, list[Consultation]]:
     state = Consultation.state_expression(now).label("state")
     rows = db.session.execute(
         select(Consultation, state)
-        .where(Consultation.archived_at.is_(None))
+        .where(Consultation.archived_at.is_(None), Consultation.published_expression())
         .order_by(Consultation.closes_at)
     ).all()
     groups = {State.OPEN: [], State.UPCOMING: [], State.CLOSED: []}
@@ -27,9 +34,36 @@ def consultations_by_state() -> dict[State, list[Consultation]]:
     return groups
 
 
-def all_consultations(*, archived: bool = True) -> list[Consultation]:
-    """Every consultation (``archived=False``: those listed publicly), the latest closing first."""
+def all_consultations(*, archived: bool = True, drafts: bool = True) -> list[Consultation]:
+    """Every consultation (``archived=False``: not archived; ``drafts=False``: published
+    only; both: those listed publicly), the latest closing first."""
     query = select(Consultation).order_by(Consultation.closes_at.desc())
     if not archived:
         query = query.where(Consultation.archived_at.is_(None))
+    if not drafts:
+        query = query.where(Consultation.published_expression())
     return list(db.session.scalars(query))
+
+
+def retired_questions(consultation) -> list:
+    """(record, question, version) of each question an earlier questionnaire version asked
+    and a later one replaced, kept with its answers (``QuestionRecord.retired_from``), in
+    the order they were asked; the question is read from the version that last asked it."""
+    retired = [(record, record.retired_from) for record in consultation.questions]
+    retired = [(record, found) for record, found in retired if found and not record.active]
+    if not retired:
+        return []
+    versions = list(
+        db.session.scalars(
+            select(QuestionnaireVersion)
+            .where(QuestionnaireVersion.consultation_id == consultation.id)
+            .order_by(QuestionnaireVersion.number.desc())
+        )
+    )
+    found = []
+    for record, (key, number) in sorted(retired, key=lambda item: (item[1][1], item[0].position)):
+        for version in versions:
+            if version.number <= number and key in version.questionnaire.questions:
+                found.append((record, version.questionnaire.questions[key], number))
+                break
+    return found

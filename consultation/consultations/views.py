@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template
 
 from .models import State
-from .queries import consultation_by_slug, consultations_by_state
+from .queries import consultations_by_state, published_consultation_by_slug
 
 bp = Blueprint("consultations", __name__)
 
@@ -22,7 +22,7 @@ def show(slug):
     from ..outcomes.queries import published_outcome, shown_outcome
     from ..publishing.rules import is_visible_now
 
-    consultation = consultation_by_slug(slug) or abort(404)
+    consultation = published_consultation_by_slug(slug) or abort(404)
     outcome = shown_outcome(published_outcome(consultation), current_locale())
     return render_template(
         "public/consultation.html",

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template, send_file
 from flask_babel import gettext as _
 
-from ..consultations.queries import consultation_by_slug
+from ..consultations.queries import published_consultation_by_slug
 from ..downloads import attachment
 from ..extensions import db
 from ..formatting import current_locale
@@ -19,7 +19,7 @@ bp = Blueprint("outcomes", __name__)
 @bp.get("/consultations/<slug>/summary.pdf")
 def summary(slug):
     """The public summary report of a consultation whose outcome is published, as a PDF."""
-    consultation = consultation_by_slug(slug) or abort(404)
+    consultation = published_consultation_by_slug(slug) or abort(404)
     if published_outcome(consultation) is None:
         abort(404)
     locale = current_locale()

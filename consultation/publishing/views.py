@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from ..campaigns.queries import public_campaigns
-from ..consultations.queries import consultation_by_slug
+from ..consultations.queries import published_consultation_by_slug
 from ..downloads import attachment as attachment_headers
 from ..formatting import current_locale
 from . import queries, rules
@@ -18,7 +18,7 @@ PAGE_SIZE = 20
 
 
 def _consultation(slug):
-    return consultation_by_slug(slug) or abort(404)
+    return published_consultation_by_slug(slug) or abort(404)
 
 
 @bp.get("/consultations/<slug>/contributions")

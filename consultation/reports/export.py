@@ -33,6 +33,7 @@ from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy import text as sql_text
 
 from .. import clock
+from ..consultations.queries import retired_questions
 from ..errors import OperationRefused
 from ..extensions import db
 from ..questionnaires.options import country_codes, country_name
@@ -59,6 +60,7 @@ RESPONSE_FIELDS = (
     "email",
     "organisation_name",
     "outcome_updates",
+    "questionnaire_version",
 )
 PUBLICATION = RESPONSE_FIELDS.index("publication")
 RESPONDENT_TYPE = RESPONSE_FIELDS.index("respondent_type")
@@ -83,6 +85,7 @@ WIDTHS = {
     "email": 28,
     "file": 24,
     "consent": 10,
+    "questionnaire_version": 10,
 }
 #: What a column's cells mean, by what it holds (the "Columns" sheet of the XLSX).
 MEANINGS = {
@@ -101,6 +104,7 @@ MEANINGS = {
     "email": "An e-mail address (never published).",
     "file": "The name of the uploaded file.",
     "consent": "yes: the box was ticked.",
+    "questionnaire_version": "The questionnaire version the contribution answered (1, 2...).",
 }
 #: Widths of the "Columns" sheet of the XLSX.
 LEGEND_WIDTHS = (8, 30, 60, 60)
@@ -276,7 +280,27 @@ def layout(consultation, personal: bool, typed: bool = False) -> Layout:
         elif question.key in ids:
             _answer_columns(result, question, label, who, ids[question.key])
         _add_other(result, question, who, ids)
+    _retired_columns(result, consultation, personal)
+    version = "questionnaire_version"
+    position = result.add(version, "Questionnaire version", version)
+    for fill in result.audiences(publication.EVERYONE):
+        fill.profile.append((position, RESPONSE_FIELDS.index(version), AS_TEXT, None))
     return result
+
+
+def _retired_columns(result, consultation, personal) -> None:
+    """Columns for the questions an earlier questionnaire version asked and a later one
+    replaced (``QuestionRecord.retired_from``): their answers stay, under their own
+    question, its label marked with the version."""
+    for record, question, number in retired_questions(consultation):
+        who = publication.answer_audiences(question)
+        if question.profile or (not personal and not who):
+            continue
+        label = f"{question.label()} (questionnaire version {number})"
+        start = len(result.headers)
+        _answer_columns(result, question, label, who, record.id)
+        for index in range(start, len(result.headers)):
+            result.headers[index] = result.headers[index].replace(question.key, record.key, 1)
 
 
 def _add_other(result, question, who, ids) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from .. import clock
+from ..consultations.operations import current_version
 from ..extensions import db
 from ..publishing.operations import settle
 from ..questionnaires.options import EU_MEMBERS, country_codes
@@ -185,6 +186,7 @@ def generate_responses(
 def _insert_batch(consultation, maker, question_ids, size, start, span, upload_folder):
     rng, questionnaire = maker.rng, maker.questionnaire
     profile = questionnaire.profile_questions()
+    version = current_version(consultation)
     responses, answer_sets = [], []
     for _ in range(size):
         campaign = words.pick_campaign(rng) if rng.random() < CAMPAIGN_SHARE else None
@@ -201,6 +203,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
             submitted_at=moment,
             moderation="pending",  # settled below: approved when there is nothing to review
             has_public_file=False,
+            questionnaire_version=version,
             flag="spam" if flagged else None,
             flagged_at=moment if flagged else None,
         )

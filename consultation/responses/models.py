@@ -143,6 +143,12 @@ class Response(db.Model):
         Boolean, default=False, server_default=text("false")
     )
 
+    #: The number of the questionnaire version (``questionnaire_versions.number``) the
+    #: contribution answered, set when it is sent and each time it is edited.
+    questionnaire_version: Mapped[int] = mapped_column(
+        SmallInteger, default=1, server_default=text("1")
+    )
+
     consultation = relationship("Consultation")
 
     def audit_ref(self):

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..consultations.locking import hold_for_submission
 from ..consultations.models import State
+from ..consultations.operations import current_version
 from ..extensions import db
 from ..publishing import edits
 from ..publishing.operations import contribution_stored
@@ -81,6 +82,7 @@ def submit_response(
         submitted_at=now,
         receipt_token_hash=hash_token(links.receipt),
         edit_token_hash=hash_token(links.edit),
+        questionnaire_version=current_version(consultation),
         **{"language": language, **profile},  # a profile column may say otherwise
     )
     response.unissued_links = links
@@ -234,6 +236,7 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
         db.session.execute(delete(Upload).where(Upload.response_id == response.id))
         db.session.expire(response, ["answers", "uploads"])
         response.language = language or response.language
+        response.questionnaire_version = current_version(consultation)  # answered anew
         answers, files = _fill(response, consultation, values)
         _insert_answers(response, answers)
     for question_id, attachment in files:

@@ -13,7 +13,7 @@ from flask import (
 )
 
 from ..consultations.models import State
-from ..consultations.queries import consultation_by_slug
+from ..consultations.queries import published_consultation_by_slug
 from ..downloads import attachment
 from ..extensions import csrf, db
 from ..formatting import current_locale
@@ -65,7 +65,7 @@ bp = Blueprint("responses", __name__)
 @csrf.exempt  # checked by the form itself, so an expired token keeps the answers
 def respond(slug):
     """Show the questionnaire; on POST, save a draft, or validate, store and show the receipt."""
-    consultation = consultation_by_slug(slug) or abort(404)
+    consultation = published_consultation_by_slug(slug) or abort(404)
     questionnaire = consultation.questionnaire
     if request.method == "GET":
         if not consultation.is_open:
@@ -125,7 +125,7 @@ def respond(slug):
 @bp.post("/consultations/<slug>/my-answers.txt")
 def download_typed(slug):
     """The answers a person sent to a closed consultation, as a text file to keep."""
-    consultation = consultation_by_slug(slug) or abort(404)
+    consultation = published_consultation_by_slug(slug) or abort(404)
     form = build_form(consultation.questionnaire)
     text = typed_answers_text(consultation, form, current_locale())
     return private(

@@ -33,7 +33,7 @@ def _statement(name, **context):
 @bp.get("/privacy")
 def privacy():
     """Who processes which personal data, why, for how long, and the person's rights."""
-    return _statement("privacy", consultations=all_consultations())
+    return _statement("privacy", consultations=all_consultations(drafts=False))
 
 
 @bp.get("/accessibility")
