@@ -6,7 +6,6 @@ commits once."""
 import copy
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..audit.operations import record
 from ..consultations.locking import hold_for_change
@@ -45,10 +44,9 @@ def publication_problems(consultation: Consultation) -> list[str]:
         if gaps:
             named = "; ".join(f"{where}: “{text[:60]}”" for where, text in gaps[:NAMED_GAPS])
             problems.append(
-                ngettext(
-                    "%(num)d text has no translation in %(language)s (%(texts)s).",
-                    "%(num)d texts have no translation in %(language)s (%(texts)s).",
-                    len(gaps),
+                _(
+                    "Texts without a translation in %(language)s: %(num)s (%(texts)s).",
+                    num=len(gaps),
                     language=language_name(code),
                     texts=named + ("; …" if len(gaps) > NAMED_GAPS else ""),
                 )
