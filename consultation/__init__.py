@@ -70,6 +70,7 @@ def create_app(config=None) -> Flask:
     from .auth.views import bp as auth_bp
     from .authoring import preview as _authoring_preview  # noqa: F401  (routes on the admin bp)
     from .authoring import views as _authoring_views  # noqa: F401  (routes on the admin bp)
+    from .authoring import editor_views as _editor_views  # noqa: F401  (routes on the admin bp)
     from .consultations.views import bp as consultations_bp
     from .outcomes import admin_views as _outcome_admin  # noqa: F401  (on the admin blueprint)
     from .outcomes import notices as _outcome_jobs  # noqa: F401  (its kinds of job)

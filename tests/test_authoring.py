@@ -374,7 +374,11 @@ def authoring_rules(app):
         rule
         for rule in app.url_map.iter_rules()
         if app.view_functions[rule.endpoint].__module__
-        in ("consultation.authoring.views", "consultation.authoring.preview")
+        in (
+            "consultation.authoring.views",
+            "consultation.authoring.preview",
+            "consultation.authoring.editor_views",
+        )
     ]
 
 
@@ -385,8 +389,10 @@ def concrete(rule):
 
 def test_analysts_and_moderators_cannot_reach_any_of_these_pages(app, consultations):
     rules = authoring_rules(app)
-    assert len(rules) == 10
-    assert "admin.preview_questionnaire" in {rule.endpoint for rule in rules}
+    assert len(rules) == 19
+    assert {"admin.preview_questionnaire", "admin.editor_edit_question"} <= {
+        rule.endpoint for rule in rules
+    }
     for role in ("analyst", "moderator"):
         client = signed_in_client(app, f"{role}@example.org", role)
         token = signed_in_csrf(client)
