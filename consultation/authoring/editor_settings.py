@@ -380,7 +380,11 @@ def catalogue(option_flags=()) -> dict:
         Decimal("min", _l("Smallest number (optional)")),
         Decimal("max", _l("Largest number (optional)")),
         Flag("integer", _l("Whole numbers only"), default=True),
-        Text("unit", _l("Unit (optional), e.g. % or one=day; other=days"), plural=True),
+        Text(
+            "unit",
+            _l("Unit (optional): a word, or its plural forms as one=day; other=days"),
+            plural=True,
+        ),
         Several("extensions", _l("File types accepted"), _EXTENSIONS),
         Whole("max_size_kb", _l("Largest file (KB)")),
     ]
