@@ -109,7 +109,7 @@ def test_an_admin_builds_a_questionnaire_and_a_respondent_answers_it(
         answer.goto(f"{live_server.url}/consultations/{slug}/respond")
         if javascript:  # the conditional question appears once "Yes" is chosen
             assert not answer.locator("#q_e_detail").is_visible()
-        answer.check("#q_e_choice-yes")
+        answer.check("#q_e_choice")  # the first option has the field's own id
         answer.fill("#q_e_detail", "Building questionnaires")
         fill_apply_ai(answer)
         answer.keyboard.press("Enter")
