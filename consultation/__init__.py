@@ -68,6 +68,7 @@ def create_app(config=None) -> Flask:
     from .auth import account_views as _account_views  # noqa: F401  (on the admin blueprint)
     from .auth import users_views as _users_views  # noqa: F401  (on the admin blueprint)
     from .auth.views import bp as auth_bp
+    from .authoring import editor_views as _editor_views  # noqa: F401  (routes on the admin bp)
     from .authoring import preview as _authoring_preview  # noqa: F401  (routes on the admin bp)
     from .authoring import publish_views as _authoring_publish  # noqa: F401  (the admin bp)
     from .authoring import views as _authoring_views  # noqa: F401  (routes on the admin bp)

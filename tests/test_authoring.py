@@ -400,6 +400,7 @@ def authoring_rules(app):
             "consultation.authoring.views",
             "consultation.authoring.preview",
             "consultation.authoring.publish_views",
+            "consultation.authoring.editor_views",
         )
     ]
 
@@ -411,8 +412,12 @@ def concrete(rule):
 
 def test_analysts_and_moderators_cannot_reach_any_of_these_pages(app, consultations):
     rules = authoring_rules(app)
-    assert len(rules) == 11
-    assert "admin.preview_questionnaire" in {rule.endpoint for rule in rules}
+    assert len(rules) == 20
+    assert {
+        "admin.preview_questionnaire",
+        "admin.editor_edit_question",
+        "admin.publish_consultation",
+    } <= {rule.endpoint for rule in rules}
     for role in ("analyst", "moderator"):
         client = signed_in_client(app, f"{role}@example.org", role)
         token = signed_in_csrf(client)

@@ -107,6 +107,8 @@ class Question:
     """Base class of the question types. Subclasses set ``kind`` and ``template``."""
 
     kind: str = ""
+    #: The type in words, as the questionnaire editor offers it.
+    type_name = ""
     template: str = ""
     #: Keys this type accepts in YAML besides the common ones.
     extra_keys: tuple[str, ...] = ()

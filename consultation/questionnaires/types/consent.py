@@ -9,6 +9,7 @@ from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
 class ConsentQuestion(Question):
     kind = "consent"
+    type_name = _l("Consent tick box")
     template = "questions/consent.html"
     required_message = _l("You need to tick this box to send your contribution.")
 

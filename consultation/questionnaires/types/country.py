@@ -11,6 +11,7 @@ from .base import AnswerError, Question, StoredAnswer
 
 class CountryQuestion(Question):
     kind = "country"
+    type_name = _l("Country")
     template = "questions/country.html"
     profile_capable = True
     required_message = _l("Select a country.")

@@ -11,6 +11,7 @@ from .short_text import ShortTextQuestion
 
 class EmailQuestion(ShortTextQuestion):
     kind = "email"
+    type_name = _l("E-mail address")
     template = "questions/email.html"
     extra_keys = ()
     required_message = _l("Enter your e-mail address.")

@@ -94,6 +94,7 @@ def human_size(size: int, locale=None) -> str:
 
 class FileUploadQuestion(Question):
     kind = "file"
+    type_name = _l("File upload")
     template = "questions/file.html"
     extra_keys = ("extensions", "max_size_kb")
     required_message = _l("Choose a file to upload.")

@@ -1,5 +1,6 @@
 """Long text: a paragraph or more, with a character limit shown and counted."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
 from .base import DefinitionProblem
@@ -8,6 +9,7 @@ from .short_text import ShortTextQuestion
 
 class LongTextQuestion(ShortTextQuestion):
     kind = "long_text"
+    type_name = _l("Long text")
     template = "questions/long_text.html"
     extra_keys = ("max_length",)
     profile_capable = False

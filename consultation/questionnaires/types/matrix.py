@@ -10,6 +10,7 @@ from .fields import KeyedField
 
 class MatrixQuestion(Question):
     kind = "matrix"
+    type_name = _l("Grid of statements on a scale")
     template = "questions/matrix.html"
     extra_keys = ("rows", "scale", "all_rows_required")
     required_message = _l("Give an answer for each statement.")

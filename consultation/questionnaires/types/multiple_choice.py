@@ -17,6 +17,7 @@ from .fields import SelectMultipleWithOther
 
 class MultipleChoiceQuestion(ChoiceQuestion):
     kind = "multiple_choice"
+    type_name = _l("Several choices")
     template = "questions/multiple_choice.html"
     extra_keys = ChoiceQuestion.extra_keys + ("min_choices", "max_choices")
     option_flags = ("other", "exclusive")

@@ -13,6 +13,7 @@ from .base import AnswerError, DefinitionProblem, Question, StoredAnswer
 
 class NumberQuestion(Question):
     kind = "number"
+    type_name = _l("Number")
     template = "questions/number.html"
     extra_keys = ("min", "max", "integer", "unit")
     required_message = _l("Enter a number.")

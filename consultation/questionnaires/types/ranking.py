@@ -10,6 +10,7 @@ from .fields import KeyedField
 
 class RankingQuestion(ChoiceQuestion):
     kind = "ranking"
+    type_name = _l("Ranking")
     template = "questions/ranking.html"
     required_message = _l("Give every item a position.")
 

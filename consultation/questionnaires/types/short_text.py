@@ -13,6 +13,7 @@ from .base import AnswerError, DefinitionProblem, Question, clean_text
 
 class ShortTextQuestion(Question):
     kind = "short_text"
+    type_name = _l("Short text")
     template = "questions/short_text.html"
     extra_keys = ("max_length", "pattern", "pattern_message", "example")
     profile_capable = True

@@ -11,6 +11,7 @@ from .fields import SelectWithOther
 
 class SingleChoiceQuestion(ChoiceQuestion):
     kind = "single_choice"
+    type_name = _l("One choice")
     template = "questions/single_choice.html"
     extra_keys = ChoiceQuestion.extra_keys + ("widget",)
     option_flags = ("other",)

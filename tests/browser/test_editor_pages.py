@@ -1,0 +1,134 @@
+"""The questionnaire editor in the browser: an admin builds a small questionnaire with a
+condition, previews it in two languages, and a respondent answers it once it is open,
+with JavaScript and without."""
+
+from datetime import timedelta
+
+import pytest
+
+from consultation import clock
+
+from .filling import fill_apply_ai
+from .test_authoring_pages import PAGES, sign_in, submit
+
+
+def make_consultation(page, live_server, slug):
+    today = clock.today_brussels()
+    page.goto(live_server.url + PAGES["create"])
+    page.fill("#slug", slug)
+    page.select_option("#source", "apply-ai")
+    page.fill("#opens", (today + timedelta(days=10)).isoformat())
+    page.fill("#closes", (today + timedelta(days=40)).isoformat())
+    page.check("#languages-fr")
+    page.get_by_role("button", name="Show the text fields of these languages").click()
+    page.wait_for_selector("#title_fr")
+    for code in ("en", "fr"):
+        page.fill(f"#title_{code}", f"Editor test {code}")
+        page.fill(f"#summary_{code}", f"Summary {code}")
+        page.fill(f"#privacy_notice_{code}", f"Privacy {code}")
+    submit(page)
+    page.wait_for_url(f"**/admin/consultations/{slug}")
+
+
+def build(page, live_server, slug, screenshots):
+    page.click("#editor-link")
+    page.wait_for_url(f"**/admin/consultations/{slug}/editor")
+    screenshots(page, "editor-overview")
+    page.select_option("#type-new-section", "single_choice")
+    page.get_by_role("button", name="Add a section").click()
+    page.fill("#section-key", "editor_part")
+    page.fill("#section-title_en", "Made in the editor")
+    page.fill("#section-title_fr", "Fait dans l’éditeur")
+    page.fill("#key", "e_choice")
+    page.fill("#text_en", "Do you use the editor?")
+    page.fill("#text_fr", "Utilisez-vous l’éditeur ?")
+    for n, (key, en, fr) in enumerate([("yes", "Yes", "Oui"), ("no", "No", "Non")]):
+        page.fill(f"#options-{n}-key", key)
+        page.fill(f"#options-{n}-label_en", en)
+        page.fill(f"#options-{n}-label_fr", fr)
+    screenshots(page, "editor-new-section")
+    page.get_by_role("button", name="Save the section").click()
+    page.wait_for_url(f"**/admin/consultations/{slug}/editor*")
+    page.select_option("#type-editor_part", "short_text")
+    page.locator("#section-editor_part").get_by_role("button", name="Add a question").click()
+    page.fill("#key", "e_detail")
+    page.fill("#text_en", "What for?")
+    page.get_by_label("Do you use the editor? → Yes").check()
+    page.get_by_role("button", name="Save the question").click()
+    page.wait_for_selector("#error-summary")  # the French text is missing: said at its field
+    assert page.locator("#text_fr-error").is_visible()
+    assert page.input_value("#text_en") == "What for?"  # nothing typed is lost
+    screenshots(page, "editor-question-errors")
+    page.fill("#text_fr", "Pour quoi faire ?")
+    page.get_by_role("button", name="Save the question").click()
+    page.wait_for_url(f"**/admin/consultations/{slug}/editor*")
+    assert page.locator("#question-e_detail").is_visible()
+    screenshots(page, "editor-built")
+
+
+def preview(page, live_server, slug, screenshots):
+    for code, text in (("en", "Do you use the editor?"), ("fr", "Utilisez-vous l’éditeur ?")):
+        page.goto(f"{live_server.url}/admin/consultations/{slug}/preview/{code}")
+        assert page.get_by_text(text).first.is_visible()
+    screenshots(page, "editor-preview-fr")
+
+
+def publish(page, live_server, slug, screenshots):
+    """The admin publishes the draft from its page, confirming on the page that asks."""
+    page.goto(f"{live_server.url}/admin/consultations/{slug}")
+    page.get_by_role("button", name="Publish…").click()
+    page.get_by_role("button", name="Yes: Publish").click()
+    page.wait_for_url("**/admin/manage/consultations")
+    assert "was published" in page.content()
+    screenshots(page, "editor-published")
+    page.goto(f"{live_server.url}/admin/consultations/{slug}")
+    assert page.locator("#draft").count() == 0
+
+
+def open_now(app, slug):
+    """A shortcut of the test: the consultation opens now (the clock is not frozen here)."""
+    from consultation.consultations.queries import consultation_by_slug
+    from consultation.extensions import db
+
+    with app.app_context():
+        found = consultation_by_slug(slug)
+        found.opens_at = clock.now_utc() - timedelta(hours=1)
+        db.session.commit()
+
+
+def archive(app, slug):
+    from consultation.consultations.queries import consultation_by_slug
+    from consultation.extensions import db
+
+    with app.app_context():
+        consultation_by_slug(slug).archived_at = clock.now_utc()
+        db.session.commit()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_an_admin_builds_a_questionnaire_and_a_respondent_answers_it(
+    browser, live_server, screenshots, javascript
+):
+    slug = f"editor-{'js' if javascript else 'nojs'}"
+    context, page = sign_in(browser, live_server, javascript=javascript)
+    try:
+        make_consultation(page, live_server, slug)
+        build(page, live_server, slug, screenshots)
+        preview(page, live_server, slug, screenshots)
+        publish(page, live_server, slug, screenshots)
+        open_now(live_server.app, slug)
+        respondent = browser.new_context(locale="en-GB", java_script_enabled=javascript)
+        answer = respondent.new_page()
+        answer.goto(f"{live_server.url}/consultations/{slug}/respond")
+        if javascript:  # the conditional question appears once "Yes" is chosen
+            assert not answer.locator("#q_e_detail").is_visible()
+        answer.check("#q_e_choice")  # the first option has the field's own id
+        answer.fill("#q_e_detail", "Building questionnaires")
+        fill_apply_ai(answer)
+        answer.keyboard.press("Enter")
+        answer.wait_for_url("**/contributions/receipt/*")
+        assert "Building questionnaires" in answer.content()
+        respondent.close()
+    finally:
+        archive(live_server.app, slug)  # the other browser tests expect three consultations
+        context.close()
