@@ -188,6 +188,11 @@ def test_questions_and_sections_are_moved_edited_and_deleted(made):
     count = len(keys())
     post(made, f"{EDITOR}/sections/opinions/delete", confirm="yes")
     assert len(keys()) == count - 1
+    log = made.get("/admin/audit", query_string={"action": "questionnaire.edit"})
+    log = log.get_data(as_text=True)
+    for change in ("added the question q_b", "moved the question q_b", "changed the question q_a"):
+        assert change in log
+    assert "moved the section opinions" in log and "deleted the section opinions" in log
 
 
 def test_a_question_a_condition_depends_on_cannot_be_deleted(made):

@@ -45,6 +45,8 @@ def test_a_draft_is_not_public_until_published_and_publishing_is_audited(admin, 
     assert not consultation(DRAFT).is_draft
     [entry] = audit("consultation.publish")
     assert entry.before == {"published_at": None} and entry.after["version"] == 1
+    log = admin.get("/admin/audit").get_data(as_text=True)
+    assert "version 1 of its questionnaire" in log
     assert client.get(f"/consultations/{DRAFT}").status_code == 200
     assert DRAFT in client.get("/api/v1/consultations").get_data(as_text=True)
     assert DRAFT in client.get("/").get_data(as_text=True)
@@ -112,6 +114,7 @@ def test_a_new_version_keeps_old_answers_under_their_own_question(admin, client)
     assert sorted(numbers) == [1, 2]
     [entry] = audit("consultation.new_version")
     assert entry.before["version"] == 1 and entry.after["version"] == 2
+    assert "as a new version (by" in admin.get("/admin/audit").get_data(as_text=True)
     answered(client)  # a new contribution answers version 2
     versions = db.session.scalars(
         select(Response.questionnaire_version).order_by(Response.id)

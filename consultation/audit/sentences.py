@@ -604,6 +604,37 @@ ACTIONS.update(
 # -- end themes and codes --
 
 # -- consultations made in the admin area (consultation.authoring) --
+
+
+def _edited(record, titles):
+    """What the editor changed: a question or a section, added, changed, deleted or moved."""
+    change = (record.after or {}).get("change") or {}
+    before = record.before or {}
+    if "question" in change:
+        key, added = change["question"], before.get("question", 0) is None
+        words = {
+            "deleted": _l("deleted the question %(key)s"),
+            "moved": _l("moved the question %(key)s"),
+            "added": _l("added the question %(key)s"),
+        }
+        default = _l("changed the question %(key)s")
+    else:
+        key, added = change.get("section", "—"), before.get("section", 0) is None
+        words = {
+            "deleted": _l("deleted the section %(key)s"),
+            "moved": _l("moved the section %(key)s"),
+            "added": _l("added the section %(key)s"),
+        }
+        default = _l("changed the section %(key)s")
+    kind = next((k for k in ("deleted", "moved") if change.get(k)), "added" if added else None)
+    what = str(words.get(kind, default)) % {"key": key}
+    return str(_l("Edited the questionnaire of %(title)s: %(change)s (by %(who)s)")) % {
+        "title": titles.of(record),
+        "change": what,
+        "who": record.actor,
+    }
+
+
 ACTIONS.update(
     {
         "consultation.create": Action(
@@ -634,6 +665,23 @@ ACTIONS.update(
             _l("Consultation restored"),
             sentence(_l("Restored %(title)s from the archive (by %(who)s)"), title=title),
         ),
+        "consultation.new_version": Action(
+            _l("New version of a questionnaire"),
+            sentence(
+                _l("Imported %(title)s from the file %(file)s as a new version (by %(who)s)"),
+                title=title,
+                file=value("after", "file"),
+            ),
+        ),
+        "consultation.publish": Action(
+            _l("Consultation published"),
+            sentence(
+                _l("Published %(title)s, version %(version)s of its questionnaire (by %(who)s)"),
+                title=title,
+                version=value("after", "version"),
+            ),
+        ),
+        "questionnaire.edit": Action(_l("Questionnaire edited"), _edited),
     }
 )
 

@@ -88,6 +88,12 @@ def test_an_admin_makes_a_consultation_without_javascript(browser, live_server):
         submit(page)
         page.wait_for_url("**/admin/consultations/made-without-javascript")
         assert "Made without JavaScript" in page.locator("h1").inner_text()
+        # a draft until published: the public page is found only then
+        public = f"{live_server.url}/consultations/made-without-javascript"
+        assert page.request.get(public).status == 404
+        page.get_by_role("button", name="Publish…").click()
+        page.get_by_role("button", name="Yes: Publish").click()
+        page.wait_for_selector("text=was published")
         page.goto(f"{live_server.url}/language/fr?next=/consultations/made-without-javascript")
         assert page.locator("h1").inner_text() == "Fait sans JavaScript"
         page.goto(f"{live_server.url}/language/en?next={PAGES['list']}")
