@@ -42,24 +42,26 @@ class CodeColumns:
         question_ids = [question_id for question_id, _codes, _who in self.questions]
         in_range = Answer.response_id.between(first, last)
         answered = set(
-            db.session.execute(
+            tuple(row)
+            for row in db.session.execute(
                 select(Answer.response_id, Answer.question_id).where(
                     in_range,
                     Answer.question_id.in_(question_ids),
                     Answer.text_value.is_not(None),
                     Answer.option_key.is_(None),
                 )
-            ).tuples()
+            )
         )
         ticked = set(
-            db.session.execute(
+            tuple(row)
+            for row in db.session.execute(
                 select(AnswerCode.response_id, AnswerCode.code_id)
                 .join(Code, Code.id == AnswerCode.code_id)
                 .where(
                     AnswerCode.response_id.between(first, last),
                     Code.question_id.in_(question_ids),
                 )
-            ).tuples()
+            )
         )
         result = {}
         for response in responses:
