@@ -149,3 +149,23 @@ def test_the_migration_publishes_existing_rows_and_downgrades(app, consultations
     assert sorted(r.number for r in rows) == [1, 1, 1]
     assert all(not consultation(slug).is_draft for slug in consultations)
     assert db.session.scalar(select(func.count()).select_from(QuestionRecord)) > 0
+
+
+def test_publishing_is_refused_with_the_loaders_message(admin, client):
+    """A definition complete in every language but one the YAML loader refuses (here two
+    questions of one key) is not published, and the admin reads the loader's words."""
+    assert create(admin).status_code == 302
+    item = consultation(DRAFT)
+    definition = {**item.definition, "sections": [dict(s) for s in item.definition["sections"]]}
+    section = definition["sections"][-1]
+    section["questions"] = [*section["questions"], dict(section["questions"][-1])]
+    twice = section["questions"][-1]["key"]
+    item.definition = definition
+    db.session.commit()
+    result = publish(admin)
+    assert result.status_code == 302
+    page = admin.get(result.headers["Location"]).get_data(as_text=True)
+    assert "was not published" in page
+    assert f"question &#39;{twice}&#39;: this key is used by two questions" in page
+    assert consultation(DRAFT).is_draft and not audit("consultation.publish")
+    assert client.get(f"/consultations/{DRAFT}").status_code == 404

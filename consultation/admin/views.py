@@ -41,7 +41,12 @@ from ..jobs.queue import current_queue
 from ..responses.confirmation import confirmation_status
 from ..responses.models import Response, Upload
 from ..responses.moderation import erase_personal_data, flag_response
-from ..responses.queries import filtered_responses, response_by_reference, response_values
+from ..responses.queries import (
+    filtered_responses,
+    replaced_answers,
+    response_by_reference,
+    response_values,
+)
 from ..responses.references import canonical_reference
 from . import stats
 from .charts import per_day_svg
@@ -416,6 +421,7 @@ def response(response_id):
         consultation=item.consultation,
         questionnaire=item.consultation.questionnaire,
         values=response_values(item),
+        replaced=replaced_answers(item),
         flag_form=FlagForm(flag=item.flag or ""),
         erase_form=EraseForm(reference=request.args.get("reference", "")[:64]),
         copy=confirmation_status(item),

@@ -1,10 +1,13 @@
 """Reads of consultations."""
 
+from collections import defaultdict
+from typing import NamedTuple
+
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from .models import Consultation, QuestionnaireVersion, State
+from .models import Consultation, QuestionnaireVersion, QuestionRecord, State
 
 
 def consultation_by_slug(slug: str) -> Consultation | None:
@@ -45,10 +48,23 @@ def all_consultations(*, archived: bool = True, drafts: bool = True) -> list[Con
     return list(db.session.scalars(query))
 
 
-def retired_questions(consultation) -> list:
-    """(record, question, version) of each question an earlier questionnaire version asked
-    and a later one replaced, kept with its answers (``QuestionRecord.retired_from``), in
-    the order they were asked; the question is read from the version that last asked it."""
+class Retired(NamedTuple):
+    """A question an earlier questionnaire version asked and a later one replaced."""
+
+    #: Its row, key ``key@vN``, still holding its answers.
+    record: QuestionRecord
+    #: The question as the last version that asked it asked it.
+    question: object
+    #: The last version that asked it (N); version N + 1 replaced it.
+    version: int
+    #: The first version that asked it.
+    first: int
+
+
+def retired_questions(consultation) -> list[Retired]:
+    """Each question an earlier questionnaire version asked and a later one replaced, kept
+    with its answers (``QuestionRecord.retired_from``), in the order they were asked; the
+    question is read from the version that last asked it."""
     retired = [(record, record.retired_from) for record in consultation.questions]
     retired = [(record, found) for record, found in retired if found and not record.active]
     if not retired:
@@ -57,13 +73,42 @@ def retired_questions(consultation) -> list:
         db.session.scalars(
             select(QuestionnaireVersion)
             .where(QuestionnaireVersion.consultation_id == consultation.id)
+            .order_by(QuestionnaireVersion.number)
+        )
+    )
+    # A key replaced twice (k@v1, then k@v3): the later one was first asked after v1.
+    ends = defaultdict(list)
+    for _, (key, number) in retired:
+        ends[key].append(number)
+    found = []
+    for record, (key, number) in sorted(retired, key=lambda item: (item[1][1], item[0].position)):
+        after = max((end for end in ends[key] if end < number), default=0)
+        asked = [
+            version
+            for version in versions
+            if after < version.number <= number and key in version.questionnaire.questions
+        ]
+        if asked:
+            first = asked[0].number
+            found.append(Retired(record, asked[-1].questionnaire.questions[key], number, first))
+    return found
+
+
+def profile_questions_asked(consultation) -> dict[str, list]:
+    """{profile column: [(version, question), ...]}: the questions that filled each profile
+    column of the response row (``profile:``) in every questionnaire version, the newest
+    first; empty while there is one version (the current questionnaire says it all)."""
+    versions = list(
+        db.session.scalars(
+            select(QuestionnaireVersion)
+            .where(QuestionnaireVersion.consultation_id == consultation.id)
             .order_by(QuestionnaireVersion.number.desc())
         )
     )
-    found = []
-    for record, (key, number) in sorted(retired, key=lambda item: (item[1][1], item[0].position)):
-        for version in versions:
-            if version.number <= number and key in version.questionnaire.questions:
-                found.append((record, version.questionnaire.questions[key], number))
-                break
-    return found
+    if len(versions) < 2:
+        return {}
+    found = defaultdict(list)
+    for version in versions:
+        for column, question in version.questionnaire.profile_questions().items():
+            found[column].append((version.number, question))
+    return dict(found)

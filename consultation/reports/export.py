@@ -33,7 +33,8 @@ from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy import text as sql_text
 
 from .. import clock
-from ..consultations.queries import retired_questions
+from ..consultations.models import VERSION_MARK
+from ..consultations.queries import profile_questions_asked, retired_questions
 from ..errors import OperationRefused
 from ..extensions import db
 from ..questionnaires.options import country_codes, country_name
@@ -201,8 +202,10 @@ def _cells(question, question_id, first) -> dict:
     return cells
 
 
-def _profile_column(result, question, label, who):
-    """The column(s) of a question that fills a column of the response row."""
+def _profile_column(result, question, label, who, earlier=()):
+    """The column(s) of a question that fills a column of the response row; ``earlier``:
+    (version, question) of the versions that filled it, whose labels name the options a
+    new version no longer has."""
     index = RESPONSE_FIELDS.index(question.profile)
     if question.kind == "country":
         name = result.add(question.key, label, "country")
@@ -212,7 +215,11 @@ def _profile_column(result, question, label, who):
             fill.profile.append((code, index, AS_TEXT, None))
         return
     if question.kind == "single_choice":
-        how, labels = AS_LABEL, {key: question.option_label(key) for key in question.option_keys}
+        how, labels = AS_LABEL, {}
+        for _number, asked in reversed(earlier):  # the oldest first: newer labels win
+            if asked.kind == question.kind:
+                labels.update((key, asked.option_label(key)) for key in asked.option_keys)
+        labels.update((key, question.option_label(key)) for key in question.option_keys)
     else:
         how, labels = AS_TEXT, None
     what = question.kind if question.kind in WIDTHS else "short_text"
@@ -270,17 +277,19 @@ def layout(consultation, personal: bool, typed: bool = False) -> Layout:
         for fill in result.audiences(publication.field_audiences(name)):
             fill.profile.append((position, RESPONSE_FIELDS.index(name), how, None))
     ids = {record.key: record.id for record in consultation.questions if record.active}
+    asked = profile_questions_asked(consultation)
     for question in consultation.questionnaire:
         who = publication.answer_audiences(question)
         if not personal and not who:
             continue
         label = question.label()
         if question.profile:
-            _profile_column(result, question, label, who)
+            _profile_column(result, question, label, who, asked.get(question.profile, ()))
         elif question.key in ids:
             _answer_columns(result, question, label, who, ids[question.key])
         _add_other(result, question, who, ids)
     _retired_columns(result, consultation, personal)
+    _earlier_profile_columns(result, consultation.questionnaire, asked, personal)
     version = "questionnaire_version"
     position = result.add(version, "Questionnaire version", version)
     for fill in result.audiences(publication.EVERYONE):
@@ -291,16 +300,44 @@ def layout(consultation, personal: bool, typed: bool = False) -> Layout:
 def _retired_columns(result, consultation, personal) -> None:
     """Columns for the questions an earlier questionnaire version asked and a later one
     replaced (``QuestionRecord.retired_from``): their answers stay, under their own
-    question, its label marked with the version."""
-    for record, question, number in retired_questions(consultation):
+    question, its label marked with the version. A profile question's answer is on the
+    response row (``_earlier_profile_columns``): only its "Other" text is on its own."""
+    for record, question, number, _first in retired_questions(consultation):
         who = publication.answer_audiences(question)
-        if question.profile or (not personal and not who):
+        if not personal and not who:
             continue
-        label = f"{question.label()} (questionnaire version {number})"
+        label = _versioned(question.label(), number)
         start = len(result.headers)
-        _answer_columns(result, question, label, who, record.id)
+        if not question.profile:
+            _answer_columns(result, question, label, who, record.id)
+        _add_other(result, question, who, {question.key: record.id})
         for index in range(start, len(result.headers)):
             result.headers[index] = result.headers[index].replace(question.key, record.key, 1)
+            if not result.labels[index].startswith(label):
+                result.labels[index] = result.labels[index].replace(question.label(), label, 1)
+
+
+def _earlier_profile_columns(result, questionnaire, asked, personal) -> None:
+    """Columns of the response row that an earlier questionnaire version filled and the
+    current one does not (its question removed, or moved to another column): the answers
+    given then stay exported, under the question as the last version to ask it asked it."""
+    current = questionnaire.profile_questions()
+    for column, earlier in asked.items():
+        if column in current:
+            continue
+        number, question = earlier[0]
+        who = publication.answer_audiences(question)
+        if not personal and not who:
+            continue
+        start = len(result.headers)
+        _profile_column(result, question, _versioned(question.label(), number), who, earlier)
+        for index in range(start, len(result.headers)):
+            versioned = f"{question.key}{VERSION_MARK}{number}"
+            result.headers[index] = result.headers[index].replace(question.key, versioned, 1)
+
+
+def _versioned(label, number) -> str:
+    return f"{label} (questionnaire version {number})"
 
 
 def _add_other(result, question, who, ids) -> None:

@@ -117,6 +117,16 @@ def profile_counts(scope: Scope) -> dict[tuple, int]:
     return {tuple(row[:-1]): row[-1] for row in db.session.execute(query)}
 
 
+def version_counts(scope: Scope) -> dict[int, int]:
+    """Counted responses by the questionnaire version they answered: {version: n}."""
+    query = (
+        select(Response.questionnaire_version, func.count())
+        .where(scope.conditions())
+        .group_by(Response.questionnaire_version)
+    )
+    return dict(db.session.execute(query).all())
+
+
 def flag_counts(scope: Scope) -> dict[str, int]:
     """How many responses of the scope were left out, by flag (spam, duplicate)."""
     query = (

@@ -13,25 +13,20 @@ from markupsafe import Markup
 
 from .. import clock
 from ..campaigns.queries import PUBLIC_MINIMUM
+from ..consultations.queries import retired_questions
 from ..formatting import brussels_datetime, long_date, share
-from ..i18n import current_locale, number, quantity
+from ..i18n import current_locale, number
 from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
 from ..questionnaires.text import tr
 from . import charts, publication, queries
 from .queries import Scope
+from .question_summary import attribution, excerpt, other_texts, question_summaries
 
-#: Question kinds counted option by option.
-CHOICE_KINDS = {"single_choice", "multiple_choice", "country"}
-#: Question kinds whose answers are texts people wrote.
-TEXT_KINDS = {"short_text", "long_text"}
 #: Kinds searched for campaigns; one-line answers (a dataset's name) coincide naturally.
 CAMPAIGN_KINDS = {"long_text"}
 #: Kinds left out of the question-by-question part: personal, or counted elsewhere.
 SKIPPED_KINDS = {"email", "consent", "file"}
 SME_SIZES = ("micro", "small", "medium")
-#: A country question lists this many countries before "other countries".
-TOP_COUNTRIES = 15
-EXCERPT_CHARS = 400
 #: The report lists at most this many campaign groups (the largest), and counts the rest.
 MAX_CAMPAIGNS = 40
 
@@ -84,28 +79,6 @@ def _window_sentence(consultation, locale):
 
 
 @dataclass
-class QuestionSummary:
-    """What the report says about one question."""
-
-    number: int
-    key: str
-    label: str
-    kind: str
-    answered: int
-    total: int
-    chart: Markup | None = None
-    #: Choice questions: (label, count, share); matrices: (label, [counts], answered);
-    #: rankings: (label, score, times first).
-    rows: list = field(default_factory=list)
-    stats: dict | None = None
-    excerpts: list = field(default_factory=list)
-    note: str = ""
-    #: The "Other" option's label, and a few of the texts written for it, as excerpts are.
-    other_label: str = ""
-    others: list = field(default_factory=list)
-
-
-@dataclass
 class Summary:
     """Everything the summary report shows, in the report's language (``locale``)."""
 
@@ -129,6 +102,8 @@ class Summary:
     sme_count: int
     by_publication: list
     sections: list
+    #: ``QuestionSummary`` of the questions earlier versions asked and a later one replaced.
+    replaced: list
     uploads: int
     responses_with_uploads: int
     campaigns: list
@@ -237,6 +212,7 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
         key=lambda row: (-row[1], row[0]),
     )
     files, with_files = queries.upload_counts(scope)
+    sections, replaced = _sections(scope, consultation, total, excerpts, locale)
     campaign_count, campaigns = _campaigns(scope, consultation, campaign_threshold, locale)
 
     summary = Summary(
@@ -265,7 +241,8 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
                 count_by("publication"), profile.get("publication"), locale, total
             )
         ],
-        sections=_sections(scope, consultation, total, excerpts, locale),
+        sections=sections,
+        replaced=replaced,
         uploads=files,
         responses_with_uploads=with_files,
         campaigns=campaigns,
@@ -283,7 +260,7 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
     types = profile.get("respondent_type")
     if types is not None:
         ids = {record.key: record.id for record in consultation.questions if record.active}
-        summary.type_others = _others(
+        summary.type_others = other_texts(
             types,
             scope,
             ids.get(types.key),
@@ -337,191 +314,57 @@ def _filter_texts(profile, respondent_type, country, locale):
 
 
 def _sections(scope, consultation, total, excerpts, locale):
+    """(heading, [QuestionSummary]) per section of the questionnaire, and the summaries of
+    the questions earlier versions asked and a later one replaced, numbered after them."""
     questionnaire = consultation.questionnaire
     ids = {record.key: record.id for record in consultation.questions if record.active}
     reported = [
         q for q in questionnaire if not q.profile and q.kind not in SKIPPED_KINDS and q.key in ids
     ]
-
-    def ids_of(kinds):
-        return [ids[q.key] for q in reported if q.kind in kinds]
-
-    options = queries.option_counts(scope, ids_of(CHOICE_KINDS | {"matrix"}))
-    answered = queries.answered_counts(scope, [ids[q.key] for q in reported])
-    rows_answered = queries.row_answered_counts(scope, ids_of({"matrix"}))
-    ranks = queries.rank_stats(scope, ids_of({"ranking"}))
-    numbers = queries.number_stats(scope, ids_of({"number"}))
+    replaced = [
+        found
+        for found in retired_questions(consultation)
+        if not found.question.profile and found.question.kind not in SKIPPED_KINDS
+    ]
+    entries = [(n, q, ids[q.key], total) for n, q in enumerate(reported, 1)]
+    if replaced:
+        by_version = queries.version_counts(scope)
+        for n, found in enumerate(replaced, len(reported) + 1):
+            could = sum(by_version.get(v, 0) for v in range(found.first, found.version + 1))
+            entries.append((n, found.question, found.record.id, could))
     types = questionnaire.profile_questions().get("respondent_type")
 
     def type_label(key):
         return types.option_label(key, locale) if types else key
 
-    sections, position = [], 0
+    items = question_summaries(scope, entries, excerpts, type_label, locale)
+    current = dict(zip(reported, items, strict=False))
+    sections = []
     for section in questionnaire.sections:
-        items = []
-        for question in section.questions:
-            if question not in reported:
-                continue
-            position += 1
-            qid = ids[question.key]
-            item = QuestionSummary(
-                position,
-                question.key,
-                question.label(locale),
-                question.kind,
-                answered.get(qid, 0),
-                total,
-            )
-            if question.kind in CHOICE_KINDS:
-                _choice(item, question, qid, options, locale)
-                item.other_label = question.other_label(locale) if question.other_key else ""
-                item.others = _others(question, scope, qid, excerpts, type_label, locale)
-            elif question.kind == "matrix":
-                _matrix(item, question, qid, options, rows_answered, locale)
-            elif question.kind == "ranking":
-                _ranking(item, question, qid, ranks, locale)
-            elif question.kind == "number":
-                _number(item, question, numbers.get(qid), locale)
-            elif question.kind in TEXT_KINDS:
-                _text(item, question, scope, qid, excerpts, type_label, locale)
-            items.append(item)
-        if items:
-            sections.append((section.heading(locale), items))
-    return sections
+        found = [current[q] for q in section.questions if q in current]
+        if found:
+            sections.append((section.heading(locale), found))
+    earlier = items[len(reported) :]
+    for item, found in zip(earlier, replaced, strict=True):
+        item.asked = asked_sentence(found.first, found.version)
+    return sections, earlier
 
 
-def _choice(item, question, qid, options, locale):
-    counts = {option: n for (q, _, option), n in options.items() if q == qid}
-    if question.kind == "country":
-        ordered = sorted(counts, key=lambda code: -counts[code])
-        rows = [(country_name(c, locale), counts[c]) for c in ordered[:TOP_COUNTRIES]]
-        rest = sum(counts[c] for c in ordered[TOP_COUNTRIES:])
-        if rest:
-            others = len(ordered) - TOP_COUNTRIES
-            rows.append(
-                (
-                    ngettext(
-                        "One other country",
-                        "%(count)s other countries",
-                        others,
-                        count=number(others, locale),
-                    ),
-                    rest,
-                )
-            )
-    else:
-        rows = [
-            (question.option_label(key, locale), counts.get(key, 0)) for key in question.option_keys
-        ]
-    item.rows = [(label, n, share(n, item.answered, locale)) for label, n in rows]
-    item.chart = charts.bar_chart(rows, item.answered, item.label, locale)
-    if question.kind == "country":
-        item.note = " ".join(country_footnotes(counts))
-    if question.kind == "multiple_choice":
-        item.note = gettext(
-            "Several answers were possible, so the percentages add up to more than 100%."
+def asked_sentence(first, last) -> str:
+    """Which versions asked a replaced question, and which replaced it, as a sentence."""
+    if first == last:
+        return gettext(
+            "Asked in version %(version)s of the questionnaire, replaced in version %(replaced)s.",
+            version=first,
+            replaced=last + 1,
         )
-
-
-def _matrix(item, question, qid, options, rows_answered, locale):
-    rows = []
-    for row in question.row_keys:
-        counts = [options.get((qid, row, point), 0) for point in question.scale_keys]
-        rows.append((question.row_label(row, locale), counts, rows_answered.get((qid, row), 0)))
-    scale = [question.scale_label(point, locale) for point in question.scale_keys]
-    item.rows = rows
-    item.stats = {"scale": scale}
-    item.chart = charts.stacked_chart(rows, scale, question.scale_keys, item.label, locale)
-    item.note = gettext(
-        "Each bar shows the shares of those who answered that statement (n); the table gives "
-        "every share."
+    return gettext(
+        "Asked in versions %(first)s to %(last)s of the questionnaire, replaced in version "
+        "%(replaced)s.",
+        first=first,
+        last=last,
+        replaced=last + 1,
     )
-
-
-def _ranking(item, question, qid, ranks, locale):
-    size = len(question.option_keys)
-    rows = []
-    for key in question.option_keys:
-        stats = ranks.get((qid, key), queries.RankStats(0, 0, 0))
-        # Borda points: first place earns as many points as there are options, last earns 1.
-        points = stats.ranked * (size + 1) - stats.rank_sum
-        score = points / item.answered if item.answered else 0.0
-        rows.append((question.option_label(key, locale), score, stats.first))
-    rows.sort(key=lambda row: -row[1])
-    item.rows = rows
-    item.chart = charts.score_chart(rows, size, item.label, locale)
-    item.note = gettext(
-        "Score: the average points per respondent, %(size)s for a first place down to 1 for "
-        "the last; an option left unranked earns none.",
-        size=size,
-    )
-
-
-def _number(item, question, stats, locale):
-    if not stats:
-        return
-    answers, low, high, mean = stats
-    unit = question.unit
-
-    def shown(value, places=None):
-        value = float(value)
-        if places is not None:
-            value = round(value, places)
-        elif question.integer:
-            value = int(value)
-        return quantity(value, unit, locale)
-
-    item.stats = {
-        gettext("Answers"): number(answers, locale),
-        gettext("Lowest"): shown(low),
-        gettext("Highest"): shown(high),
-        gettext("Average"): shown(mean, 1),
-    }
-
-
-def _text(item, question, scope, qid, excerpts, type_label, locale):
-    if getattr(question, "pattern", None) is not None:
-        item.note = gettext(
-            "An identifier, not an opinion: only the number of answers is reported."
-        )
-        return
-    audiences = publication.answer_audiences(question)
-    for row in queries.text_samples(scope, qid, excerpts):
-        if publication.audience(row.respondent_type, row.publication) in audiences:
-            item.excerpts.append((_excerpt(row.text_value), _attribution(row, type_label, locale)))
-    if item.excerpts:
-        item.note = ngettext(
-            "The first answer received, shown as its author chose to be published.",
-            "The first %(count)s answers received, shown as each respondent chose to be published.",
-            len(item.excerpts),
-            count=len(item.excerpts),
-        )
-
-
-def _others(question, scope, qid, excerpts, type_label, locale) -> list:
-    """A few of the texts written for the question's "Other" option, as excerpts are shown."""
-    if qid is None or not question.other_key:
-        return []
-    return [
-        (_excerpt(row.text_value), _attribution(row, type_label, locale))
-        for row in queries.text_samples(scope, qid, excerpts)
-    ]
-
-
-def _excerpt(text):
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
-
-
-def _attribution(row, type_label, locale):
-    """Who wrote an excerpt, from what the allow-list publishes of them: an organisation's name
-    or a public citizen's, else "Anonymous"; their type and country."""
-    shown = publication.published_profile(row)
-    person = " ".join(part for part in (shown.get("first_name"), shown.get("surname")) if part)
-    name = shown.get("organisation_name") or person or gettext("Anonymous")
-    kind = type_label(shown["respondent_type"]) if shown.get("respondent_type") else ""
-    place = country_name(shown["country"], locale) if shown.get("country") else ""
-    return ", ".join(part for part in (name, kind, place) if part)
 
 
 def _campaigns(scope, consultation, threshold, locale):
@@ -531,11 +374,11 @@ def _campaigns(scope, consultation, threshold, locale):
     types = consultation.questionnaire.profile_questions().get("respondent_type")
 
     def who(row):
-        return _attribution(
+        return attribution(
             row, lambda key: types.option_label(key, locale) if types else key, locale
         )
 
     count, lines = campaign_lines(scope, consultation, threshold, MAX_CAMPAIGNS, locale, who)
     for line in lines:
-        line.quote = _excerpt(line.quote) if line.quote else None
+        line.quote = excerpt(line.quote) if line.quote else None
     return count, lines

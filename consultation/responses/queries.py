@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from ..consultations.queries import profile_questions_asked, retired_questions
 from ..extensions import db
 from .attachments import load_kept
 from .models import Answer, Response, ResponseVersion
@@ -93,6 +94,41 @@ def response_values(response: Response) -> dict:
         if value is not None:
             values[question.key] = value
     return values
+
+
+def replaced_answers(response: Response) -> list[tuple[int, list]]:
+    """The answers ``response`` gave to questions a later questionnaire version replaced,
+    with the questions as they were asked: [(version, [(question, value), ...]), ...], by
+    the version they were asked in. Profile answers are on the response row: those of a
+    column the current questionnaire no longer fills are among them."""
+    consultation = response.consultation
+    retired = retired_questions(consultation)
+    earlier = profile_questions_asked(consultation)
+    current = consultation.questionnaire.profile_questions()
+    removed = [(column, found) for column, found in earlier.items() if column not in current]
+    if not retired and not removed:
+        return []
+    ids = {found.record.id: found for found in retired}
+    rows = defaultdict(list)
+    query = select(*ANSWER_COLUMNS).where(
+        Answer.response_id == response.id, Answer.question_id.in_(list(ids))
+    )
+    for answer in db.session.execute(query.order_by(Answer.id)):
+        rows[answer.question_id].append(answer)
+    answered = response.questionnaire_version
+    groups = defaultdict(list)
+    for found in retired:
+        if found.question.profile or found.record.id not in rows:
+            continue
+        value = found.question.from_rows(rows[found.record.id])
+        if value is not None:
+            version = min(max(answered, found.first), found.version)
+            groups[version].append((found.question, value))
+    for column, [(number, question), *_] in removed:
+        value = question.from_profile(getattr(response, column), [])
+        if value is not None:
+            groups[min(answered, number)].append((question, value))
+    return sorted(groups.items())
 
 
 def _like(text: str) -> str:

@@ -12,14 +12,15 @@ REPORT_QUOTES = 2
 
 def attribution_for(consultation, locale):
     """``who(row)``: who wrote a quote, as far as the allow-list publishes them."""
-    from ..reports.summary import _attribution  # the report's one rule for naming authors
+    # The report's one rule for naming authors (imported here: the reports import themes).
+    from ..reports.question_summary import attribution
 
     types = consultation.questionnaire.profile_questions().get("respondent_type")
 
     def type_label(key):
         return types.option_label(key, locale) if types else key
 
-    return lambda row: _attribution(row, type_label, locale)
+    return lambda row: attribution(row, type_label, locale)
 
 
 @dataclass

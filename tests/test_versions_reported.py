@@ -1,0 +1,205 @@
+"""Questions replaced by a new questionnaire version stay reported under their own
+question (issue 18, item 3): in the summary report, on the admin's page of a response,
+and in the exports, profile columns included."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from consultation.reports import export, pdf
+from consultation.reports.summary import build_summary
+
+from .admin_helpers import signed_in_client
+from .reporting import approve, pdf_text, submit
+from .test_authoring import SOURCE, consultation
+from .test_authoring_changes import current, find
+from .test_versions import upload_versioned
+
+OLD_EASE = "How easy is it for you to get the data you need from others?"
+NEW_EASE = "How easy is it to get data from others?"
+OLD_DATASET = "Name one dataset you would most like to be able to use."
+#: Two contributions to version 1: a public company, an anonymous citizen.
+FIRST = {
+    "q_respondent_type": "company",
+    "q_organisation_size": "small",
+    "q_publication": "public",
+    "q_organisation_name": "Acme Data",
+    "q_data_ease": "fairly_hard",
+    "q_wanted_dataset": "Census microdata by municipality",
+}
+SECOND = {
+    "q_respondent_type": "eu_citizen",
+    "q_publication": "anonymous",
+    "q_first_name": "Zebulon",
+    "q_surname": "Quixote",
+    "q_data_ease": "very_hard",
+    "q_wanted_dataset": "Hourly electricity prices",
+}
+
+
+@pytest.fixture
+def admin(app, consultations):
+    return signed_in_client(app)
+
+
+def new_version(admin, change):
+    definition = current(admin)
+    change(definition)
+    result = upload_versioned(admin, definition, new_version=True)
+    assert result.status_code == 302, result.get_data(as_text=True)[:3000]
+    return consultation(SOURCE)
+
+
+def replace_ease_and_dataset(definition):
+    """A choice question loses an option and a text question a tighter limit: both replaced."""
+    ease = find(definition, "data_ease")
+    ease["text"] = NEW_EASE
+    ease["options"] = [o for o in ease["options"] if o["key"] != "not_applicable"]
+    find(definition, "wanted_dataset")["max_length"] = 100
+
+
+@pytest.fixture
+def versioned(admin, client):
+    """Two approved contributions to version 1, version 2 replacing two of their questions,
+    and one contribution to version 2."""
+    responses = [submit(client, consultation(SOURCE), person) for person in (FIRST, SECOND)]
+    approve(responses)
+    item = new_version(admin, replace_ease_and_dataset)
+    later = submit(
+        client,
+        item,
+        {
+            "q_data_ease": "fairly_easy",
+            "q_wanted_dataset": "Ports traffic",
+            "q_publication": "public",
+        },
+    )
+    approve([later])
+    return [*responses, later]
+
+
+def by_key(items):
+    return {item.key: item for item in items}
+
+
+def test_the_summary_reports_replaced_questions_under_their_own_question(versioned):
+    item = consultation(SOURCE)
+    summary = build_summary(item, locale="en")
+    current = by_key(q for _, items in summary.sections for q in items)
+    assert current["data_ease"].label == NEW_EASE and current["data_ease"].answered == 1
+    assert current["wanted_dataset"].answered == 1
+    replaced = by_key(summary.replaced)
+    assert set(replaced) == {"data_ease", "wanted_dataset"}
+    ease, dataset = replaced["data_ease"], replaced["wanted_dataset"]
+    assert ease.label == OLD_EASE
+    assert ease.asked == "Asked in version 1 of the questionnaire, replaced in version 2."
+    assert (ease.answered, ease.total) == (2, 2)  # of the contributions to version 1
+    counts = {label: n for label, n, _ in ease.rows}
+    assert counts["Fairly hard"] == 1 and counts["Very hard"] == 1
+    assert counts["I don't need data from others"] == 0  # the option version 2 removed
+    assert ease.chart
+    assert ease.number > max(q.number for q in current.values())
+    assert dataset.label == OLD_DATASET and (dataset.answered, dataset.total) == (2, 2)
+    # Samples as a current text question's: each as its author chose to be published.
+    assert dataset.excerpts == [
+        ("Census microdata by municipality", "Acme Data, Company or business, Belgium"),
+        ("Hourly electricity prices", "Anonymous, EU citizen, Belgium"),
+    ]
+
+    text = pdf_text(pdf.summary_pdf(item, locale="en"))
+    part = text[text.index("Questions of earlier versions of the questionnaire A new version") :]
+    assert OLD_EASE in part and OLD_DATASET in part
+    assert "Asked in version 1 of the questionnaire, replaced in version 2." in part
+    assert "Answered by 2 of 2 (100%)" in part
+    assert "Fairly hard" in part and "Census microdata by municipality" in part
+    assert "Zebulon" not in text and "Quixote" not in text
+    assert NEW_EASE not in part  # the current question is reported before, on its own
+
+
+def test_the_summary_filtered_counts_replaced_questions_of_that_filter(versioned):
+    summary = build_summary(consultation(SOURCE), respondent_type="company", locale="en")
+    ease = by_key(summary.replaced)["data_ease"]
+    assert (ease.answered, ease.total) == (1, 1)
+    assert {label: n for label, n, _ in ease.rows}["Fairly hard"] == 1
+
+
+def test_the_response_page_shows_answers_to_replaced_questions(versioned, admin):
+    first, _, later = versioned
+    page = admin.get(f"/admin/responses/{first.id}").get_data(as_text=True)
+    part = re.search(r'<section id="replaced-answers".*?</section>', page, re.S).group(0)
+    assert "Asked in version 1 of the questionnaire" in part
+    assert OLD_EASE in part and "Fairly hard" in part
+    assert OLD_DATASET in part and "Census microdata by municipality" in part
+    assert NEW_EASE not in part
+    page = admin.get(f"/admin/responses/{later.id}").get_data(as_text=True)
+    assert 'id="replaced-answers"' not in page and "Ports traffic" in page
+
+
+def rows_of(item, personal=True):
+    return list(csv.reader(io.StringIO("".join(export.iter_csv(item, personal))[1:])))
+
+
+def test_the_exports_keep_the_answers_to_replaced_questions(versioned):
+    item = consultation(SOURCE)
+    header, *rows = rows_of(item)
+    old, new = header.index("wanted_dataset@v1"), header.index("wanted_dataset")
+    assert [row[old] for row in rows] == [
+        "Census microdata by municipality",
+        "Hourly electricity prices",
+        "",
+    ]
+    assert [row[new] for row in rows] == ["", "", "Ports traffic"]
+    ease = header.index("data_ease@v1")
+    assert [row[ease] for row in rows] == ["Fairly hard", "Very hard", ""]
+    header, *rows = rows_of(item, personal=False)  # published as a current question is
+    assert "wanted_dataset@v1" in header
+
+
+def test_a_removed_profile_question_stays_exported_and_shown(admin, client):
+    """A profile question's answer is a column of the response row: a version without the
+    question leaves the column filled, and the export and the response page still read it."""
+    first = submit(client, consultation(SOURCE), FIRST)
+
+    def drop_size(definition):
+        for section in definition["sections"]:
+            section["questions"] = [
+                q for q in section["questions"] if q["key"] != "organisation_size"
+            ]
+
+    item = new_version(admin, drop_size)
+    header, row = rows_of(item)
+    assert "organisation_size" not in header
+    column = header.index("organisation_size@v1")
+    assert row[column] == "Small (10 to 49 employees)"
+    page = admin.get(f"/admin/responses/{first.id}").get_data(as_text=True)
+    part = re.search(r'<section id="replaced-answers".*?</section>', page, re.S).group(0)
+    assert "Size of your organisation" in part and "Small (10 to 49 employees)" in part
+
+
+def test_a_profile_option_a_new_version_removed_keeps_its_label(admin, client):
+    """Version 2 of the respondent types drops "Company": the answers given in version 1
+    keep its label in the export, and its "Other" texts their column."""
+    submit(client, consultation(SOURCE), FIRST)
+    submit(
+        client,
+        consultation(SOURCE),
+        {"q_respondent_type": "other", "q_respondent_type-other": "A data cooperative"},
+    )
+
+    def drop_company(definition):
+        types = find(definition, "respondent_type")
+        types["options"] = [o for o in types["options"] if o["key"] != "company"]
+        for section in definition["sections"]:
+            for question in section["questions"]:
+                condition = question.get("show_if") or {}
+                if "company" in condition.get("in", ()):
+                    condition["in"] = [key for key in condition["in"] if key != "company"]
+
+    item = new_version(admin, drop_company)
+    header, *rows = rows_of(item)
+    column = header.index("respondent_type")
+    assert [row[column] for row in rows] == ["Company or business", "Other"]
+    other = header.index("respondent_type@v1:other:text")
+    assert [row[other] for row in rows] == ["", "A data cooperative"]
