@@ -4,6 +4,7 @@ their fields, reordering, deleting, missing translations; then answered and repo
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -33,6 +34,11 @@ def options(*keys, name="options", flags=None):
         for flag in (flags or {}).get(key, ()):
             data[f"{name}-{n}-{flag}"] = "y"
     return data
+
+
+def condition(question, *answers):
+    """The two steps of a condition: the earlier question, then its options ticked."""
+    return {"show_if_question": question, "show_if_shown": question, "show_if": list(answers)}
 
 
 def post(client, url, **data):
@@ -103,7 +109,7 @@ def test_a_questionnaire_of_every_type_is_built_answered_and_reported(made, froz
     for kind in QUESTION_TYPES:
         extra = {}
         if kind == "long_text":  # shown only to those who answered "yes" or "other"
-            extra = {"show_if": ["opinions_first:yes", "opinions_first:other"]}
+            extra = condition("opinions_first", "yes", "other")
         result = add_question(made, "opinions", kind, f"q_{kind}", **extra)
         assert result.status_code == 302, (kind, result.get_data(as_text=True)[:3000])
     made_one = consultation(SLUG)
@@ -197,7 +203,7 @@ def test_questions_and_sections_are_moved_edited_and_deleted(made):
 
 def test_a_question_a_condition_depends_on_cannot_be_deleted(made):
     add_section(made)
-    add_question(made, "opinions", "short_text", "q_c", show_if=["opinions_first:yes"])
+    add_question(made, "opinions", "short_text", "q_c", **condition("opinions_first", "yes"))
     post(made, f"{EDITOR}/questions/opinions_first/delete", confirm="yes")
     assert "opinions_first" in sum(keys(), [])
     assert "show_if" in made.get(EDITOR).get_data(as_text=True)
@@ -232,3 +238,229 @@ def test_texts_are_shown_escaped(made):
 def test_an_open_consultation_is_not_edited(admin):  # noqa: F811
     page = admin.get("/admin/consultations/data-union-strategy/editor")
     assert page.status_code == 409
+
+
+# -- conditions question first, the error summary, options reordered, types changed ----
+
+
+def summary(page):
+    """(link target, words) of each line of the error summary."""
+    block = page.partition('id="error-summary"')[2].partition("</div>")[0]
+    return re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', block)
+
+
+def test_a_condition_picks_the_earlier_question_first_then_its_options(made):
+    add_section(made)
+    last = consultation(SLUG).definition["sections"][-1]["key"]
+    page = made.get(f"{EDITOR}/sections/{last}/new?type=short_text").get_data(as_text=True)
+    assert page.count('name="show_if"') == 0  # no tick box before a question is picked
+    assert '<option value="opinions_first">' in page and 'value="show_options"' in page
+    typed = {"key": "q_c", **texts("text", "Why?"), "max_length": "70"}
+    asked = {**typed, "show_if_question": "opinions_first", "action": "show_options"}
+    result = post(made, f"{EDITOR}/sections/{last}/new?type=short_text", **asked)
+    page = result.get_data(as_text=True)
+    assert result.status_code == 200 and "q_c" not in sum(keys(), [])
+    assert page.count('name="show_if"') == 3  # yes, no, other: that question's only
+    assert 'value="q_c"' in page and 'value="Why? (fr)"' in page and 'value="70"' in page
+    assert 'id="show_if-1" name="show_if" value="yes" autofocus' in page
+    post(
+        made,
+        f"{EDITOR}/sections/{last}/new?type=short_text",
+        **typed,
+        **condition("opinions_first", "no"),
+    )
+    found = consultation(SLUG).questionnaire.questions["q_c"]
+    assert found.show_if == {"question": "opinions_first", "in": ["no"]}
+    page = made.get(f"{EDITOR}/questions/q_c").get_data(as_text=True)  # shown, editable
+    assert '<option value="opinions_first" selected>' in page
+    assert 'value="no" checked' in page and 'value="yes">' in page
+    other = next(iter(ops_questions(consultation(SLUG))))
+    changed = {**condition("opinions_first", "no"), "show_if_question": other}
+    result = post(made, f"{EDITOR}/questions/q_c", **typed, **changed)  # options not shown
+    page = result.get_data(as_text=True)
+    assert result.status_code == 400 and "Tick the answers of the question now chosen" in page
+    assert (
+        "show_if",
+        "Ask only if its answer is one of: Tick the answers of the question now chosen, then save.",
+    ) in summary(page)
+    cleared = {**typed, "show_if_question": "", "show_if_shown": "opinions_first"}
+    assert post(made, f"{EDITOR}/questions/q_c", **cleared).status_code == 302
+    assert consultation(SLUG).questionnaire.questions["q_c"].show_if is None
+
+
+def ops_questions(item):
+    """The keys of the choice questions a condition can be on, from the first section."""
+    from consultation.authoring.editor_operations import condition_questions
+
+    found = condition_questions(item.definition["sections"], None, "opinions_first")
+    return [key for group in found.values() for key, _words in group]
+
+
+def test_a_missing_translation_is_named_in_the_summary_with_its_field_and_language(made):
+    add_section(made)
+    result = add_question(made, "opinions", "short_text", "q_t", text_fr="")
+    lines = summary(result.get_data(as_text=True))
+    message = "Enter this text in this language too, or stop offering the language."
+    assert ("text_fr", f"Question text – Français (fr): {message}") in lines
+    result = add_question(made, "opinions", "ranking", "q_r", **{"options-1-label_fr": ""})
+    lines = summary(result.get_data(as_text=True))
+    assert ("options-1-label_fr", f"Options, row 2, Label – Français (fr): {message}") in lines
+
+
+#: A loader message (or the editor's own) of each kind, the type and data that make it,
+#: and the field it is shown at.
+MESSAGES = [
+    ("key used twice", "short_text", {"key": "opinions_first"}, "key"),
+    ("no text", "short_text", texts("text", "", ""), "text_en"),
+    ("at least more than at most", "multiple_choice", {"min_choices": "3"}, "min_choices"),
+    ("more than the options", "multiple_choice", {"max_choices": "9"}, "max_choices"),
+    ("smallest above largest", "number", {"min": "5", "max": "1"}, "min"),
+    ("not a number", "number", {"max": "many"}, "max"),
+    ("not a whole number", "short_text", {"max_length": "ten"}, "max_length"),
+    ("length of zero", "short_text", {"max_length": "0"}, "max_length"),
+    ("long text without length", "long_text", {"max_length": ""}, "max_length"),
+    ("format without message", "short_text", {"pattern": "^[0-9]+$"}, "pattern"),
+    ("option key twice", "ranking", {"options-2-key": "x"}, "options-2-key"),
+    ("option without key", "ranking", {"options-1-key": ""}, "options-1-key"),
+    ("option key with a space", "ranking", {"options-0-key": "a b"}, "options-0-key"),
+    ("option without label", "ranking", texts("options-1-label", "", ""), "options-1-label_en"),
+    ("two other options", "single_choice", {"options-1-other": "y"}, "options-2-other"),
+    (
+        "every option exclusive",
+        "multiple_choice",
+        {"options-0-exclusive": "y", "options-1-exclusive": "y"},
+        "options-2-exclusive",
+    ),
+    (
+        "no options",
+        "ranking",
+        {f"options-{n}-{f}": "" for n in range(3) for f in ("key", "label_en", "label_fr")},
+        "options-0-key",
+    ),
+    (
+        "a scale of one point",
+        "matrix",
+        {"scale-1-key": "", **texts("scale-1-label", "", "")},
+        "scale-0-key",
+    ),
+    ("a file of no size", "file", {"max_size_kb": "0"}, "max_size_kb"),
+    ("consent not required", "consent", {"required": ""}, "required"),
+    ("condition with no answer", "short_text", condition("opinions_first"), "show_if"),
+    ("condition on a ranking", "short_text", condition("q_rank", "x"), "show_if_question"),
+    ("profile used twice", "single_choice", {"profile": "respondent_type"}, "profile"),
+    ("translation missing", "short_text", {"text_fr": ""}, "text_fr"),
+]
+
+
+@pytest.mark.parametrize(
+    "kind, data, field", [m[1:] for m in MESSAGES], ids=[m[0] for m in MESSAGES]
+)
+def test_every_kind_of_message_is_in_the_summary_with_a_link_to_its_field(made, kind, data, field):
+    add_section(made)
+    if "q_rank" in str(data):
+        add_question(made, "opinions", "ranking", "q_rank")
+    data = dict(data)
+    result = add_question(made, "opinions", kind, data.pop("key", f"q_{kind}"), **data)
+    page = result.get_data(as_text=True)
+    assert result.status_code == 400, page[:2000]
+    lines = summary(page)
+    assert field in [target for target, _words in lines], lines
+    for target, words in lines:
+        assert f'id="{target}"' in page and target != "editor-form", (target, words)
+        assert ": " in words  # said after the field's name
+
+
+def test_options_are_reordered_keeping_everything_typed(made):
+    add_section(made)
+    url = f"{EDITOR}/sections/opinions/new?type=single_choice"
+    typed = {"key": "q_o", **texts("text", "Pick one"), **QUESTIONS["single_choice"]}
+    page = made.get(url).get_data(as_text=True)
+    assert 'value="options:0:down"' in page and 'value="options:0:up"' not in page
+    result = post(made, url, **typed, action="options:2:up")  # "other" one place up
+    page = result.get_data(as_text=True)
+    assert result.status_code == 200 and "q_o" not in sum(keys(), [])
+    assert 'name="options-1-key" value="other"' in page
+    assert 'name="options-2-key" value="no"' in page and 'value="Other (fr)"' in page
+    assert 'id="options-1-other" name="options-1-other" value="y" checked' in page
+    assert 'aria-label="Move up: Options, row 2" autofocus' in page  # the button moved
+    assert 'value="Pick one"' in page
+    moved = {"key": "q_o", **texts("text", "Pick one")}
+    moved.update(options("other", "yes", "no", flags={"other": ["other"]}))
+    post(made, url, **moved, action="options:1:down")  # nothing saved by a move
+    result = post(made, url, **moved)
+    assert result.status_code == 302, summary(result.get_data(as_text=True))
+    saved = consultation(SLUG).questionnaire.questions["q_o"]
+    assert saved.option_keys == ["other", "yes", "no"] and saved.other_key == "other"
+
+
+def test_a_draft_questions_type_is_changed_keeping_what_applies(made):
+    add_section(made)
+    url = f"{EDITOR}/questions/opinions_first"
+    page = made.get(url).get_data(as_text=True)
+    offered = re.findall(
+        r'<option value="([a-z_]+)"', page.partition('id="new_type"')[2].partition("</select>")[0]
+    )
+    assert offered == ["single_choice", "multiple_choice", "ranking"]
+    typed = {
+        "key": "opinions_first",
+        **texts("text", "Do you agree?"),
+        **QUESTIONS["single_choice"],
+    }
+    result = post(
+        made, url, **typed, type="single_choice", new_type="multiple_choice", action="change_type"
+    )
+    page = result.get_data(as_text=True)
+    assert (
+        result.status_code == 200 and 'name="min_choices"' in page and 'id="type-changed"' in page
+    )
+    assert (
+        'value="Do you agree? (fr)"' in page and 'name="options-2-other" value="y" checked' in page
+    )
+    assert consultation(SLUG).questionnaire.questions["opinions_first"].kind == "single_choice"
+    assert post(made, url, **typed, type="multiple_choice", max_choices="2").status_code == 302
+    changed = consultation(SLUG).questionnaire.questions["opinions_first"]
+    assert changed.kind == "multiple_choice" and changed.max_choices == 2
+    assert changed.other_key == "other" and changed.label("fr") == "Do you agree? (fr)"
+    edit = audit("questionnaire.edit")[-1]
+    assert edit.before["question"]["type"] == "single_choice"
+    assert edit.after["question"]["type"] == "multiple_choice"
+    # a type it cannot become is not offered, nor taken when sent
+    result = post(made, url, **typed, type="number", new_type="number", action="change_type")
+    assert 'name="options-0-key"' in result.get_data(as_text=True)
+    post(made, url, **typed, type="number", min="1")
+    assert consultation(SLUG).questionnaire.questions["opinions_first"].kind == "multiple_choice"
+
+
+def test_a_short_text_becomes_a_long_text_and_the_loader_still_checks(made):
+    add_section(made)
+    add_question(
+        made,
+        "opinions",
+        "short_text",
+        "q_s",
+        pattern="^[0-9]+$",
+        **texts("pattern_message", "Digits"),
+    )
+    add_question(made, "opinions", "short_text", "q_if", **condition("opinions_first", "yes"))
+    url = f"{EDITOR}/questions/q_s"
+    typed = {
+        "key": "q_s",
+        **texts("text", "Question q_s"),
+        "max_length": "80",
+        "pattern": "^[0-9]+$",
+    }
+    result = post(made, url, **typed, type="short_text", new_type="long_text", action="change_type")
+    page = result.get_data(as_text=True)
+    assert "Not kept by the new type: Format." in page and 'value="80"' in page
+    assert post(made, url, **typed, type="long_text").status_code == 302
+    assert consultation(SLUG).questionnaire.questions["q_s"].kind == "long_text"
+    # a question a condition is on cannot become a ranking: the loader says why
+    first = {
+        "key": "opinions_first",
+        **texts("text", "Do you agree?"),
+        **QUESTIONS["single_choice"],
+    }
+    result = post(made, f"{EDITOR}/questions/opinions_first", **first, type="ranking")
+    page = result.get_data(as_text=True)
+    assert result.status_code == 400 and "must refer to a choice question" in page
+    assert consultation(SLUG).questionnaire.questions["opinions_first"].kind == "single_choice"

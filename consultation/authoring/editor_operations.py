@@ -44,23 +44,34 @@ def find_section(sections, key):
     return next((n for n, section in enumerate(sections) if section["key"] == key), None)
 
 
-def condition_choices(sections, section_key, question_key=None, locale=None):
-    """What a question can be shown on: each option of every choice question before it
-    (``question_key``, else the end of ``section_key``), as (``question:option``, words)."""
-    choices = []
+def condition_questions(sections, section_key, question_key=None, locale=None) -> dict:
+    """The questions one can be shown on: every choice question before it (``question_key``,
+    else the end of ``section_key``), as {section heading: [(key, words)]}."""
+    found = {}
     for section in sections:
+        heading = tr(section["title"], locale)
         for spec in section["questions"]:
             if spec["key"] == question_key:
-                return choices
-            cls = QUESTION_TYPES[spec["type"]]
-            if issubclass(cls, ChoiceQuestion) and cls.kind != "ranking":
-                question = cls(spec)
-                for key, label in question.choices(locale):
-                    words = f"{tr(spec['text'], locale)} → {label}"
-                    choices.append((f"{spec['key']}:{key}", words))
+                return found
+            if _is_condition(spec):
+                found.setdefault(heading, []).append((spec["key"], tr(spec["text"], locale)))
         if section["key"] == section_key and question_key is None:
-            return choices
-    return choices
+            return found
+    return found
+
+
+def condition_options(sections, key, locale=None) -> list:
+    """The options of the choice question ``key``, as (option key, words)."""
+    section, position = find_question(sections, key)
+    spec = section["questions"][position] if section else None
+    if spec is None or not _is_condition(spec):
+        return []
+    return list(QUESTION_TYPES[spec["type"]](spec).choices(locale))
+
+
+def _is_condition(spec) -> bool:
+    cls = QUESTION_TYPES[spec["type"]]
+    return issubclass(cls, ChoiceQuestion) and cls.kind != "ranking"
 
 
 def new_question(kind: str) -> dict:

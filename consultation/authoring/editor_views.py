@@ -16,13 +16,21 @@ from ..formatting import current_locale
 from ..questionnaires.loader import QUESTIONNAIRE_LANGUAGES, QuestionnaireError
 from ..questionnaires.types import QUESTION_TYPES
 from . import editor_operations as ops
-from .editor_forms import load, question_form_class, section_form_class, type_choices
+from .editor_forms import (
+    left_out,
+    load,
+    question_form_class,
+    section_form_class,
+    type_changes,
+    type_choices,
+)
+from .editor_options import DOWN, MORE_ROWS, SHOW_OPTIONS, UP
 from .forms import language_name, offered_codes
 from .operations import refusal_to_change
 from .views import _consultation, _refused, admins_only, bp
 
-#: Pressed to add blank option rows: the form comes back as typed, nothing saved.
-MORE_ROWS = "more_rows"
+#: Pressed to make the question another type: the form comes back as typed, nothing saved.
+CHANGE_TYPE = "change_type"
 
 
 def _editable(slug):
@@ -68,25 +76,39 @@ def questionnaire_editor(slug):
 
 
 def _question_form(item, kind, codes, offered, spec=None, section_key=None, old_key=None):
-    form_class = question_form_class(kind, codes, offered)
-    if request.method == "POST":
-        form = form_class(request.form)
+    """The question form as posted (or showing ``spec``). Its type is ``kind``, or one it can
+    become (``type_changes``) when "Change the type" was pressed: then what was typed and
+    still applies is kept, and ``left_out`` names what is not."""
+    allowed = type_changes(kind)
+    if request.method != "POST":
+        form = load(question_form_class(kind, codes, offered), spec or ops.new_question(kind))
     else:
-        form = load(form_class, spec or ops.new_question(kind))
+        shown = request.form.get("type")
+        shown = shown if shown in allowed else kind  # the type the form was shown with
+        form = question_form_class(shown, codes, offered)(request.form)
+        wanted = request.form.get("new_type")
+        if request.form.get("action") == CHANGE_TYPE and wanted in allowed and wanted != shown:
+            new_class = question_form_class(wanted, codes, offered)
+            left = left_out(form, new_class)
+            form = load(new_class, {**ops.new_question(wanted), **form.typed()})
+            form.left_out, form.changed_type = left, True
     sections = item.definition["sections"]
-    show_if = form["show_if"] if "show_if" in form else None
-    if show_if is not None:
-        show_if.choices = ops.condition_choices(sections, section_key, old_key, current_locale())
+    locale = current_locale()
+    form.offer_conditions(
+        ops.condition_questions(sections, section_key, old_key, locale),
+        lambda key: ops.condition_options(sections, key, locale),
+    )
     return form
 
 
-def _more_rows(*forms) -> bool:
-    if request.method != "POST" or request.form.get("action") != MORE_ROWS:
-        return False
-    for form in forms:
-        for setting in form.keyed_lists():
-            setting.extend(form)
-    return True
+def _shown_again(*forms) -> bool:
+    """Whether the forms are only shown again (a button that changes the form, not the
+    questionnaire: more rows, a row moved, a condition's options, another type)."""
+    if request.method != "POST":
+        return True
+    action = request.form.get("action")
+    changed = [form.redisplay(action) for form in forms]
+    return action == CHANGE_TYPE or any(changed)
 
 
 def _page(template, status=200, **context):
@@ -96,6 +118,10 @@ def _page(template, status=200, **context):
         template,
         problems=problems,
         more_rows=MORE_ROWS,
+        show_options=SHOW_OPTIONS,
+        change_type=CHANGE_TYPE,
+        up=UP,
+        down=DOWN,
         type_name=QUESTION_TYPES[context["kind"]].type_name if context.get("kind") else "",
         language_name=language_name,
         **context,
@@ -130,9 +156,9 @@ def editor_add_question(slug, section):
     codes, offered = _languages(item)
     form = _question_form(item, kind, codes, offered, section_key=section)
     context = dict(consultation=item, form=form, kind=kind, section=section, codes=codes)
-    if request.method == "GET" or _more_rows(form):
-        return _page("admin/authoring/editor_question.html", **context)
-    return _save_question(item, form, kind, section, None, context)
+    if _shown_again(form):
+        return _page("admin/authoring/editor_question.html", **_typed(context, form))
+    return _save_question(item, form, section, None, _typed(context, form))
 
 
 @bp.route("/consultations/<slug>/editor/questions/<key>", methods=["GET", "POST"])
@@ -152,16 +178,21 @@ def editor_edit_question(slug, key):
     context = dict(
         consultation=item, form=form, kind=kind, section=section["key"], key=key, codes=codes
     )
-    if request.method == "GET" or _more_rows(form):
-        return _page("admin/authoring/editor_question.html", **context)
-    return _save_question(item, form, kind, section["key"], key, context)
+    if _shown_again(form):
+        return _page("admin/authoring/editor_question.html", **_typed(context, form))
+    return _save_question(item, form, section["key"], key, _typed(context, form))
 
 
-def _save_question(item, form, kind, section, old_key, context):
+def _typed(context, form):
+    """The page's context for the type the form now has (changed, or as it was)."""
+    return {**context, "kind": form.kind, "types": type_choices(type_changes(context["kind"]))}
+
+
+def _save_question(item, form, section, old_key, context):
     values = form.values()
     if values is None:
         return _page("admin/authoring/editor_question.html", status=400, **context)
-    spec = {"key": values.pop("key", ""), "type": kind, **values}
+    spec = {"key": values.pop("key", ""), "type": form.kind, **values}
     try:
         changed = ops.save_question(item, section, old_key, spec, Actor.of(current_user))
     except QuestionnaireError as error:
@@ -192,12 +223,12 @@ def editor_add_section(slug):
         section_form = section_class(prefix="section-")
     form = _question_form(item, kind, codes, offered, section_key=None)
     context = dict(consultation=item, form=form, section_form=section_form, kind=kind, codes=codes)
-    if request.method == "GET" or _more_rows(form):
+    if _shown_again(section_form, form):
         return _page("admin/authoring/editor_section.html", **context)
     data, values = section_form.values(), form.values()
     if data is None or values is None:
         return _page("admin/authoring/editor_section.html", status=400, **context)
-    question = {"key": values.pop("key", ""), "type": kind, **values}
+    question = {"key": values.pop("key", ""), "type": form.kind, **values}
     data.setdefault("key", "")
     try:
         ops.save_section(item, None, data, Actor.of(current_user), first_question=question)
