@@ -90,6 +90,9 @@ def test_the_summary_reports_replaced_questions_under_their_own_question(version
     current = by_key(q for _, items in summary.sections for q in items)
     assert current["data_ease"].label == NEW_EASE and current["data_ease"].answered == 1
     assert current["wanted_dataset"].answered == 1
+    # Of the one contribution to version 2: those to version 1 were never asked them.
+    assert current["data_ease"].total == current["wanted_dataset"].total == 1
+    assert current["data_types"].total == 3  # asked by both versions
     replaced = by_key(summary.replaced)
     assert set(replaced) == {"data_ease", "wanted_dataset"}
     ease, dataset = replaced["data_ease"], replaced["wanted_dataset"]

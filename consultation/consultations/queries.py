@@ -94,6 +94,39 @@ def retired_questions(consultation) -> list[Retired]:
     return found
 
 
+def first_asked(consultation) -> dict[str, int]:
+    """{key: the first version that asked the current question ``key``}, for the current
+    questions a later version added or replaced (a contribution to an earlier version could
+    not answer them); empty while there is one version."""
+    versions = list(
+        db.session.scalars(
+            select(QuestionnaireVersion)
+            .where(QuestionnaireVersion.consultation_id == consultation.id)
+            .order_by(QuestionnaireVersion.number)
+        )
+    )
+    if len(versions) < 2:
+        return {}
+    replaced = defaultdict(int)  # key: the last version that asked the question it replaced
+    for record in consultation.questions:
+        found = record.retired_from
+        if found and not record.active:
+            replaced[found[0]] = max(replaced[found[0]], found[1])
+    first = {}
+    for record in consultation.questions:
+        if not record.active:
+            continue
+        after = replaced.get(record.key, 0)
+        asked = [
+            v.number
+            for v in versions
+            if v.number > after and record.key in v.questionnaire.questions
+        ]
+        if asked and asked[0] > 1:
+            first[record.key] = asked[0]
+    return first
+
+
 def profile_questions_asked(consultation) -> dict[str, list]:
     """{profile column: [(version, question), ...]}: the questions that filled each profile
     column of the response row (``profile:``) in every questionnaire version, the newest

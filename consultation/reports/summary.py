@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from .. import clock
 from ..campaigns.queries import PUBLIC_MINIMUM
-from ..consultations.queries import retired_questions
+from ..consultations.queries import first_asked, retired_questions
 from ..formatting import brussels_datetime, long_date, share
 from ..i18n import current_locale, number
 from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
@@ -326,12 +326,20 @@ def _sections(scope, consultation, total, excerpts, locale):
         for found in retired_questions(consultation)
         if not found.question.profile and found.question.kind not in SKIPPED_KINDS
     ]
-    entries = [(n, q, ids[q.key], total) for n, q in enumerate(reported, 1)]
+    since = first_asked(consultation)
+    by_version = queries.version_counts(scope) if replaced or since else {}
+
+    def could(first, last=None):
+        """How many counted contributions answered a version from ``first`` to ``last``."""
+        return sum(n for v, n in by_version.items() if first <= (v or 1) <= (last or v or 1))
+
+    entries = [
+        (n, q, ids[q.key], could(since[q.key]) if q.key in since else total)
+        for n, q in enumerate(reported, 1)
+    ]
     if replaced:
-        by_version = queries.version_counts(scope)
         for n, found in enumerate(replaced, len(reported) + 1):
-            could = sum(by_version.get(v, 0) for v in range(found.first, found.version + 1))
-            entries.append((n, found.question, found.record.id, could))
+            entries.append((n, found.question, found.record.id, could(found.first, found.version)))
     types = questionnaire.profile_questions().get("respondent_type")
 
     def type_label(key):
