@@ -140,6 +140,15 @@ def test_the_response_page_shows_answers_to_replaced_questions(versioned, admin)
     assert 'id="replaced-answers"' not in page and "Ports traffic" in page
 
 
+def test_the_respondents_copy_keeps_their_answers_to_replaced_questions(versioned):
+    first, _, later = versioned
+    text = pdf_text(pdf.contribution_pdf(first))
+    part = text[text.index("Answers to questions since replaced") :]
+    assert "Asked in version 1 of the questionnaire" in part
+    assert OLD_EASE in part and "Fairly hard" in part and "Census microdata" in part
+    assert "Answers to questions since replaced" not in pdf_text(pdf.contribution_pdf(later))
+
+
 def rows_of(item, personal=True):
     return list(csv.reader(io.StringIO("".join(export.iter_csv(item, personal))[1:])))
 

@@ -15,7 +15,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..formatting import current_locale
 from ..i18n import offered_languages
-from ..responses.queries import response_values
+from ..responses.queries import replaced_answers, response_values
 from .summary import build_summary
 
 
@@ -92,6 +92,7 @@ def contribution_pdf(response) -> bytes:
         consultation=consultation,
         questionnaire=consultation.questionnaire,
         values=response_values(response),
+        replaced=replaced_answers(response),
         locale=current_locale(),
     )
 
