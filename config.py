@@ -243,6 +243,10 @@ class Config:
     #: count at most this old, and counts for itself only when none is (no worker runs).
     FACET_STORED_SECONDS = int(os.environ.get("FACET_STORED_SECONDS", 180))
 
+    #: After contributions, a worker is asked to make their ready export lines at most this
+    #: often per process (seconds; 0: only the workers' minutely run makes them).
+    READY_LINES_NUDGE_SECONDS = float(os.environ.get("READY_LINES_NUDGE_SECONDS", 5))
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -261,6 +265,8 @@ class TestingConfig(Config):
     SUBMISSION_SLOTS = 0
     #: Counts beside the public filters are exact at once (their cache has its own test).
     FACET_CACHE_SECONDS = 0
+    #: No thread asking a worker for export lines (their test asks for one).
+    READY_LINES_NUDGE_SECONDS = 0
     RATELIMIT_STORAGE_URI = "memory://"  # one test process; tests of sharing set their own
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False

@@ -49,7 +49,10 @@ PARTS = [
     ),
     ("storing the response and answers", ["consultation.responses.operations:submit_response"]),
     ("tallies", ["consultation.reports.tallies:add"]),
-    ("ready CSV lines", ["consultation.reports.ready_lines:refresh_response"]),
+    (
+        "ready CSV lines (forgotten, workers asked)",
+        ["consultation.reports.ready_lines:forget", "consultation.reports.ready_lines:nudge"],
+    ),
     (
         "private links made and held",
         [

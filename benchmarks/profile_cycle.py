@@ -65,6 +65,7 @@ def make_app(folder: Path):
         SECRET_KEY = secrets.token_hex(32)
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'profile.sqlite'}"
         UPLOAD_FOLDER = str(folder / "uploads")
+        JOBS_QUEUE_FILE = str(folder / "jobs-queue.sqlite")  # the workers asked for lines
         RATELIMIT_ENABLED = False
         MIN_FORM_SECONDS = 0
 

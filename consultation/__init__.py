@@ -126,6 +126,7 @@ def _language_context():
         "languages": i18n.offered_languages(),
         "all_languages": i18n.LANGUAGES,
         "language_return_to": request.full_path.rstrip("?") if request else "/",
+        "language_alternates": i18n.language_alternates,
     }
 
 

@@ -116,3 +116,22 @@ def test_a_file_chosen_in_a_form_refused_for_its_token_is_kept(client, consultat
     data["q_position_paper"] = (io.BytesIO(PDF), "paper.pdf")
     page = respond(client, {**data, "action": "save_draft"}).get_data(as_text=True)
     assert AGAIN in page and "<strong>paper.pdf</strong>" in page
+
+
+def test_wtforms_messages_come_in_the_readers_language_from_a_catalogue_read_once(app):
+    from flask_babel import refresh
+    from flask_wtf.i18n import translations as flask_wtf_messages
+
+    from consultation.questionnaires.forms import _MESSAGES, _wtforms_catalogue
+
+    _wtforms_catalogue.cache_clear()
+    for language in ("fr", "de", "en"):
+        with app.test_request_context(f"/?lang={language}"):
+            refresh()  # the locale of this request, not one the app context kept
+            for message in ("This field is required.", "Not a valid integer value."):
+                assert _MESSAGES.gettext(message) == flask_wtf_messages.gettext(message)
+            plural = ("Field must be at least %(min)d character long.",) * 2
+            assert _MESSAGES.ngettext(*plural, 3) == flask_wtf_messages.ngettext(*plural, 3)
+            if language == "fr":
+                assert _MESSAGES.gettext("This field is required.") != "This field is required."
+    assert _wtforms_catalogue.cache_info().misses == 3

@@ -58,3 +58,18 @@ def test_an_unknown_language_is_ignored(client, consultations):
     result = client.post(f"/consultations/{SLUG}/respond", data=data)
     assert result.status_code == 400  # treated as a normal (incomplete) submission
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_each_pages_alternates_are_the_addresses_url_for_builds(app):
+    from flask import url_for
+
+    from consultation.i18n import language_alternates, offered_languages
+
+    return_to = "/consultations/apply-ai/respond?x=1&next=/fr?"
+    with app.test_request_context("/consultations/apply-ai/respond"):
+        for current in ("en", "fr", "ga"):
+            assert language_alternates(current, return_to) == [
+                (code, url_for("i18n.switch", code=code, next=return_to, _external=True))
+                for code in offered_languages()
+                if code != current
+            ]

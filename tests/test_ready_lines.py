@@ -1,19 +1,25 @@
-"""The ready export lines always equal lines built from the raw answers."""
+"""The ready export lines always equal lines built from the raw answers.
+
+The workers make them (``ready_lines.fill``); until they have, a response has no line,
+and the export builds its row from the answers: exact at every moment.
+"""
 
 import csv
 import io
+import logging
 
 from sqlalchemy import func, select, update
 
 from consultation.audit.operations import Actor
 from consultation.extensions import db
+from consultation.jobs.queue import queue_of
 from consultation.reports import export, generate, ready_lines
 from consultation.reports.models import ExportLine
 from consultation.responses.moderation import erase_personal_data, flag_response
 from consultation.responses.operations import update_response
 from consultation.responses.queries import response_values
 
-from .reporting import SLUG, submit_known
+from .reporting import PEOPLE, SLUG, submit, submit_known
 
 
 def exported(consultation, personal) -> str:
@@ -32,7 +38,21 @@ def lines_of(response) -> ExportLine:
     return db.session.get(ExportLine, response.id)
 
 
-def test_every_write_keeps_the_ready_lines_equal_to_the_raw_data(client, consultations, app):
+def assert_exact(consultation) -> None:
+    for personal in (True, False):
+        text = exported(consultation, personal)
+        assert text == from_raw_answers(consultation, personal)
+        assert text.count("\r\n") == 1 + export.export_count(consultation, personal)
+
+
+def ready_count(consultation) -> int:
+    key = ready_lines.layout_key(consultation)
+    return db.session.scalar(
+        select(func.count()).select_from(ExportLine).where(ExportLine.layout == key)
+    )
+
+
+def test_every_write_keeps_the_export_equal_to_the_raw_data(client, consultations, app):
     consultation = consultations[SLUG]
     known = submit_known(client, consultation)  # through the public form
     generate.generate_responses(consultation, 250, seed=11)
@@ -47,19 +67,21 @@ def test_every_write_keeps_the_ready_lines_equal_to_the_raw_data(client, consult
     flag_response(flagged, "duplicate", Actor("tests"))
     db.session.commit()
 
-    # Every response has its lines, for the current layout.
-    key = ready_lines.layout_key(consultation)
+    # Before any worker ran: the edited, erased and flagged responses lost their lines (the
+    # erased data is nowhere in a line), and the export is exact all the same.
+    for response in (edited, erased, flagged):
+        assert lines_of(response) is None
+    assert_exact(consultation)
+
+    # The workers' run makes every missing line, for the current layout; a second finds none.
     total = generate.response_count(consultation)
     assert total == 255
-    ready = select(func.count()).select_from(ExportLine).where(ExportLine.layout == key)
-    assert db.session.scalar(ready) == total
-
+    assert ready_lines.fill() == 5  # the five sent through the form (generated ones have theirs)
+    assert ready_lines.fill() == 0
+    assert ready_count(consultation) == total
     assert "Changed my mind" in lines_of(edited).personal
     assert "Bruno" not in lines_of(erased).personal and "bruno@" not in lines_of(erased).personal
-    for personal in (True, False):
-        text = exported(consultation, personal)
-        assert text == from_raw_answers(consultation, personal)
-        assert text.count("\r\n") == 1 + export.export_count(consultation, personal)
+    assert_exact(consultation)
 
     # Built again from nothing, the lines are the same.
     before = {
@@ -95,3 +117,71 @@ def test_missing_or_outdated_lines_are_built_from_the_answers(client, consultati
     db.session.execute(ExportLine.__table__.delete().where(ExportLine.response_id.in_(ids)))
     for personal in (True, False):
         assert exported(consultation, personal) == expected[personal]
+
+
+def test_an_export_right_after_a_contribution_is_exact_before_any_worker_ran(client, consultations):
+    consultation = consultations[SLUG]
+    submit_known(client, consultation)
+    generate.generate_responses(consultation, 30, seed=3)
+    db.session.commit()
+    ready_lines.fill()
+    assert_exact(consultation)
+
+    response = submit(client, consultation, PEOPLE[1])
+    assert lines_of(response) is None  # the request made no line: a worker will
+    assert ready_count(consultation) == 35
+    assert_exact(consultation)
+    assert response.reference in exported(consultation, personal=True)
+
+
+def test_the_workers_make_the_lines_a_contribution_asks_for(app, client, consultations):
+    consultation = consultations[SLUG]
+    queue = queue_of(app)
+    queue.flush()
+    nudges = ready_lines._nudges
+    app.config["READY_LINES_NUDGE_SECONDS"] = 60
+    nudges.sent_at = nudges.thread = None
+    try:
+        first = submit(client, consultation, PEOPLE[0])
+        nudges.thread.join(10)
+        assert queue.pending() == 1  # asked once the contribution was committed
+        second = submit(client, consultation, PEOPLE[2])
+        assert not nudges.thread.is_alive() and queue.pending() == 1  # not again within 60 s
+        assert queue.run_pending() == 1  # what a worker does with it
+        db.session.expire_all()
+        assert lines_of(first) is not None and lines_of(second) is not None
+        assert_exact(consultation)
+
+        # What the next request would have asked for, the minutely run makes as well.
+        third = submit(client, consultation, PEOPLE[3])
+        assert queue.pending() == 0 and lines_of(third) is None
+        queue.ready_lines_all.call_local()
+        db.session.expire_all()
+        assert lines_of(third) is not None
+        assert ready_count(consultation) == 3
+        assert_exact(consultation)
+    finally:
+        app.config["READY_LINES_NUDGE_SECONDS"] = 0
+        nudges.sent_at = nudges.from_id = None
+        queue.flush()
+
+
+def test_a_contribution_is_stored_when_the_queue_is_down(app, client, consultations, caplog):
+    from .test_mail import free_port
+
+    consultation = consultations[SLUG]
+    nudges = ready_lines._nudges
+    app.config["READY_LINES_NUDGE_SECONDS"] = 60
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    nudges.sent_at = nudges.thread = None
+    try:
+        with caplog.at_level(logging.WARNING, logger=ready_lines.__name__):
+            response = submit(client, consultation, PEOPLE[0])  # a receipt: 303
+            nudges.thread.join(10)
+        assert "minutely run makes them" in caplog.text
+        assert lines_of(response) is None
+        assert_exact(consultation)
+    finally:
+        app.config["READY_LINES_NUDGE_SECONDS"] = 0
+        app.config["REDIS_URL"] = None
+        nudges.sent_at = nudges.from_id = None

@@ -94,7 +94,23 @@ class JobQueue:
                 refresh_filter_counts()
                 db.session.commit()
 
+        @self.huey.periodic_task(crontab(minute="*"), name="ready_lines")
+        def ready_lines_all():
+            from ..reports.ready_lines import fill
+
+            with app.app_context():
+                fill()
+
+        @self.huey.task(name="ready_lines_from")
+        def ready_lines_from(from_id):
+            from ..reports.ready_lines import fill
+
+            with app.app_context():
+                fill(from_id)
+
         self.run_job = run_job
+        self.ready_lines_from = ready_lines_from
+        self.ready_lines_all = ready_lines_all
 
     def send(self, job_id: int, delay: float | None = None) -> None:
         """Hand job ``job_id`` to the workers (after ``delay`` seconds); ``QueueUnavailable``."""
@@ -103,6 +119,14 @@ class JobQueue:
                 self.run_job.schedule((job_id,), delay=delay)
             else:
                 self.run_job(job_id)
+        except QUEUE_ERRORS as error:
+            raise QueueUnavailable(str(error)) from error
+
+    def fill_lines(self, from_id: int) -> None:
+        """Have a worker make the missing export lines of responses from ``from_id`` on
+        (``reports.ready_lines.fill``); ``QueueUnavailable``."""
+        try:
+            self.ready_lines_from(from_id)
         except QUEUE_ERRORS as error:
             raise QueueUnavailable(str(error)) from error
 

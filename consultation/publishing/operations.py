@@ -19,7 +19,7 @@ from ..dbtypes import UTCDateTime
 from ..errors import OperationRefused
 from ..extensions import db
 from ..reports import publication
-from ..reports.ready_lines import refresh_response
+from ..reports.ready_lines import forget
 from ..responses.models import Answer, Response, Upload
 from . import rules
 from .models import APPROVED, MODES, PENDING, REASONS, WITHHELD, ItemReview, Redaction
@@ -209,7 +209,7 @@ def decide_part(response, actor, state, *, answer_id=None, upload_id=None, reaso
     db.session.flush()
     settle(response.consultation, [response.id])
     details = _item_details(answer, upload)
-    refresh_response(response)  # its public export line shows texts as published
+    forget([response.id])  # its public export line shows texts as published
     record(
         actor,
         "moderation.part_approve" if state == APPROVED else "moderation.part_withhold",
@@ -230,7 +230,7 @@ def undo_part(response, actor, *, answer_id=None, upload_id=None):
     db.session.delete(review)
     db.session.flush()
     settle(response.consultation, [response.id])
-    refresh_response(response)  # its public export line shows texts as published
+    forget([response.id])  # its public export line shows texts as published
     record(
         actor,
         "moderation.part_undo",
@@ -260,7 +260,7 @@ def approve(response, actor, note=None) -> int:
     response.withheld_reason = response.moderation_note = None
     db.session.flush()
     settle(response.consultation, [response.id])
-    refresh_response(response)  # its public export line shows texts as published
+    forget([response.id])  # its public export line shows texts as published
     record(
         actor,
         "moderation.approve",
@@ -313,7 +313,7 @@ def reopen(response, actor, note=None) -> None:
     response.withheld_reason = response.moderation_note = None
     db.session.flush()
     settle(response.consultation, [response.id])
-    refresh_response(response)  # its public export line shows texts as published
+    forget([response.id])  # its public export line shows texts as published
     record(
         actor,
         "moderation.reopen",
@@ -383,7 +383,7 @@ def redact(response, actor, answer_id, words, reason, *, occurrence=None, note=N
     db.session.add_all(made)
     db.session.flush()
     _refresh_public_text(answer)
-    refresh_response(response)  # its public export line shows texts as published
+    forget([response.id])  # its public export line shows texts as published
     record(
         actor,
         "moderation.redact",
@@ -414,7 +414,7 @@ def remove_redaction(response, actor, redaction_id) -> None:
     db.session.delete(item)
     db.session.flush()
     _refresh_public_text(answer)
-    refresh_response(response)
+    forget([response.id])
     record(actor, "moderation.unredact", response, before=before, after={"answer": item.answer_id})
 
 
@@ -448,8 +448,7 @@ def approve_campaign(consultation, actor, question_id, fingerprint) -> int:
         reviews.append(_decide(response, actor, APPROVED, answer=answer))
     db.session.flush()
     settle(consultation, list(responses))
-    for response in responses.values():
-        refresh_response(response)
+    forget(responses)
     record(
         actor,
         APPROVE_CAMPAIGN,
@@ -501,8 +500,7 @@ def undo_campaign_approval(consultation, actor, record_id) -> int:
         db.session.delete(review)
     db.session.flush()
     settle(consultation, list(responses))
-    for response in db.session.scalars(select(Response).where(Response.id.in_(responses))):
-        refresh_response(response)
+    forget(responses)
     record(
         actor,
         UNDO_CAMPAIGN,

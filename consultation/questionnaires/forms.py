@@ -7,9 +7,12 @@ decides which questions apply from the answers it accepted, in order.
 
 from functools import lru_cache
 
+from babel import support
 from flask import request
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
+from wtforms.i18n import messages_path
 
 from .form_token import FIELD, form_token_ok
 from .types import AnswerError
@@ -23,13 +26,44 @@ def field_name(question) -> str:
     return FIELD_PREFIX + question.key
 
 
+@lru_cache(maxsize=32)
+def _wtforms_catalogue(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages in the reader's language, as flask_wtf gives them, but with
+    each language's catalogue read once per process (flask_wtf reads and parses the file
+    again in every request that builds a form)."""
+
+    def gettext(self, string):
+        locale = get_locale()
+        return string if locale is None else _wtforms_catalogue(str(locale)).ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        locale = get_locale()
+        if locale is None:
+            return singular if n == 1 else plural
+        return _wtforms_catalogue(str(locale)).ungettext(singular, plural, n)
+
+
+_MESSAGES = _WTFormsMessages()
+
+
+class _Meta:
+    # Not the session's CSRF token, which ends with the session: the form's own (form_token).
+    csrf = False
+
+    def get_translations(self, form):
+        return _MESSAGES
+
+
 @lru_cache(maxsize=64)
 def _form_class(questionnaire):
     attributes = {field_name(q): q.field() for q in questionnaire}
     attributes["submission_token"] = HiddenField()
     attributes[SEND_COPY] = BooleanField()
-    # Not the session's CSRF token, which ends with the session: the form's own (form_token).
-    attributes["Meta"] = type("Meta", (), {"csrf": False})
+    attributes["Meta"] = _Meta
     return type("QuestionnaireForm", (FlaskForm,), attributes)
 
 

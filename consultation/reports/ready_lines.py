@@ -1,26 +1,54 @@
-"""Each response's CSV export lines, made when the response is written, so exports stream them.
+"""Each response's CSV export lines, made by the workers, so exports stream them.
 
 Building a row from answer rows and quoting it costs far more than reading a
 line back: at a million responses, the difference between an export in
-minutes and one in seconds. So whenever a response is stored, changed or has
-its personal data erased, its two lines (personal and public) are made here
-for the current layout of the export and kept in ``export_lines``. The export
-(``export.iter_csv``) streams them and builds any missing or out-of-date line
-from the answers, with the same code, so the file is the same either way:
-``tests/test_ready_lines.py`` rebuilds every line and compares.
+minutes and one in seconds. So each response's two lines (personal and public)
+are made here for the current layout of the export and kept in
+``export_lines``. The export (``export.iter_csv``) streams them and builds any
+missing or out-of-date line from the answers, with the same code, so the file
+is the same either way: ``tests/test_ready_lines.py`` rebuilds every line and
+compares.
+
+A contribution's request does not make its lines: a response without a line
+(a new one, or one whose lines were deleted when it was edited, erased or
+moderated: ``forget``) is itself the record of work to do, written in the
+contribution's own transaction, so a crash loses nothing. The workers make the
+missing lines in batches (``fill``): each minute, and a few seconds after
+contributions (``nudge``, at most once every ``READY_LINES_NUDGE_SECONDS`` per
+process, from a thread, so a request never waits for the queue).
+
+A line made from answers that an edit is replacing would be wrong, so the two
+are serialised on the response's row: ``fill`` holds the rows it makes lines
+for (``FOR NO KEY UPDATE SKIP LOCKED`` on PostgreSQL, skipping those an edit
+holds; the database's write lock on SQLite) from before it reads them until it
+commits, and ``forget`` holds the row before it deletes the lines. Whichever
+comes second sees what the first committed.
 """
 
 import hashlib
+import logging
+import threading
+import time
 
-from sqlalchemy import delete, event, insert, inspect, select, text
+from flask import current_app
+from sqlalchemy import delete, event, exists, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from ..consultations.models import Consultation
+from ..dbsetup import begin_immediate
 from ..extensions import db
 from ..responses.models import PUBLISHABLE_SQL, Answer, Response
 from . import export
 from .models import ExportLine
 
+log = logging.getLogger(__name__)
+
 LINE_CHUNK = 5000
+#: Responses whose lines ``fill`` makes in one transaction. On SQLite it holds the write lock
+#: meanwhile, so contributions wait for it: kept short (some 30 ms).
+FILL_CHUNK = 100
+#: Session.info key: ids of responses stored or forgotten, whose lines the workers are to make.
+_PENDING = "ready_lines_pending"
 #: Changed whenever the way a cell is written changes without changing the layout (times in
 #: ISO 8601 with their offset, countries by name and code...), so older lines are not used.
 LINE_FORMAT = 2
@@ -67,50 +95,205 @@ _EXPORTED = [name for name in export.RESPONSE_FIELDS if name != "id"]
 
 @event.listens_for(Session, "before_flush")
 def _forget_changed_lines(session, flush_context, instances):
-    """A response changed by any other way than the operations that refresh it loses its lines.
+    """A response whose exported columns or answers change through the ORM loses its lines.
 
-    The export then builds its row from the answers: slower, never wrong.
+    The export then builds its row from the answers until a worker makes them again.
     """
     ids = _changed_responses(session)
     if ids:
-        session.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
+        _forget(session, ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_responses(session, flush_context):
+    """New responses have no lines yet: the workers are told once the session commits."""
+    ids = [item.id for item in session.new if isinstance(item, Response)]
+    if ids:
+        session.info.setdefault(_PENDING, set()).update(ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _nudge_committed(session):
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        nudge(min(pending))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session):
+    session.info.pop(_PENDING, None)
+
+
+def _hold(session, ids) -> None:
+    """Hold the rows of responses ``ids`` until the transaction ends (see the module's text)."""
+    if session.get_bind().dialect.name == "sqlite":
+        begin_immediate(session)
+        return
+    session.execute(
+        select(Response.id)
+        .where(Response.id.in_(sorted(ids)))
+        .order_by(Response.id)
+        .with_for_update(key_share=True)
+    )
+
+
+def _forget(session, ids) -> None:
+    _hold(session, ids)
+    session.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
+    session.info.setdefault(_PENDING, set()).update(ids)
+
+
+def forget(response_ids) -> None:
+    """Delete the lines of responses just stored anew, edited, erased or moderated (flushes
+    first): the export builds their rows from the answers until a worker makes them again."""
+    ids = set(response_ids)
+    if ids:
+        db.session.flush()
+        _forget(db.session, ids)
+
+
+def _write(key: str, plans: dict, responses) -> None:
+    """(Re)make the lines of ``responses`` (rows from ``export.response_chunks``)."""
+    writer = export.LineWriter()
+    connection = db.session.connection()
+    ids = [response.id for response in responses]
+    personal = export.build_rows(plans[True], responses, export.read_answers(responses))
+    public = export.build_rows(plans[False], responses, export.read_answers(responses, public=True))
+    connection.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
+    connection.execute(
+        insert(ExportLine),
+        [
+            {
+                "response_id": i,
+                "layout": key,
+                "personal": writer.line(personal[i]),
+                "public": writer.line(public[i]),
+            }
+            for i in ids
+        ],
+    )
 
 
 def refresh(consultation, first_id: int, last_id: int) -> int:
     """(Re)make the lines of the responses of ``consultation`` with ids in [first_id, last_id]."""
     key, plans = _layouts(consultation)
-    writer = export.LineWriter()
-    connection = db.session.connection()
     made = 0
     for responses in export.response_chunks(
         consultation, LINE_CHUNK, counted_only=False, first_id=first_id, last_id=last_id
     ):
-        ids = [response.id for response in responses]
-        personal = export.build_rows(plans[True], responses, export.read_answers(responses))
-        public = export.build_rows(
-            plans[False], responses, export.read_answers(responses, public=True)
-        )
-        connection.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
-        connection.execute(
-            insert(ExportLine),
-            [
-                {
-                    "response_id": i,
-                    "layout": key,
-                    "personal": writer.line(personal[i]),
-                    "public": writer.line(public[i]),
-                }
-                for i in ids
-            ],
-        )
-        made += len(ids)
+        _write(key, plans, responses)
+        made += len(responses)
     return made
 
 
-def refresh_response(response) -> None:
-    """Remake the lines of one response after it was stored, edited or erased (flushes first)."""
-    db.session.flush()
-    refresh(response.consultation, response.id, response.id)
+def _runs(ids: list, span: int = 4 * FILL_CHUNK):
+    """``ids`` (sorted) in runs of ids at most ``span`` apart: the answers are read by id range."""
+    run = [ids[0]]
+    for number in ids[1:]:
+        if number - run[0] > span:
+            yield run
+            run = []
+        run.append(number)
+    yield run
+
+
+def fill(from_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
+    """Make the missing or out-of-date lines of the responses (those with ids from ``from_id``
+    on), ``chunk`` responses per transaction, each committed here; how many were made.
+
+    Rows an edit holds at the moment are skipped (PostgreSQL): the next run makes them.
+    """
+    session = db.session
+    if from_id is None:
+        consultations = session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    else:
+        consultations = session.scalars(
+            select(Consultation)
+            .where(
+                Consultation.id.in_(
+                    select(Response.consultation_id).where(Response.id >= from_id).distinct()
+                )
+            )
+            .order_by(Consultation.id)
+        ).all()
+    session.commit()
+    table = Response.__table__
+    columns = [table.c[name] for name in export.RESPONSE_FIELDS]
+    made = 0
+    for consultation in consultations:
+        key, plans = _layouts(consultation)
+        after = (from_id or 1) - 1
+        while True:
+            if session.get_bind().dialect.name == "sqlite":
+                begin_immediate(session)
+            ids = session.scalars(
+                select(Response.id)
+                .where(
+                    Response.consultation_id == consultation.id,
+                    Response.id > after,
+                    ~exists().where(
+                        ExportLine.response_id == Response.id, ExportLine.layout == key
+                    ),
+                )
+                .order_by(Response.id)
+                .limit(chunk)
+                .with_for_update(key_share=True, skip_locked=True)
+            ).all()
+            if not ids:
+                session.commit()
+                break
+            for run in _runs(ids):
+                responses = session.execute(
+                    select(*columns).where(table.c.id.in_(run)).order_by(table.c.id)
+                ).all()
+                _write(key, plans, responses)
+            session.commit()
+            made += len(ids)
+            after = ids[-1]
+    return made
+
+
+class _Nudges:
+    """At most one request for ``fill`` every few seconds per process, sent from a thread."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent_at = None
+        self.from_id = None
+        self.thread = None  #: the last one started (tests wait for it)
+
+    def add(self, app, from_id: int) -> None:
+        interval = app.config.get("READY_LINES_NUDGE_SECONDS") or 0
+        if interval <= 0:
+            return
+        with self.lock:
+            self.from_id = from_id if self.from_id is None else min(self.from_id, from_id)
+            now = time.monotonic()
+            if self.sent_at is not None and now - self.sent_at < interval:
+                return
+            self.sent_at, from_id, self.from_id = now, self.from_id, None
+        self.thread = threading.Thread(target=self._send, args=(app, from_id), daemon=True)
+        try:
+            self.thread.start()
+        except RuntimeError as error:  # no thread to be had: the minutely run makes them
+            log.warning("export lines not asked for (%s)", error)
+
+    @staticmethod
+    def _send(app, from_id: int) -> None:
+        from ..jobs.queue import QueueUnavailable, queue_of
+
+        try:
+            queue_of(app).fill_lines(from_id)
+        except QueueUnavailable as error:  # the minutely run makes them
+            log.warning("export lines not asked for (%s); the minutely run makes them", error)
+
+
+_nudges = _Nudges()
+
+
+def nudge(from_id: int) -> None:
+    """Ask the workers to make the lines of the responses from ``from_id`` on, soon."""
+    _nudges.add(current_app._get_current_object(), from_id)
 
 
 def refresh_all(consultation, progress=None, after_chunk=None) -> int:
@@ -130,6 +313,7 @@ def refresh_all(consultation, progress=None, after_chunk=None) -> int:
         ).all()
         if not ids:
             return made
+        _hold(db.session, ids)  # not made from answers an edit is replacing
         made += refresh(consultation, ids[0], ids[-1])
         last = ids[-1]
         if after_chunk is not None:

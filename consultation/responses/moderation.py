@@ -8,7 +8,7 @@ from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
 from ..reports import tallies
-from ..reports.ready_lines import refresh_response
+from ..reports.ready_lines import forget
 from .models import Answer, ResponseVersion
 
 FLAGS = ("spam", "duplicate")
@@ -79,7 +79,7 @@ def erase_personal_data(
             if "earlier versions" not in erased:
                 erased.append("earlier versions")
     response.erased_at = clock.now_utc()
-    refresh_response(response)  # the personal export line held the erased data
+    forget([response.id])  # the personal export line held the erased data
     record(
         actor,
         "response.erase_personal_data",

@@ -15,8 +15,7 @@ from ..consultations.operations import current_version
 from ..extensions import db
 from ..publishing import edits
 from ..publishing.operations import contribution_stored
-from ..reports import tallies
-from ..reports.ready_lines import refresh_response
+from ..reports import ready_lines, tallies
 from .models import Answer, Response, ResponseVersion, Upload
 from .queries import ANSWER_COLUMNS, response_values
 from .references import new_reference
@@ -58,7 +57,7 @@ def submit_response(
     still caught by its unique constraint). Refuses with ``ConsultationNotOpen``
     unless the consultation is open at this instant. It must be the first write of
     the caller's transaction: everything it writes (response, answers, files,
-    tallies, export lines) is committed together by the caller, or not at all.
+    tallies) is committed together by the caller, or not at all.
     A new response gets its private links in the same INSERT (``issue_private_links``
     hands them out).
     """
@@ -114,8 +113,7 @@ def submit_response(
     tallies.add([response.id])
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
-    refresh_response(response)
-    db.session.flush()
+    db.session.flush()  # its export lines: made by the workers (``ready_lines``)
     contribution_stored(response)  # its free texts and files wait for a moderator
     return response, True
 
@@ -241,8 +239,7 @@ def update_response(response: Response, values: dict, *, language=None, upload_f
         _insert_answers(response, answers)
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
-    refresh_response(response)
-    db.session.flush()
+    ready_lines.forget([response.id])  # flushes; the workers make them again
     edits.after_edit(response, decisions)
     contribution_stored(response)  # edited texts are moderated again, unchanged ones are not
     return True

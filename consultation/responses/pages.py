@@ -2,7 +2,7 @@
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..consultations.models import State
 from ..extensions import db
@@ -104,6 +104,51 @@ def blank_questions(consultation, page) -> Markup:
             _BLANK.clear()
         markup = _BLANK[key] = Markup(render_template("public/_questions.html", **page))
     return markup
+
+
+#: Each section's heading and its questions' labels, escaped, by (consultation, definition,
+#: language): the parts of a receipt's answers that are the same for every contribution.
+_OUTLINES: dict = {}
+_BREAK = Markup("<br>")
+
+
+def _outline(consultation, locale) -> list:
+    key = (consultation.id, consultation.definition_digest, locale)
+    found = _OUTLINES.get(key)
+    if found is None:
+        if len(_OUTLINES) >= 64:
+            _OUTLINES.clear()
+        found = _OUTLINES[key] = [
+            (
+                Markup('<h3>%s</h3>\n<dl class="answers">\n') % section.heading(locale),
+                [
+                    (question, Markup("<dt>%s</dt>\n<dd>") % question.label(locale))
+                    for question in section.questions
+                ],
+            )
+            for section in consultation.questionnaire.sections
+        ]
+    return found
+
+
+def answers_markup(consultation, values: dict, locale) -> Markup:
+    """Every answer of a contribution under its question, section by section (the receipt).
+
+    Sections without an answer are left out. The headings and labels are written once
+    per definition and language; each answer's lines (``Question.display``) are escaped
+    here, as the template would.
+    """
+    parts = []
+    for heading, questions in _outline(consultation, locale):
+        answered = [(question, start) for question, start in questions if question.key in values]
+        if not answered:
+            continue
+        parts.append(heading)
+        for question, start in answered:
+            lines = question.display(values[question.key], locale)
+            parts += (start, _BREAK.join(escape(line) for line in lines), "</dd>\n")
+        parts.append("</dl>\n")
+    return Markup("".join(parts))
 
 
 def form_again(consultation, form, errors, *, values=None, found=None, status=400, **context):

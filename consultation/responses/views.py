@@ -35,6 +35,7 @@ from .operations import (
     update_response,
 )
 from .pages import (
+    answers_markup,
     csrf_message,
     existing_receipt,
     form_again,
@@ -231,18 +232,18 @@ def _contribution_page(
 ):
     """The receipt template: the contribution, and the private links the visitor holds."""
     consultation = response.consultation
+    locale = current_locale()
     return private(
         render_template(
             "public/receipt.html",
             response=response,
             consultation=consultation,
-            questionnaire=consultation.questionnaire,
-            values=response_values(response),
+            answers=answers_markup(consultation, response_values(response), locale),
             last_changed=last_changed_at(response),
             receipt_token=receipt_token,
             edit_token=edit_token,
             locked=locked,
-            locale=current_locale(),
+            locale=locale,
             copy=confirmation_status(response),
             **context,
         ),
