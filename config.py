@@ -246,6 +246,9 @@ class Config:
     #: After contributions, a worker is asked to make their ready export lines at most this
     #: often per process (seconds; 0: only the workers' minutely run makes them).
     READY_LINES_NUDGE_SECONDS = float(os.environ.get("READY_LINES_NUDGE_SECONDS", 5))
+    #: Likewise, a worker is asked to count new contributions into the summary's tallies
+    #: (``reports.tally_outbox``; 0: only the workers' minutely run counts them).
+    TALLIES_NUDGE_SECONDS = float(os.environ.get("TALLIES_NUDGE_SECONDS", 5))
 
 
 class DevelopmentConfig(Config):
@@ -267,6 +270,7 @@ class TestingConfig(Config):
     FACET_CACHE_SECONDS = 0
     #: No thread asking a worker for export lines (their test asks for one).
     READY_LINES_NUDGE_SECONDS = 0
+    TALLIES_NUDGE_SECONDS = 0
     RATELIMIT_STORAGE_URI = "memory://"  # one test process; tests of sharing set their own
     SECRET_KEY = "testing-secret"
     SESSION_COOKIE_SECURE = False

@@ -48,10 +48,10 @@ PARTS = [
         ],
     ),
     ("storing the response and answers", ["consultation.responses.operations:submit_response"]),
-    ("tallies", ["consultation.reports.tallies:add"]),
+    ("tallies (left to the workers: the outbox)", ["consultation.reports.tallies:_queue_new"]),
     (
         "ready CSV lines (forgotten, workers asked)",
-        ["consultation.reports.ready_lines:forget", "consultation.reports.ready_lines:nudge"],
+        ["consultation.reports.ready_lines:forget", "consultation.jobs.nudges:Nudge.add"],
     ),
     (
         "private links made and held",

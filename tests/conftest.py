@@ -25,6 +25,7 @@ from consultation.consultations.operations import load_definition
 from consultation.extensions import db
 from consultation.questionnaires.loader import definition_files, parse_file
 from consultation.reports import tallies
+from consultation.reports.models import TallyOutbox
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -126,13 +127,18 @@ def _empty_job_queue(app):
 
 
 def _check_tallies():
-    """After every test, the answer tallies kept as responses were written equal a fresh count:
-    a write that forgets them fails the test that made it."""
-    for consultation in db.session.scalars(sa.select(Consultation)):
-        wrong = tallies.differences(consultation)
-        assert not wrong, (
-            f"answer tallies of {consultation.slug} are off: {sorted(wrong.items())[:5]}"
-        )
+    """After every test, the answer tallies kept as responses were written, plus what the
+    responses waiting for a worker add, equal a fresh count; and so do the tallies alone once
+    a worker has counted those: a write that forgets them fails the test that made it."""
+    for when in ("", " once the outbox was drained"):
+        if when:
+            tallies.drain()
+            assert not db.session.scalar(sa.select(sa.func.count()).select_from(TallyOutbox))
+        for consultation in db.session.scalars(sa.select(Consultation)):
+            wrong = tallies.differences(consultation)
+            assert not wrong, (
+                f"answer tallies of {consultation.slug} are off{when}: {sorted(wrong.items())[:5]}"
+            )
 
 
 @pytest.fixture(autouse=True)

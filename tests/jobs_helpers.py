@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -115,3 +116,20 @@ def wait_for(condition, timeout=60.0, interval=0.05, what="the condition"):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextmanager
+def nudging(app, nudge, seconds: float = 60, **settings):
+    """The workers asked by ``nudge`` (``jobs.nudges``) after commits, at most every ``seconds``,
+    with ``settings`` for the while; yields the queue, empty at the start and at the end."""
+    queue = queue_of(app)
+    queue.flush()
+    saved = {name: app.config.get(name) for name in (nudge.setting, *settings)}
+    app.config.update({nudge.setting: seconds, **settings})
+    nudge.sent_at = nudge.thread = nudge.from_id = None
+    try:
+        yield queue
+    finally:
+        app.config.update(saved)
+        nudge.sent_at = nudge.from_id = None
+        queue.flush()

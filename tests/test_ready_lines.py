@@ -12,13 +12,14 @@ from sqlalchemy import func, select, update
 
 from consultation.audit.operations import Actor
 from consultation.extensions import db
-from consultation.jobs.queue import queue_of
+from consultation.jobs.nudges import log as nudge_log
 from consultation.reports import export, generate, ready_lines
 from consultation.reports.models import ExportLine
 from consultation.responses.moderation import erase_personal_data, flag_response
 from consultation.responses.operations import update_response
 from consultation.responses.queries import response_values
 
+from .jobs_helpers import nudging
 from .reporting import PEOPLE, SLUG, submit, submit_known
 
 
@@ -136,12 +137,8 @@ def test_an_export_right_after_a_contribution_is_exact_before_any_worker_ran(cli
 
 def test_the_workers_make_the_lines_a_contribution_asks_for(app, client, consultations):
     consultation = consultations[SLUG]
-    queue = queue_of(app)
-    queue.flush()
     nudges = ready_lines._nudges
-    app.config["READY_LINES_NUDGE_SECONDS"] = 60
-    nudges.sent_at = nudges.thread = None
-    try:
+    with nudging(app, nudges) as queue:
         first = submit(client, consultation, PEOPLE[0])
         nudges.thread.join(10)
         assert queue.pending() == 1  # asked once the contribution was committed
@@ -160,10 +157,6 @@ def test_the_workers_make_the_lines_a_contribution_asks_for(app, client, consult
         assert lines_of(third) is not None
         assert ready_count(consultation) == 3
         assert_exact(consultation)
-    finally:
-        app.config["READY_LINES_NUDGE_SECONDS"] = 0
-        nudges.sent_at = nudges.from_id = None
-        queue.flush()
 
 
 def test_a_contribution_is_stored_when_the_queue_is_down(app, client, consultations, caplog):
@@ -171,17 +164,11 @@ def test_a_contribution_is_stored_when_the_queue_is_down(app, client, consultati
 
     consultation = consultations[SLUG]
     nudges = ready_lines._nudges
-    app.config["READY_LINES_NUDGE_SECONDS"] = 60
-    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    nudges.sent_at = nudges.thread = None
-    try:
-        with caplog.at_level(logging.WARNING, logger=ready_lines.__name__):
+    down = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with nudging(app, nudges, REDIS_URL=down):
+        with caplog.at_level(logging.WARNING, logger=nudge_log.name):
             response = submit(client, consultation, PEOPLE[0])  # a receipt: 303
             nudges.thread.join(10)
         assert "minutely run makes them" in caplog.text
         assert lines_of(response) is None
         assert_exact(consultation)
-    finally:
-        app.config["READY_LINES_NUDGE_SECONDS"] = 0
-        app.config["REDIS_URL"] = None
-        nudges.sent_at = nudges.from_id = None

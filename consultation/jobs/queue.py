@@ -108,9 +108,17 @@ class JobQueue:
             with app.app_context():
                 fill(from_id)
 
+        @self.huey.periodic_task(crontab(minute="*"), name="count_tallies")
+        def count_tallies():
+            from ..reports.tallies import drain
+
+            with app.app_context():
+                drain()
+
         self.run_job = run_job
         self.ready_lines_from = ready_lines_from
         self.ready_lines_all = ready_lines_all
+        self.count_tallies = count_tallies  # each minute, and when asked (``ask``)
 
     def send(self, job_id: int, delay: float | None = None) -> None:
         """Hand job ``job_id`` to the workers (after ``delay`` seconds); ``QueueUnavailable``."""
@@ -122,11 +130,12 @@ class JobQueue:
         except QUEUE_ERRORS as error:
             raise QueueUnavailable(str(error)) from error
 
-    def fill_lines(self, from_id: int) -> None:
-        """Have a worker make the missing export lines of responses from ``from_id`` on
-        (``reports.ready_lines.fill``); ``QueueUnavailable``."""
+    def ask(self, task: str, *args) -> None:
+        """Have a worker run task ``task`` (``ready_lines_from``: the missing export lines of
+        responses from an id on; ``count_tallies``: the contributions in the tally outbox)
+        with ``args``, soon (``jobs.nudges``); ``QueueUnavailable``."""
         try:
-            self.ready_lines_from(from_id)
+            getattr(self, task)(*args)
         except QUEUE_ERRORS as error:
             raise QueueUnavailable(str(error)) from error
 

@@ -241,7 +241,7 @@ def _insert_batch(consultation, maker, question_ids, size, start, span, upload_f
     if uploads:
         db.session.execute(insert(Upload.__table__), uploads)
     ready_lines.refresh(consultation, ids[0], ids[-1])
-    tallies.add(ids)
+    tallies.enqueue(ids)
     settle(consultation, ids)
 
 

@@ -50,3 +50,18 @@ class AnswerTally(db.Model):
     #: Sum of the ranks given, and how many times ranked first (rankings only, else 0).
     rank_sum: Mapped[int] = mapped_column(BigInteger)
     firsts: Mapped[int] = mapped_column(BigInteger)
+
+
+class TallyOutbox(db.Model):
+    """A response whose contribution is not in ``answer_tallies`` yet: the workers add it
+    (see ``reports.tally_outbox``).
+
+    Written in the same transaction as the response; deleted, in the transaction that adds
+    the contribution, by the worker that does, or with the response (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "tally_outbox"
+
+    response_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -137,15 +137,22 @@ def flag_counts(scope: Scope) -> dict[str, int]:
     return dict(db.session.execute(query).all())
 
 
-def _tallied(scope: Scope, question_ids, measure, keys, *where):
-    """Rows of ``keys`` + (n, rank_sum, firsts) summed from the answer tallies of ``scope``.
+def _tallied(scope: Scope, question_ids, measure, keys, *filled):
+    """Rows of ``keys`` + (n, rank_sum, firsts) summed from the answer tallies of ``scope``, with
+    the columns ``filled`` not empty.
 
     The tallies (``reports.tallies``) are kept as responses are written, per
     respondent type and country, so this reads a few thousand rows whatever the
-    number of responses.
+    number of responses; to them is added what the few responses the workers have
+    not counted yet contribute (``tallies.waiting``).
     """
     table = AnswerTally.__table__
-    conditions = [table.c.measure == measure, table.c.question_id.in_(question_ids), *where]
+    wanted = set(question_ids)
+    conditions = [
+        table.c.measure == measure,
+        table.c.question_id.in_(sorted(wanted)),
+        *(table.c[name] != "" for name in filled),
+    ]
     if scope.respondent_type:
         conditions.append(table.c.respondent_type == scope.respondent_type)
     if scope.country:
@@ -154,18 +161,34 @@ def _tallied(scope: Scope, question_ids, measure, keys, *where):
     columns = [table.c[key] for key in keys]
     query = select(*columns, *sums).where(*conditions).group_by(*columns)
     width = len(keys)
-    for row in db.session.execute(query):
-        if row[width]:
-            yield tuple(value or None for value in row[:width]), row[width:]
+    found = {
+        tuple(row[:width]): [value or 0 for value in row[width:]]
+        for row in db.session.execute(query)
+    }
+    wanted_profile = {"respondent_type": scope.respondent_type, "country": scope.country}
+    for full_key, values in tallies.waiting(scope.consultation_id).items():
+        row = dict(zip(tallies.KEYS, full_key, strict=True))
+        if (
+            row["measure"] != measure
+            or row["question_id"] not in wanted
+            or any(row[name] == "" for name in filled)
+            or any(value and row[name] != value for name, value in wanted_profile.items())
+        ):
+            continue
+        total = found.setdefault(tuple(row[key] for key in keys), [0, 0, 0])
+        for index, value in enumerate(values):
+            total[index] += value
+    for key, values in found.items():
+        if values[0]:
+            yield tuple(value or None for value in key), tuple(values)
 
 
 def option_counts(scope: Scope, question_ids) -> dict[tuple[int, str | None, str], int]:
     """Chosen options (and matrix cells) counted: {(question_id, row_key, option_key): n}."""
     if not question_ids:
         return {}
-    table = AnswerTally.__table__
     keys = ("question_id", "row_key", "option_key")
-    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, table.c.option_key != "")
+    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, "option_key")
     return {key: int(n) for key, (n, _, _) in rows}
 
 
@@ -181,9 +204,8 @@ def row_answered_counts(scope: Scope, question_ids) -> dict[tuple[int, str], int
     """How many counted responses answered each matrix row: {(question_id, row_key): n}."""
     if not question_ids:
         return {}
-    table = AnswerTally.__table__
     keys = ("question_id", "row_key")
-    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, table.c.row_key != "")
+    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, "row_key")
     return {key: int(n) for key, (n, _, _) in rows}
 
 
@@ -200,9 +222,8 @@ def rank_stats(scope: Scope, question_ids) -> dict[tuple[int, str], RankStats]:
     """Per ranking option: how many ranked it, the sum of ranks, how often it came first."""
     if not question_ids:
         return {}
-    table = AnswerTally.__table__
     keys = ("question_id", "option_key")
-    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, table.c.option_key != "")
+    rows = _tallied(scope, question_ids, tallies.ANSWERS, keys, "option_key")
     return {
         key: RankStats(int(n), int(total or 0), int(firsts or 0))
         for key, (n, total, firsts) in rows

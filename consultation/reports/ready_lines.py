@@ -14,8 +14,8 @@ A contribution's request does not make its lines: a response without a line
 moderated: ``forget``) is itself the record of work to do, written in the
 contribution's own transaction, so a crash loses nothing. The workers make the
 missing lines in batches (``fill``): each minute, and a few seconds after
-contributions (``nudge``, at most once every ``READY_LINES_NUDGE_SECONDS`` per
-process, from a thread, so a request never waits for the queue).
+contributions (a nudge, at most once every ``READY_LINES_NUDGE_SECONDS`` per
+process, from a thread, so a request never waits for the queue: ``jobs.nudges``).
 
 A line made from answers that an edit is replacing would be wrong, so the two
 are serialised on the response's row: ``fill`` holds the rows it makes lines
@@ -26,33 +26,29 @@ comes second sees what the first committed.
 """
 
 import hashlib
-import logging
-import threading
-import time
 
-from flask import current_app
 from sqlalchemy import delete, event, exists, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from ..consultations.models import Consultation
 from ..dbsetup import begin_immediate
 from ..extensions import db
+from ..jobs.nudges import Nudge
 from ..responses.models import PUBLISHABLE_SQL, Answer, Response
 from . import export
 from .models import ExportLine
-
-log = logging.getLogger(__name__)
 
 LINE_CHUNK = 5000
 #: Responses whose lines ``fill`` makes in one transaction. On SQLite it holds the write lock
 #: meanwhile, so contributions wait for it: kept short (some 30 ms).
 FILL_CHUNK = 100
-#: Session.info key: ids of responses stored or forgotten, whose lines the workers are to make.
-_PENDING = "ready_lines_pending"
 #: Changed whenever the way a cell is written changes without changing the layout (times in
 #: ISO 8601 with their offset, countries by name and code...), so older lines are not used.
 LINE_FORMAT = 2
 _keys: dict = {}
+#: Asks the workers for the lines of responses stored or forgotten, once their transaction
+#: commits (``ready_lines_from``: ``fill`` from the smallest id).
+_nudges = Nudge("export lines", "READY_LINES_NUDGE_SECONDS", "ready_lines_from")
 
 
 def _layouts(consultation) -> tuple[str, dict]:
@@ -109,19 +105,7 @@ def _note_new_responses(session, flush_context):
     """New responses have no lines yet: the workers are told once the session commits."""
     ids = [item.id for item in session.new if isinstance(item, Response)]
     if ids:
-        session.info.setdefault(_PENDING, set()).update(ids)
-
-
-@event.listens_for(Session, "after_commit")
-def _nudge_committed(session):
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        nudge(min(pending))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session):
-    session.info.pop(_PENDING, None)
+        _nudges.later(session, ids)
 
 
 def _hold(session, ids) -> None:
@@ -140,7 +124,7 @@ def _hold(session, ids) -> None:
 def _forget(session, ids) -> None:
     _hold(session, ids)
     session.execute(delete(ExportLine).where(ExportLine.response_id.in_(ids)))
-    session.info.setdefault(_PENDING, set()).update(ids)
+    _nudges.later(session, ids)
 
 
 def forget(response_ids) -> None:
@@ -251,49 +235,6 @@ def fill(from_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
             made += len(ids)
             after = ids[-1]
     return made
-
-
-class _Nudges:
-    """At most one request for ``fill`` every few seconds per process, sent from a thread."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.sent_at = None
-        self.from_id = None
-        self.thread = None  #: the last one started (tests wait for it)
-
-    def add(self, app, from_id: int) -> None:
-        interval = app.config.get("READY_LINES_NUDGE_SECONDS") or 0
-        if interval <= 0:
-            return
-        with self.lock:
-            self.from_id = from_id if self.from_id is None else min(self.from_id, from_id)
-            now = time.monotonic()
-            if self.sent_at is not None and now - self.sent_at < interval:
-                return
-            self.sent_at, from_id, self.from_id = now, self.from_id, None
-        self.thread = threading.Thread(target=self._send, args=(app, from_id), daemon=True)
-        try:
-            self.thread.start()
-        except RuntimeError as error:  # no thread to be had: the minutely run makes them
-            log.warning("export lines not asked for (%s)", error)
-
-    @staticmethod
-    def _send(app, from_id: int) -> None:
-        from ..jobs.queue import QueueUnavailable, queue_of
-
-        try:
-            queue_of(app).fill_lines(from_id)
-        except QueueUnavailable as error:  # the minutely run makes them
-            log.warning("export lines not asked for (%s); the minutely run makes them", error)
-
-
-_nudges = _Nudges()
-
-
-def nudge(from_id: int) -> None:
-    """Ask the workers to make the lines of the responses from ``from_id`` on, soon."""
-    _nudges.add(current_app._get_current_object(), from_id)
 
 
 def refresh_all(consultation, progress=None, after_chunk=None) -> int:

@@ -56,8 +56,8 @@ def submit_response(
     caller has just looked the token up and found nothing; two requests racing are
     still caught by its unique constraint). Refuses with ``ConsultationNotOpen``
     unless the consultation is open at this instant. It must be the first write of
-    the caller's transaction: everything it writes (response, answers, files,
-    tallies) is committed together by the caller, or not at all.
+    the caller's transaction: everything it writes (response, answers, files, the
+    note that the tallies are to count it) is committed together by the caller, or not at all.
     A new response gets its private links in the same INSERT (``issue_private_links``
     hands them out).
     """
@@ -109,8 +109,7 @@ def submit_response(
             token_is_new=True,
             _attempt=_attempt + 1,
         )
-    _insert_answers(response, answers)
-    tallies.add([response.id])
+    _insert_answers(response, answers)  # counted by the workers (``reports.tally_outbox``)
     for question_id, attachment in files:
         _store_upload(response, question_id, attachment, upload_folder)
     db.session.flush()  # its export lines: made by the workers (``ready_lines``)
