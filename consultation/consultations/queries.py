@@ -145,3 +145,22 @@ def profile_questions_asked(consultation) -> dict[str, list]:
         for column, question in version.questionnaire.profile_questions().items():
             found[column].append((version.number, question))
     return dict(found)
+
+
+def profile_labeller(consultation, column, locale=None, asked=None):
+    """``label(key)`` of an option stored in the profile column ``column`` of the response
+    row: its label in the current questionnaire or, for an option a newer version removed,
+    in the newest version that had it (``asked``: ``profile_questions_asked``, read if not
+    given); a key no version offered stays as it is."""
+    current = consultation.questionnaire.profile_questions().get(column)
+    if asked is None:
+        asked = profile_questions_asked(consultation)
+    questions = [q for q in (current, *(q for _, q in asked.get(column, ()))) if q is not None]
+
+    def label(key):
+        for question in questions:
+            if key in getattr(question, "option_keys", ()):
+                return question.option_label(key, locale)
+        return key
+
+    return label
