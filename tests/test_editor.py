@@ -153,7 +153,7 @@ def test_the_loaders_messages_are_shown_at_their_fields_with_what_was_typed(made
     assert 'id="key-error"' in result.get_data(as_text=True)
     result = add_question(made, "opinions", "single_choice", "q_dup", **{"options-1-key": "yes"})
     page = result.get_data(as_text=True)
-    assert 'id="options-1-key-error"' in page and "used twice" in page
+    assert 'id="options-1-key-error"' in page and "already used by another row" in page
     result = add_question(made, "opinions", "number", "q_n", min="5", max="1")
     assert 'id="min-error"' in result.get_data(as_text=True)
     result = add_question(made, "opinions", "short_text", "q_t", **{"text_fr": ""})
@@ -319,7 +319,8 @@ MESSAGES = [
     ("not a whole number", "short_text", {"max_length": "ten"}, "max_length"),
     ("length of zero", "short_text", {"max_length": "0"}, "max_length"),
     ("long text without length", "long_text", {"max_length": ""}, "max_length"),
-    ("format without message", "short_text", {"pattern": "^[0-9]+$"}, "pattern"),
+    # The message goes where it is to be written, not at the format.
+    ("format without message", "short_text", {"pattern": "^[0-9]+$"}, "pattern_message_en"),
     ("option key twice", "ranking", {"options-2-key": "x"}, "options-2-key"),
     ("option without key", "ranking", {"options-1-key": ""}, "options-1-key"),
     ("option key with a space", "ranking", {"options-0-key": "a b"}, "options-0-key"),
@@ -462,5 +463,6 @@ def test_a_short_text_becomes_a_long_text_and_the_loader_still_checks(made):
     }
     result = post(made, f"{EDITOR}/questions/opinions_first", **first, type="ranking")
     page = result.get_data(as_text=True)
-    assert result.status_code == 400 and "must refer to a choice question" in page
+    assert result.status_code == 400
     assert consultation(SLUG).questionnaire.questions["opinions_first"].kind == "single_choice"
+    assert "which is not a question of one or several choices" in page

@@ -6,8 +6,6 @@ a text missing in a language offered); everything else is the loader's to say, a
 message is put back at the field concerned (``place``).
 """
 
-import re
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
@@ -28,10 +26,6 @@ from .editor_settings import (
     Whole,
     short,
 )
-
-#: Words of a loader message that name a setting without quoting it.
-_WORDS = (("option", "options"), ("profile", "profile"), ("key", "key"), ("show_if", "show_if"))
-_QUOTED = re.compile(r"'([a-z_]+)[':]")  # 'max_length', also 'required: true'
 
 _GENERATED = [("", "—")] + [(name, name) for name in _GENERATORS]
 _PROFILES = [("", "—")] + [(name, name) for name in PROFILE_FIELDS]
@@ -122,27 +116,17 @@ class EditorForm(Form):
             else:
                 yield field
 
-    def place(self, message: str) -> None:
-        """Show a loader message at the field it is about (or above the form)."""
-        setting = self._setting_of(message)
+    def place(self, error, message=None) -> None:
+        """Show a loader error (``QuestionnaireError``) at the field it names, by its
+        setting, row and part (or above the form when it names none of this form's);
+        ``message``: other words to show than the error's own."""
+        message = str(message or error.problem)
+        setting = self.setting(error.setting) if error.setting else None
         if setting is None:
             self.general.append(message)
             return
-        field = setting.target(self, message)
+        field = setting.target(self, error)
         field.errors = [*field.errors, message]
-
-    def _setting_of(self, message):
-        names = {setting.name: setting for setting in self.settings}
-        first = message.split(" ", 1)[0]
-        if isinstance(names.get(first), KeyedList):  # "options #2 has no 'key'"
-            return names[first]
-        for name in _QUOTED.findall(message):
-            if name in names and name != "key":
-                return names[name]
-        for word, name in _WORDS:
-            if word in message and name in names:
-                return names[name]
-        return None
 
     def problems(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary at the top of the page; a field's

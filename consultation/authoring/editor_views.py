@@ -130,11 +130,10 @@ def _page(template, status=200, **context):
 
 def _place(error, form, section_form=None):
     """A loader message at its field: the section's form for a section's, else the question's."""
-    problem = error.problem if isinstance(error, QuestionnaireError) else str(error)
-    if section_form is not None and problem.startswith("section") and not error.question:
-        section_form.place(problem)
+    if section_form is not None and error.section and not error.question:
+        section_form.place(error)
     elif form is not None and (not error.question or error.question == form.key.data.strip()):
-        form.place(problem)
+        form.place(error)
     else:
         (form or section_form).general.append(str(error))
 
