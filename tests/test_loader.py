@@ -375,3 +375,20 @@ def test_a_message_says_where_for_the_editor_to_show_it_at_its_field(tmp_path):
         "type",
         "q0",
     )
+
+
+def test_the_editor_offers_for_a_condition_the_questions_the_loader_accepts():
+    """One rule says which questions a condition can be on (``can_be_condition``): the
+    loader's check and the editor's list of earlier questions."""
+    from consultation.authoring.editor_operations import condition_questions
+    from consultation.questionnaires.types import QUESTION_TYPES, can_be_condition
+
+    assert {k for k in QUESTION_TYPES if can_be_condition(k)} == {
+        "single_choice",
+        "multiple_choice",
+    }
+    sections = parse_file(definitions_dir() / "data-union-strategy.yaml")["sections"]
+    kinds = {q["key"]: q["type"] for s in sections for q in s["questions"]}
+    offered = [key for group in condition_questions(sections, None).values() for key, _ in group]
+    assert offered and all(can_be_condition(kinds[key]) for key in offered)
+    assert {key for key, kind in kinds.items() if can_be_condition(kind)} == set(offered)

@@ -17,8 +17,7 @@ from flask_babel import ngettext
 
 from .languages import missing_texts
 from .text import english, is_text
-from .types import QUESTION_TYPES, DefinitionProblem
-from .types.choices import ChoiceQuestion
+from .types import QUESTION_TYPES, DefinitionProblem, can_be_condition
 
 #: Columns of the response row that a question's answer may fill (``profile:`` in YAML).
 PROFILE_FIELDS = (
@@ -330,8 +329,7 @@ def _check_condition(where, key, condition, earlier):
             "question",
             asked,
         )
-    other_class = QUESTION_TYPES[other["type"]]
-    if not issubclass(other_class, ChoiceQuestion) or other_class.kind == "ranking":
+    if not can_be_condition(other["type"]):
         raise refused(
             _l(
                 "This question is shown on the answers to “%(other)s”, which is not a question "
