@@ -465,4 +465,33 @@ def test_a_short_text_becomes_a_long_text_and_the_loader_still_checks(made):
     page = result.get_data(as_text=True)
     assert result.status_code == 400
     assert consultation(SLUG).questionnaire.questions["opinions_first"].kind == "single_choice"
-    assert "which is not a question of one or several choices" in page
+    # At the list of types, not above the form, and in the summary with a link to it.
+    message = (
+        "Question “q_if” is asked only after some answers to this question, so this one must "
+        "stay a question of one or several choices: keep its type, or first change the "
+        "condition of “q_if”."
+    )
+    assert summary(page) == [("new_type", f"Change the type to: {message}")]
+    assert (
+        '<p class="error-message" id="new_type-error"><span class="visually-hidden">Error: '
+        f"</span>{message}</p>" in page
+    )
+    assert 'aria-invalid="true" aria-describedby="new_type-error"' in page
+
+
+def test_a_change_breaking_a_condition_elsewhere_is_said_at_the_field_that_breaks_it(made):
+    """The loader finds the problem in the question whose condition is on this one; the
+    editor says it at this one's field that caused it: its options, its key."""
+    add_section(made)
+    add_question(made, "opinions", "short_text", "q_if", **condition("opinions_first", "yes"))
+    url = f"{EDITOR}/questions/opinions_first"
+    first = {"key": "opinions_first", **texts("text", "Do you agree?")}
+    without_yes = {**first, **options("no", "other", flags={"other": ["other"]})}
+    page = post(made, url, **without_yes, type="single_choice").get_data(as_text=True)
+    (line,) = summary(page)
+    assert line[0] == "options-0-key" and "that it would no longer have: keep those" in line[1]
+    renamed = {**QUESTIONS["single_choice"], **first, "key": "opinions_1st"}
+    page = post(made, url, **renamed, type="single_choice").get_data(as_text=True)
+    (line,) = summary(page)
+    assert line[0] == "key" and "by its key and place: keep the key" in line[1]
+    assert "opinions_1st" not in consultation(SLUG).questionnaire.questions

@@ -85,6 +85,9 @@ class EditorForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.general: list[str] = []  # problems that belong to no field of this form
+        #: Problems caused by the question's type (a condition elsewhere is on it), shown at
+        #: the list of types it may change to.
+        self.type_errors: list[str] = []
         self.focus = None  # the id of the field to focus when shown again (a row moved)
         self.left_out: list[str] = []  # settings a change of type did not keep
         self.changed_type = False  # shown as another type than the one saved
@@ -128,10 +131,50 @@ class EditorForm(Form):
         field = setting.target(self, error)
         field.errors = [*field.errors, message]
 
+    def place_consequence(self, error, has_types: bool) -> None:
+        """Show at this question's own field an error the loader found in another question
+        whose condition is on this one (``error.about``): this question's new type cannot be
+        a condition, its key changed, or the options that condition uses are gone."""
+        other = error.question
+        if error.part == "type" and has_types:
+            self.type_errors.append(
+                _(
+                    "Question “%(key)s” is asked only after some answers to this question, so "
+                    "this one must stay a question of one or several choices: keep its type, "
+                    "or first change the condition of “%(key)s”.",
+                    key=other,
+                )
+            )
+            return
+        if error.part == "in":
+            message = _(
+                "Question “%(key)s” is asked only after answers to this question that it "
+                "would no longer have: keep those options, or first change the condition of "
+                "“%(key)s”.",
+                key=other,
+            )
+            target = "options" if self.setting("options") else None
+        else:
+            message = _(
+                "Question “%(key)s” is asked only after some answers to this question, by its "
+                "key and place: keep the key, or first change the condition of “%(key)s”.",
+                key=other,
+            )
+            target = "key"
+        if target is None:
+            self.general.append(message)
+        else:
+            field = self.setting(target).target(self, None)
+            field.errors = [*field.errors, message]
+
     def problems(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary at the top of the page; a field's
         message is said after its name, and its language for a text."""
         found = [("editor-form", message) for message in self.general]
+        found += [
+            ("new_type", _("%(field)s: %(problem)s", field=_("Change the type to"), problem=m))
+            for m in self.type_errors
+        ]
         named = [pair for setting in self.settings for pair in setting.labelled(self)]
         seen = {id(field) for field, _label in named}
         named += [
