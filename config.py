@@ -106,6 +106,11 @@ class Config:
         "yes",
         "on",
     )
+    #: The key the TOTP secrets are encrypted with at rest (``auth.sealed_secrets``): any long
+    #: random value; unset, a key derived from SECRET_KEY is used. Secrets encrypted under
+    #: SECRET_KEY (or a key of SECRET_KEY_FALLBACKS) stay readable and move to this one at
+    #: the next sign-in with a code.
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY") or None
     #: The name an authenticator app shows beside the account.
     TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Consultations")
     #: After the right password, the code must be given within this time.

@@ -199,7 +199,7 @@ def test_loader_messages_about_the_questionnaire_show_at_the_languages(admin):
     result = create(admin, slug="other-one", source="apply-ai")
     page = result.get_data(as_text=True)
     assert result.status_code == 400
-    assert "no fr text for &#39;A label nobody translated&#39;" in page
+    assert "the text “A label nobody translated” has no fr version" in page
     assert 'id="languages-error"' in page
 
 

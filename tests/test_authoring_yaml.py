@@ -86,7 +86,7 @@ def test_import_replaces_the_questionnaire_of_an_upcoming_consultation(admin):
 
 
 BAD_FILES = [
-    (b"slug: x\n", "missing title, summary, opens, closes, privacy_notice, sections"),
+    (b"slug: x\n", "has no title, summary, opens, closes, privacy_notice, sections: add them"),
     (b"title: [unclosed\n", "not valid YAML"),
     (b"\xff\xfe not text", "not UTF-8 text"),
     (b"!!python/object/apply:os.system ['echo hacked']\n", "not plain YAML"),
@@ -112,11 +112,11 @@ def test_a_title_or_slug_longer_than_its_column_is_refused(admin):
     definition.update(slug="long-title", opens="2025-07-01", closes="2025-09-30")
     definition["title"] = {"en": "T" * 256}
     result = upload(admin, "/admin/manage/consultations/import", to_yaml(definition).encode())
-    assert "&#39;title&#39; must be at most 255 characters" in result.get_data(as_text=True)
+    assert "The title must be at most 255 characters" in result.get_data(as_text=True)
     assert consultation("long-title") is None
     definition.update(title="Fine", slug="s" * 101)
     result = upload(admin, "/admin/manage/consultations/import", to_yaml(definition).encode())
-    assert "&#39;slug&#39; must be at most 100 characters" in result.get_data(as_text=True)
+    assert "(slug) must be at most 100 characters" in result.get_data(as_text=True)
 
 
 def test_a_questionnaire_error_names_the_question(admin):
@@ -127,7 +127,10 @@ def test_a_questionnaire_error_names_the_question(admin):
     result = upload(admin, "/admin/manage/consultations/import", to_yaml(definition).encode())
     page = result.get_data(as_text=True)
     assert result.status_code == 400
-    assert f"questionnaire.yaml, question &#39;{key}&#39;: unknown type &#39;essay&#39;" in page
+    assert (
+        f"questionnaire.yaml, question &#39;{key}&#39;, type: There is no question type “essay”"
+        in page
+    )
     assert consultation("broken") is None
 
 
@@ -144,7 +147,7 @@ def test_an_upload_may_include_only_the_shipped_blocks(admin):
     raw = yaml.safe_load(to_yaml(definition))
     raw["sections"] = [{"include": "../../../etc/passwd"}, *raw["sections"][1:]]
     result = upload(admin, "/admin/manage/consultations/import", yaml.safe_dump(raw).encode())
-    assert "&#39;include&#39; must name a shared block" in result.get_data(as_text=True)
+    assert "“include” must name a shared block" in result.get_data(as_text=True)
     raw["sections"][0] = {"include": "about-you"}
     result = upload(admin, "/admin/manage/consultations/import", yaml.safe_dump(raw).encode())
     assert result.status_code == 302, result.get_data(as_text=True)[:2000]

@@ -153,7 +153,7 @@ def test_the_loaders_messages_are_shown_at_their_fields_with_what_was_typed(made
     assert 'id="key-error"' in result.get_data(as_text=True)
     result = add_question(made, "opinions", "single_choice", "q_dup", **{"options-1-key": "yes"})
     page = result.get_data(as_text=True)
-    assert 'id="options-1-key-error"' in page and "used twice" in page
+    assert 'id="options-1-key-error"' in page and "already used by another row" in page
     result = add_question(made, "opinions", "number", "q_n", min="5", max="1")
     assert 'id="min-error"' in result.get_data(as_text=True)
     result = add_question(made, "opinions", "short_text", "q_t", **{"text_fr": ""})
@@ -319,7 +319,8 @@ MESSAGES = [
     ("not a whole number", "short_text", {"max_length": "ten"}, "max_length"),
     ("length of zero", "short_text", {"max_length": "0"}, "max_length"),
     ("long text without length", "long_text", {"max_length": ""}, "max_length"),
-    ("format without message", "short_text", {"pattern": "^[0-9]+$"}, "pattern"),
+    # The message goes where it is to be written, not at the format.
+    ("format without message", "short_text", {"pattern": "^[0-9]+$"}, "pattern_message_en"),
     ("option key twice", "ranking", {"options-2-key": "x"}, "options-2-key"),
     ("option without key", "ranking", {"options-1-key": ""}, "options-1-key"),
     ("option key with a space", "ranking", {"options-0-key": "a b"}, "options-0-key"),
@@ -462,5 +463,35 @@ def test_a_short_text_becomes_a_long_text_and_the_loader_still_checks(made):
     }
     result = post(made, f"{EDITOR}/questions/opinions_first", **first, type="ranking")
     page = result.get_data(as_text=True)
-    assert result.status_code == 400 and "must refer to a choice question" in page
+    assert result.status_code == 400
     assert consultation(SLUG).questionnaire.questions["opinions_first"].kind == "single_choice"
+    # At the list of types, not above the form, and in the summary with a link to it.
+    message = (
+        "Question “q_if” is asked only after some answers to this question, so this one must "
+        "stay a question of one or several choices: keep its type, or first change the "
+        "condition of “q_if”."
+    )
+    assert summary(page) == [("new_type", f"Change the type to: {message}")]
+    assert (
+        '<p class="error-message" id="new_type-error"><span class="visually-hidden">Error: '
+        f"</span>{message}</p>" in page
+    )
+    assert 'aria-invalid="true" aria-describedby="new_type-error"' in page
+
+
+def test_a_change_breaking_a_condition_elsewhere_is_said_at_the_field_that_breaks_it(made):
+    """The loader finds the problem in the question whose condition is on this one; the
+    editor says it at this one's field that caused it: its options, its key."""
+    add_section(made)
+    add_question(made, "opinions", "short_text", "q_if", **condition("opinions_first", "yes"))
+    url = f"{EDITOR}/questions/opinions_first"
+    first = {"key": "opinions_first", **texts("text", "Do you agree?")}
+    without_yes = {**first, **options("no", "other", flags={"other": ["other"]})}
+    page = post(made, url, **without_yes, type="single_choice").get_data(as_text=True)
+    (line,) = summary(page)
+    assert line[0] == "options-0-key" and "that it would no longer have: keep those" in line[1]
+    renamed = {**QUESTIONS["single_choice"], **first, "key": "opinions_1st"}
+    page = post(made, url, **renamed, type="single_choice").get_data(as_text=True)
+    (line,) = summary(page)
+    assert line[0] == "key" and "by its key and place: keep the key" in line[1]
+    assert "opinions_1st" not in consultation(SLUG).questionnaire.questions

@@ -4,6 +4,7 @@ import shutil
 import textwrap
 
 import pytest
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, inspect, select
 
 from consultation.consultations.models import Consultation, QuestionRecord
@@ -96,96 +97,116 @@ def test_shipped_files_are_valid_and_use_every_type():
 @pytest.mark.parametrize(
     "questions, question, problem",
     [
-        ("- key: q1\n  type: essay\n  text: Hi\n", "q1", "unknown type 'essay'"),
-        ("- key: q1\n  type: short_text\n", "q1", "'text' is missing"),
-        ("- key: q1\n  type: single_choice\n  text: Hi\n", "q1", "'options' must be"),
+        ("- key: q1\n  type: essay\n  text: Hi\n", "q1", "There is no question type “essay”"),
+        ("- key: q1\n  type: short_text\n", "q1", "Write the question’s text."),
+        ("- key: q1\n  type: single_choice\n  text: Hi\n", "q1", "Options: the list is empty"),
         (
             "- key: q1\n  type: single_choice\n  text: Hi\n  options:\n"
             "    - {key: a, label: A}\n    - {key: a, label: B}\n",
             "q1",
-            "key 'a' is used twice",
+            "Options, row 2: the key “a” is already used by another row",
         ),
-        ("- key: q1\n  type: long_text\n  text: Hi\n", "q1", "needs 'max_length'"),
+        (
+            "- key: q1\n  type: long_text\n  text: Hi\n",
+            "q1",
+            "Give the most characters an answer may have",
+        ),
         (
             "- key: q1\n  type: number\n  text: Hi\n  min: 10\n  max: 1\n",
             "q1",
-            "'min' is larger than 'max'",
+            "The smallest number (10) is larger than the largest (1).",
         ),
-        ("- key: q1\n  type: consent\n  text: Hi\n", "q1", "must be 'required: true'"),
+        (
+            "- key: q1\n  type: consent\n  text: Hi\n",
+            "q1",
+            "A consent question must require an answer",
+        ),
         (
             "- key: q1\n  type: file\n  text: Hi\n  extensions: [exe]\n",
             "q1",
-            "extension(s) exe cannot be checked",
+            "Files of type exe cannot be checked",
         ),
-        ("- key: q1\n  type: short_text\n  text: Hi\n  colour: red\n", "q1", "unknown setting"),
+        (
+            "- key: q1\n  type: short_text\n  text: Hi\n  colour: red\n",
+            "q1",
+            "This type of question has no setting colour",
+        ),
         (
             "- key: q1\n  type: short_text\n  text: Hi\n  show_if: {question: later, in: [x]}\n",
             "q1",
-            "not an earlier question",
+            "shown on the answers to “later”, which is not a question before it",
         ),
         (
             "- key: q0\n  type: single_choice\n  text: Hi\n  options: [{key: a, label: A}]\n"
             "- key: q1\n  type: short_text\n  text: Hi\n  show_if: {question: q0, in: [zz]}\n",
             "q1",
-            "unknown option(s) zz",
+            "shown on answers that “q0” does not have: zz",
         ),
         (
             "- key: q1\n  type: short_text\n  text: Hi\n"
             "- key: q1\n  type: short_text\n  text: Again\n",
             "q1",
-            "used by two questions",
+            "Another question already has the key “q1”",
         ),
         (
             "- key: q1\n  type: short_text\n  text: Hi\n  pattern: '[0-9'\n  pattern_message: x\n",
             "q1",
-            "not a valid regular expression",
+            "is not a regular expression that can be used",
         ),
         (
             "- key: q1\n  type: single_choice\n  text: Hi\n  options: [{key: a-b, label: A}]\n",
             "q1",
-            "options key 'a-b' must be letters, digits and underscores",
+            "the key “a-b” may have only letters, digits and underscores",
         ),
         # Exclusive options and "Other, please specify" (issue 12, items 3 and 4).
-        (choices("multiple_choice", "exclusive: 1"), "q1", "'exclusive' must be true or false"),
+        (
+            choices("multiple_choice", "exclusive: 1"),
+            "q1",
+            "(“b”): “exclusive” must be true or false",
+        ),
         (
             choices("multiple_choice", "exclusve: true"),
             "q1",
-            "'b' has unknown setting(s): exclusve",
+            "(“b”) has settings this type of question does not know: exclusve",
         ),
-        (choices("single_choice", "exclusive: true"), "q1", "unknown setting(s): exclusive"),
-        (choices("ranking", "other: true"), "q1", "unknown setting(s): other"),
-        (choices("multiple_choice", "other: true, exclusive: true"), "q1", "both 'exclusive' and"),
+        (choices("single_choice", "exclusive: true"), "q1", "does not know: exclusive"),
+        (choices("ranking", "other: true"), "q1", "does not know: other"),
+        (
+            choices("multiple_choice", "other: true, exclusive: true"),
+            "q1",
+            "cannot be both exclusive and “Other”",
+        ),
         (
             choices("multiple_choice", "other: true", first="other: true"),
             "q1",
-            "only one option can be 'other' (not a, b)",
+            "Only one option can be “Other” (asking to specify), not a, b",
         ),
         (
             choices("multiple_choice", "exclusive: true", first="exclusive: true"),
             "q1",
-            "every option is 'exclusive'",
+            "Every option is exclusive",
         ),
         (
             choices("multiple_choice", "exclusive: true") + "  min_choices: 2\n",
             "q1",
-            "'exclusive' option 'b' cannot be chosen when 'min_choices' is more than 1",
+            "The exclusive option “b” could never be chosen, since at least 2 choices",
         ),
         # A unit's plural forms (CLDR categories, "other" required).
         (
             "- key: q1\n  type: number\n  text: Hi\n  unit: {en: {one: day}}\n",
             "q1",
-            "its plural forms, such as {one: day, other: days}",
+            "its plural forms, such as one=day; other=days (in a file: {one: day, other: days})",
         ),
         (
             "- key: q1\n  type: number\n  text: Hi\n  unit: {en: {single: day, other: days}}\n",
             "q1",
-            "'unit' must be a non-empty text",
+            "The unit must be a word",
         ),
         (
             "- key: q1\n  type: matrix\n  text: Hi\n  rows: [{key: r, label: R, other: true}]\n"
             "  scale: [{key: a, label: A}, {key: b, label: B}]\n",
             "q1",
-            "rows 'r' has unknown setting(s): other",
+            "Rows, row 1 (“r”) has settings this type of question does not know: other",
         ),
     ],
 )
@@ -198,24 +219,31 @@ def test_malformed_questions_are_refused_with_file_question_and_problem(
     assert error.question == question
     assert problem in error.problem
     assert str(path) in str(error) and f"question '{question}'" in str(error)
+    # Said through the interface's translations, at the time it is shown (the editor's
+    # language, English on the command line).
+    assert isinstance(error.problem, LazyString)
 
 
 def test_malformed_files_are_refused(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("slug: [unclosed", encoding="utf-8")
-    assert "not valid YAML" in str(error_of(broken))
+    assert "The file is not valid YAML" in str(error_of(broken))
     path = write(tmp_path, "  - key: main\n    title: Main\n    questions: []\n")
-    assert "section 'main' has no questions" in str(error_of(path))
+    error = error_of(path)
+    assert error.section == "main" and "section 'main': Section “main” has no questions" in str(
+        error
+    )
     bad_date = tmp_path / "dates.yaml"
     bad_date.write_text(HEADER.replace("2025-06-04", "4 June") + section(""), encoding="utf-8")
-    assert "'closes' must be a date" in str(error_of(bad_date))
+    assert "closes: “closes” must be a date such as 2025-06-04." in str(error_of(bad_date))
 
 
 def test_cli_reports_the_error_and_loads_nothing(app, tmp_path):
     path = write(tmp_path, section("- key: q1\n  type: number\n  text: Hi\n  min: x\n"))
     result = app.test_cli_runner().invoke(args=["consultations", "load", str(path)])
     assert result.exit_code != 0
-    assert f"{path}, question 'q1': 'min' must be a number" in result.output
+    # The command line names the file, the question and the setting, then says it in words.
+    assert f"{path}, question 'q1', min: The smallest number must be a number." in result.output
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == 0
 
 
@@ -326,3 +354,41 @@ def test_pages_use_the_built_questionnaire_without_reading_the_definition(consul
     assert again.questionnaire is questionnaire and again.text("title", "fr") == title
     assert "definition" not in inspect(again).dict
     assert again.definition["slug"] == "apply-ai"  # still there when asked for
+
+
+def test_a_message_says_where_for_the_editor_to_show_it_at_its_field(tmp_path):
+    """The setting, the row of a list and the part of it come with the message, so the
+    editor places it without reading its words (which are translated)."""
+    path = write(tmp_path, section(choices("multiple_choice", "exclusve: true")))
+    error = error_of(path)
+    assert (error.setting, error.row, error.part) == ("options", 2, "key")
+    assert "Options, row 2 (“b”)" in error.problem
+    assert f"{path}, question 'q1', options #2: Options, row 2" in str(error)
+    condition = (
+        "- key: q0\n  type: ranking\n  text: Hi\n  options: [{key: a, label: A}]\n"
+        "- key: q1\n  type: short_text\n  text: Hi\n  show_if: {question: q0, in: [a]}\n"
+    )
+    error = error_of(write(tmp_path, section(condition)))
+    assert (error.question, error.setting, error.part, error.about) == (
+        "q1",
+        "show_if",
+        "type",
+        "q0",
+    )
+
+
+def test_the_editor_offers_for_a_condition_the_questions_the_loader_accepts():
+    """One rule says which questions a condition can be on (``can_be_condition``): the
+    loader's check and the editor's list of earlier questions."""
+    from consultation.authoring.editor_operations import condition_questions
+    from consultation.questionnaires.types import QUESTION_TYPES, can_be_condition
+
+    assert {k for k in QUESTION_TYPES if can_be_condition(k)} == {
+        "single_choice",
+        "multiple_choice",
+    }
+    sections = parse_file(definitions_dir() / "data-union-strategy.yaml")["sections"]
+    kinds = {q["key"]: q["type"] for s in sections for q in s["questions"]}
+    offered = [key for group in condition_questions(sections, None).values() for key, _ in group]
+    assert offered and all(can_be_condition(kinds[key]) for key in offered)
+    assert {key for key, kind in kinds.items() if can_be_condition(kind)} == set(offered)

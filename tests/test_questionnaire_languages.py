@@ -55,7 +55,7 @@ def test_a_consultation_naming_a_language_must_have_every_text_in_it(tmp_path):
     with pytest.raises(QuestionnaireError) as caught:
         parse_file(path)
     message = str(caught.value)
-    assert "question 'q2'" in message and "no fr text for 'Blue'" in message
+    assert "question 'q2': the text “Blue” has no fr version" in message
     assert "translations/fr/LC_MESSAGES/questionnaires.po" in message
     # Complete in French once the option has its label; English alone needs nothing more.
     blue = SECTIONS.replace("{en: Blue}", "{en: Blue, fr: Bleu}")
@@ -68,8 +68,8 @@ def test_a_consultation_naming_a_language_must_have_every_text_in_it(tmp_path):
 @pytest.mark.parametrize(
     ("languages", "problem"),
     [
-        ("[en, xx]", "unknown language(s) xx"),
-        ("[fr]", "must include en"),
+        ("[en, xx]", "Unknown language codes: xx."),
+        ("[fr]", "must include English (en)"),
         ("en", "must be a list"),
     ],
 )
@@ -122,7 +122,10 @@ def test_texts_of_other_languages_come_from_their_catalogue(tmp_path, estonian):
     missing = missing_texts(definition, "et")
     assert ("question 'q2'", "Red") in missing and ("question 'q2'", "Blue") not in missing
     assert ("section 'main'", "Main") in missing
-    with pytest.raises(QuestionnaireError, match="'title': no et text for 'A test consultation'"):
+    with pytest.raises(
+        QuestionnaireError,
+        match="'title': the text “A test consultation” has no et version. .*6 more texts miss it",
+    ):
         parse_file(write(tmp_path, "languages: [en, et]\n" + SECTIONS))
 
 

@@ -166,6 +166,6 @@ def test_publishing_is_refused_with_the_loaders_message(admin, client):
     assert result.status_code == 302
     page = admin.get(result.headers["Location"]).get_data(as_text=True)
     assert "was not published" in page
-    assert f"question &#39;{twice}&#39;: this key is used by two questions" in page
+    assert f"question &#39;{twice}&#39;, key: Another question already has the key" in page
     assert consultation(DRAFT).is_draft and not audit("consultation.publish")
     assert client.get(f"/consultations/{DRAFT}").status_code == 404

@@ -200,18 +200,58 @@ def test_a_profile_option_a_new_version_removed_keeps_its_label(admin, client):
         {"q_respondent_type": "other", "q_respondent_type-other": "A data cooperative"},
     )
 
-    def drop_company(definition):
-        types = find(definition, "respondent_type")
-        types["options"] = [o for o in types["options"] if o["key"] != "company"]
-        for section in definition["sections"]:
-            for question in section["questions"]:
-                condition = question.get("show_if") or {}
-                if "company" in condition.get("in", ()):
-                    condition["in"] = [key for key in condition["in"] if key != "company"]
-
     item = new_version(admin, drop_company)
     header, *rows = rows_of(item)
     column = header.index("respondent_type")
     assert [row[column] for row in rows] == ["Company or business", "Other"]
     other = header.index("respondent_type@v1:other:text")
     assert [row[other] for row in rows] == ["", "A data cooperative"]
+
+
+def test_the_summary_labels_profile_options_a_new_version_removed(admin, client):
+    """Version 2 drops "Company" from the respondent types and "Small" from the sizes: the
+    summary's breakdowns, its filter line and the authors of its quotes keep the labels of
+    version 1, not the keys stored on the response rows."""
+    approve([submit(client, consultation(SOURCE), FIRST)])
+
+    def drop_company_and_small(definition):
+        drop_company(definition)
+        size = find(definition, "organisation_size")
+        size["options"] = [o for o in size["options"] if o["key"] != "small"]
+
+    item = new_version(admin, drop_company_and_small)
+    approve([submit(client, item, {"q_respondent_type": "ngo", "q_organisation_size": "micro"})])
+    summary = build_summary(consultation(SOURCE), locale="en")
+    types = {label: n for label, n, _ in summary.by_type}
+    assert types["Company or business"] == 1 and types["Non-governmental organisation (NGO)"] == 1
+    assert "company" not in types
+    sizes = {label: n for label, n, _ in summary.by_size}
+    assert sizes["Small (10 to 49 employees)"] == 1 and "small" not in sizes
+    assert list(sizes)[:4] == [  # the removed option after the current ones
+        "Micro (1 to 9 employees)",
+        "Medium (50 to 249 employees)",
+        "Large (250 employees or more)",
+        "Small (10 to 49 employees)",
+    ]
+    assert summary.sme_count == 2  # still a small organisation
+    quoted = by_key(q for _, items in summary.sections for q in items)["wanted_dataset"]
+    assert quoted.excerpts[0] == (
+        "Census microdata by municipality",
+        "Acme Data, Company or business, Belgium",
+    )
+    french = build_summary(consultation(SOURCE), respondent_type="company", locale="fr")
+    assert french.filters == ["Catégorie de répondant : Entreprise"]
+    assert {label: n for label, n, _ in french.by_type}["Entreprise"] == 1
+    text = pdf_text(pdf.summary_pdf(consultation(SOURCE), locale="en"))
+    assert "Company or business" in text and "Small (10 to 49 employees)" in text
+
+
+def drop_company(definition):
+    """Version 2 of the respondent types without "Company" (and the conditions naming it)."""
+    types = find(definition, "respondent_type")
+    types["options"] = [o for o in types["options"] if o["key"] != "company"]
+    for section in definition["sections"]:
+        for question in section["questions"]:
+            condition = question.get("show_if") or {}
+            if "company" in condition.get("in", ()):
+                condition["in"] = [key for key in condition["in"] if key != "company"]

@@ -29,10 +29,10 @@ SMALLEST_SHOWN = 5
 
 def _scope_labels(consultation):
     """The heading of each scope: a question's label, or the whole contribution."""
-    questionnaire, locale = consultation.questionnaire, current_locale()
+    locale = current_locale()
     labels = {
-        record.id: questionnaire.questions[record.key].label(locale)
-        for record in queries.free_text_questions(consultation)
+        record.id: question.label(locale)
+        for question, record in queries.free_text_scopes(consultation)
     }
     labels[None] = _("Whole contribution (all free-text answers together)")
     return labels

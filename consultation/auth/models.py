@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..dbtypes import UTCDateTime
 from ..extensions import db
+from . import sealed_secrets
 
 #: scrypt is memory-hard; werkzeug's parameters follow current advice.
 PASSWORD_METHOD = "scrypt"
@@ -42,13 +43,24 @@ class User(UserMixin, db.Model):
     #: An invitation or a forced reset: signing in waits for a new password set through the
     #: link e-mailed to the person (``AccountLink``).
     must_set_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    #: The TOTP secret (base32). Kept while enrolment is unfinished, so the QR code shown
-    #: stays valid on reload; two-factor sign-in is on only once ``two_factor_since`` is set.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The TOTP secret, encrypted (``sealed_secrets``; read and set it as ``totp_secret``).
+    #: Kept while enrolment is unfinished, so the QR code shown stays valid on reload;
+    #: two-factor sign-in is on only once ``two_factor_since`` is set.
+    totp_secret_sealed: Mapped[str | None] = mapped_column("totp_secret", String(255))
     two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The TOTP time step (30 s) of the last code accepted: that code, or an older one, is
     #: refused afterwards, so a code seen over someone's shoulder cannot be used again.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret (base32) in clear, for the codes and the QR code; never stored so."""
+        stored = self.totp_secret_sealed
+        return sealed_secrets.decrypt(stored) if stored else None
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        self.totp_secret_sealed = sealed_secrets.encrypt(secret) if secret else None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)

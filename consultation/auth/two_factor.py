@@ -18,6 +18,7 @@ from ..audit.operations import record
 from ..errors import OperationRefused
 from ..extensions import db
 from ..responses.tokens import hash_token
+from . import sealed_secrets
 from .models import RecoveryCode, User
 
 STEP_SECONDS = 30
@@ -36,10 +37,20 @@ def begin_enrolment(user: User) -> str:
     """The secret to show as a QR code: a new one, or the one already shown (not yet confirmed)."""
     if user.two_factor_enabled:
         raise OperationRefused(_("Two-factor sign-in is already on."))
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
+    if not user.totp_secret_sealed or _secret(user) is None:
+        user.totp_secret = pyotp.random_base32()  # (a secret of a key no longer set: anew)
         db.session.flush()
     return user.totp_secret
+
+
+def _secret(user: User) -> str | None:
+    """The secret in clear; None when none is set, or no configured key opens it (the key
+    was changed and not kept: an admin turns two-factor sign-in off, the person enrols
+    again)."""
+    try:
+        return user.totp_secret
+    except sealed_secrets.Unreadable:
+        return None
 
 
 def provisioning_uri(user: User, issuer: str) -> str:
@@ -62,9 +73,10 @@ def grouped_secret(secret: str) -> str:
 def _totp_step(user: User, code: str) -> int | None:
     """The step whose code is ``code`` among now-1, now and now+1, if not used before."""
     code = re.sub(r"\s", "", code or "")
-    if not user.totp_secret or not CODE_RE.fullmatch(code):
+    secret = _secret(user)
+    if not secret or not CODE_RE.fullmatch(code):
         return None
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret)
     now = current_step()
     for step in (now - 1, now, now + 1):
         if user.totp_last_step is not None and step <= user.totp_last_step:
@@ -130,6 +142,8 @@ def check_second_factor(user: User, code: str) -> str | None:
     step = _totp_step(user, code)
     if step is not None:
         user.totp_last_step = step
+        # A secret encrypted under an earlier key: under the current one from now on.
+        user.totp_secret_sealed = sealed_secrets.rotated(user.totp_secret_sealed)
         db.session.flush()
         return "totp"
     normalised = _normalised_recovery(code)
@@ -153,7 +167,7 @@ def check_second_factor(user: User, code: str) -> str | None:
 
 def turn_off_two_factor(user: User, actor) -> None:
     """For a person who lost their phone and their codes: they enrol again at next sign-in."""
-    if not user.two_factor_enabled and not user.totp_secret:
+    if not user.two_factor_enabled and not user.totp_secret_sealed:
         raise OperationRefused(_("Two-factor sign-in is not on."))
     user.totp_secret = None
     user.two_factor_since = None

@@ -6,8 +6,6 @@ a text missing in a language offered); everything else is the loader's to say, a
 message is put back at the field concerned (``place``).
 """
 
-import re
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
@@ -28,10 +26,6 @@ from .editor_settings import (
     Whole,
     short,
 )
-
-#: Words of a loader message that name a setting without quoting it.
-_WORDS = (("option", "options"), ("profile", "profile"), ("key", "key"), ("show_if", "show_if"))
-_QUOTED = re.compile(r"'([a-z_]+)[':]")  # 'max_length', also 'required: true'
 
 _GENERATED = [("", "—")] + [(name, name) for name in _GENERATORS]
 _PROFILES = [("", "—")] + [(name, name) for name in PROFILE_FIELDS]
@@ -91,6 +85,9 @@ class EditorForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.general: list[str] = []  # problems that belong to no field of this form
+        #: Problems caused by the question's type (a condition elsewhere is on it), shown at
+        #: the list of types it may change to.
+        self.type_errors: list[str] = []
         self.focus = None  # the id of the field to focus when shown again (a row moved)
         self.left_out: list[str] = []  # settings a change of type did not keep
         self.changed_type = False  # shown as another type than the one saved
@@ -122,32 +119,62 @@ class EditorForm(Form):
             else:
                 yield field
 
-    def place(self, message: str) -> None:
-        """Show a loader message at the field it is about (or above the form)."""
-        setting = self._setting_of(message)
+    def place(self, error, message=None) -> None:
+        """Show a loader error (``QuestionnaireError``) at the field it names, by its
+        setting, row and part (or above the form when it names none of this form's);
+        ``message``: other words to show than the error's own."""
+        message = str(message or error.problem)
+        setting = self.setting(error.setting) if error.setting else None
         if setting is None:
             self.general.append(message)
             return
-        field = setting.target(self, message)
+        field = setting.target(self, error)
         field.errors = [*field.errors, message]
 
-    def _setting_of(self, message):
-        names = {setting.name: setting for setting in self.settings}
-        first = message.split(" ", 1)[0]
-        if isinstance(names.get(first), KeyedList):  # "options #2 has no 'key'"
-            return names[first]
-        for name in _QUOTED.findall(message):
-            if name in names and name != "key":
-                return names[name]
-        for word, name in _WORDS:
-            if word in message and name in names:
-                return names[name]
-        return None
+    def place_consequence(self, error, has_types: bool) -> None:
+        """Show at this question's own field an error the loader found in another question
+        whose condition is on this one (``error.about``): this question's new type cannot be
+        a condition, its key changed, or the options that condition uses are gone."""
+        other = error.question
+        if error.part == "type" and has_types:
+            self.type_errors.append(
+                _(
+                    "Question “%(key)s” is asked only after some answers to this question, so "
+                    "this one must stay a question of one or several choices: keep its type, "
+                    "or first change the condition of “%(key)s”.",
+                    key=other,
+                )
+            )
+            return
+        if error.part == "in":
+            message = _(
+                "Question “%(key)s” is asked only after answers to this question that it "
+                "would no longer have: keep those options, or first change the condition of "
+                "“%(key)s”.",
+                key=other,
+            )
+            target = "options" if self.setting("options") else None
+        else:
+            message = _(
+                "Question “%(key)s” is asked only after some answers to this question, by its "
+                "key and place: keep the key, or first change the condition of “%(key)s”.",
+                key=other,
+            )
+            target = "key"
+        if target is None:
+            self.general.append(message)
+        else:
+            field = self.setting(target).target(self, None)
+            field.errors = [*field.errors, message]
 
     def problems(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary at the top of the page; a field's
         message is said after its name, and its language for a text."""
         found = [("editor-form", message) for message in self.general]
+        found += [
+            ("new_type", _("%(field)s: %(problem)s", field=_("Change the type to"), problem=m))
+            for m in self.type_errors
+        ]
         named = [pair for setting in self.settings for pair in setting.labelled(self)]
         seen = {id(field) for field, _label in named}
         named += [

@@ -17,8 +17,7 @@ from ..errors import OperationRefused
 from ..questionnaires.languages import missing_texts
 from ..questionnaires.loader import digest
 from ..questionnaires.text import tr
-from ..questionnaires.types import QUESTION_TYPES
-from ..questionnaires.types.choices import ChoiceQuestion
+from ..questionnaires.types import QUESTION_TYPES, can_be_condition
 from .operations import _hold_upcoming, build_definition, settings_of
 
 #: Moves: one place up, one place down.
@@ -53,7 +52,7 @@ def condition_questions(sections, section_key, question_key=None, locale=None) -
         for spec in section["questions"]:
             if spec["key"] == question_key:
                 return found
-            if _is_condition(spec):
+            if can_be_condition(spec["type"]):
                 found.setdefault(heading, []).append((spec["key"], tr(spec["text"], locale)))
         if section["key"] == section_key and question_key is None:
             return found
@@ -64,14 +63,9 @@ def condition_options(sections, key, locale=None) -> list:
     """The options of the choice question ``key``, as (option key, words)."""
     section, position = find_question(sections, key)
     spec = section["questions"][position] if section else None
-    if spec is None or not _is_condition(spec):
+    if spec is None or not can_be_condition(spec["type"]):
         return []
     return list(QUESTION_TYPES[spec["type"]](spec).choices(locale))
-
-
-def _is_condition(spec) -> bool:
-    cls = QUESTION_TYPES[spec["type"]]
-    return issubclass(cls, ChoiceQuestion) and cls.kind != "ranking"
 
 
 def new_question(kind: str) -> dict:

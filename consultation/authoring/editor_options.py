@@ -79,19 +79,19 @@ class KeyedList(Setting):
             options.append(option)
         return options or UNSET
 
-    def target(self, form, message=""):
+    def target(self, form, error=None):
+        # The loader numbers the rows it was given: those filled in (``used``).
         rows = self.used(form)
-        position = _number_after(message, f"{self.name} #")
-        if position and position <= len(rows):
-            return rows[position - 1].key
-        for flag in self.flags:  # "only one option can be 'other'": the second one ticked
-            ticked = [sub for sub in rows if sub[flag].data]
-            if f"'{flag}'" in message and ticked:
-                return ticked[-1][flag]
-        for sub in reversed(rows):  # a key used twice: the second use is the problem
-            key = plain(sub.key.data)
-            if key and f"'{key}'" in message:
-                return sub.label_en if "label" in message else sub.key
+        row, part = getattr(error, "row", None), getattr(error, "part", None)
+        if row and row <= len(rows):
+            sub = rows[row - 1]
+            if part == "label":
+                return sub[f"label_{form.codes[0]}"]
+            return sub[part] if part in self.flags else sub.key
+        if part in self.flags:  # "every option is exclusive": the last one ticked
+            ticked = [sub for sub in rows if sub[part].data]
+            if ticked:
+                return ticked[-1][part]
         first = rows[0] if rows else form[self.name][0].form
         return first.key
 
@@ -142,12 +142,6 @@ class KeyedList(Setting):
             direction == DOWN and target == len(entries) - 1
         )
         form.focus = there.key.id if edge else f"{self.name}-{target}-{direction}"
-
-
-def _number_after(message, prefix):
-    head, found, tail = message.partition(prefix)
-    digits = "".join(c for c in tail[:6] if c.isdigit()) if found else ""
-    return int(digits) if digits else None
 
 
 class Condition(Setting):
@@ -206,9 +200,9 @@ class Condition(Setting):
             return False
         return True
 
-    def target(self, form, message=""):
-        about_question = "refer" in message or not self.picked(form)
-        return form[self.question] if about_question else form[self.name]
+    def target(self, form, error=None):
+        about_answers = getattr(error, "part", None) == "in" and self.picked(form)
+        return form[self.name] if about_answers else form[self.question]
 
     def labelled(self, form):
         return [

@@ -53,8 +53,9 @@ class Setting:
         value = plain(form[self.name].data)
         return value if value else UNSET
 
-    def target(self, form, message=""):
-        """The field a message about this setting is shown at."""
+    def target(self, form, error=None):
+        """The field a loader error about this setting is shown at (``error``: its row and
+        part, see ``QuestionnaireError``; None: the setting's first field)."""
         return form[self.name]
 
     def check(self, form, offered) -> bool:
@@ -110,11 +111,9 @@ class Text(Setting):
                 texts[code] = _plural_forms(typed) if self.plural else typed
         return texts or UNSET
 
-    def target(self, form, message=""):
-        for code in form.codes:
-            if f" {code} text" in message:
-                return form[self.field_name(code)]
-        return form[self.field_name("en")]
+    def target(self, form, error=None):
+        code = getattr(error, "part", None)
+        return form[self.field_name(code if code in form.codes else "en")]
 
     def labelled(self, form, label=None):
         label = label or short(self.label)

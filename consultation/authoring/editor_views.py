@@ -128,13 +128,16 @@ def _page(template, status=200, **context):
     ), status
 
 
-def _place(error, form, section_form=None):
-    """A loader message at its field: the section's form for a section's, else the question's."""
-    problem = error.problem if isinstance(error, QuestionnaireError) else str(error)
-    if section_form is not None and problem.startswith("section") and not error.question:
-        section_form.place(problem)
+def _place(error, form, section_form=None, old_key=None, has_types=False):
+    """A loader message at its field: the section's form for a section's, else the question's;
+    one about another question whose condition is on this one (``error.about``: its key
+    before or after the change) at the field of this one that caused it."""
+    if section_form is not None and error.section and not error.question:
+        section_form.place(error)
     elif form is not None and (not error.question or error.question == form.key.data.strip()):
-        form.place(problem)
+        form.place(error)
+    elif form is not None and error.about and error.about in (form.key.data.strip(), old_key):
+        form.place_consequence(error, has_types)
     else:
         (form or section_form).general.append(str(error))
 
@@ -197,7 +200,7 @@ def _save_question(item, form, section, old_key, context):
         changed = ops.save_question(item, section, old_key, spec, Actor.of(current_user))
     except QuestionnaireError as error:
         db.session.rollback()
-        _place(error, form)
+        _place(error, form, old_key=old_key, has_types=len(context["types"]) > 1)
         return _page("admin/authoring/editor_question.html", status=400, **context)
     except OperationRefused:
         db.session.rollback()

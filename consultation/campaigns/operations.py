@@ -12,7 +12,7 @@ They flush; callers commit.
 from collections import Counter
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from .. import clock
 from ..audit.operations import record
@@ -240,7 +240,7 @@ def outdate(response_ids, connection) -> None:
 
 def _text_of(connection, response_id, question_id, consultation_id):
     """The text of one response in a scope, read on ``connection`` (inside a flush)."""
-    from ..consultations.models import QuestionRecord
+    from ..consultations.models import VERSION_MARK, QuestionRecord
     from ..responses.models import Answer
 
     answers, questions = Answer.__table__, QuestionRecord.__table__
@@ -254,7 +254,9 @@ def _text_of(connection, response_id, question_id, consultation_id):
         .where(
             questions.c.consultation_id == consultation_id,
             questions.c.kind.in_(queries.KINDS),
-            questions.c.active.is_(True),
+            # Current questions, and those a later version replaced (``key@vN``), as
+            # ``queries.free_text_questions`` has them.
+            or_(questions.c.active.is_(True), questions.c.key.contains(VERSION_MARK)),
         )
         .order_by(questions.c.position)
     ).scalars()

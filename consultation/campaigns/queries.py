@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from ..consultations.models import QuestionRecord
+from ..consultations.queries import asked_questions
 from ..extensions import db
 from ..responses.models import Answer, Response, ResponseVersion
 from .models import REJECTED, CampaignGroup, CampaignMember, CampaignRun
@@ -26,17 +27,20 @@ def counted(consultation_id):
     )
 
 
-def free_text_questions(consultation) -> list[QuestionRecord]:
-    """The active questions of ``consultation`` whose answers are grouped, in order."""
-    questionnaire = consultation.questionnaire
+def free_text_scopes(consultation) -> list[tuple]:
+    """(question, record) of each question whose answers are grouped: the current
+    questionnaire's, in order, then those a later version replaced, whose answers stay
+    grouped under their own question (``consultations.queries.asked_questions``)."""
     return [
-        record
-        for record in consultation.questions
-        if record.active
-        and record.kind in KINDS
-        and record.key in questionnaire.questions
-        and not questionnaire.questions[record.key].profile
+        (question, record)
+        for question, record in asked_questions(consultation)
+        if record.kind in KINDS and not question.profile
     ]
+
+
+def free_text_questions(consultation) -> list[QuestionRecord]:
+    """The question rows of ``consultation`` whose answers are grouped, in order."""
+    return [record for _question, record in free_text_scopes(consultation)]
 
 
 def scope_texts(consultation, question_id) -> tuple[list[int], list[str]]:

@@ -35,8 +35,7 @@ def campaign_lines(scope, consultation, threshold, limit, locale, attribution):
     Groups an analyst rejected are left out. ``attribution(row)`` says who wrote a
     quote from the published columns of their response.
     """
-    questionnaire = consultation.questionnaire
-    records = {record.id: record for record in queries.free_text_questions(consultation)}
+    questions = {record.id: question for question, record in queries.free_text_scopes(consultation)}
     rows = [
         row
         for row in queries.groups_by_size(
@@ -46,8 +45,7 @@ def campaign_lines(scope, consultation, threshold, limit, locale, attribution):
     ]
     lines = []
     for row in rows[:limit]:
-        record = records.get(row.group.question_id)
-        question = questionnaire.questions[record.key] if record else None
+        question = questions.get(row.group.question_id)
         quote, who = _quote(row.group, question, scope, attribution)
         lines.append(
             CampaignLine(

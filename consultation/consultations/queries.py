@@ -3,6 +3,7 @@
 from collections import defaultdict
 from typing import NamedTuple
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from .. import clock
@@ -94,6 +95,48 @@ def retired_questions(consultation) -> list[Retired]:
     return found
 
 
+class Replaced:
+    """A question a later version replaced, as pages that list questions name it: by the key
+    of its row (``key@vN``, unique where the question's own key is the new question's) and
+    by its label saying which versions asked it; in all else the question as it was asked."""
+
+    def __init__(self, found: Retired):
+        self.found = found
+        self.key = found.record.key
+
+    def label(self, locale=None) -> str:
+        return asked_label(self.found.question.label(locale), self.found.first, self.found.version)
+
+    def __getattr__(self, name):
+        return getattr(self.found.question, name)
+
+
+def asked_label(label, first, last) -> str:
+    """A replaced question's label, with the versions of the questionnaire that asked it."""
+    if first == last:
+        return gettext(
+            "%(question)s (asked in version %(version)s of the questionnaire)",
+            question=label,
+            version=first,
+        )
+    return gettext(
+        "%(question)s (asked in versions %(first)s to %(last)s of the questionnaire)",
+        question=label,
+        first=first,
+        last=last,
+    )
+
+
+def asked_questions(consultation) -> list[tuple[object, QuestionRecord]]:
+    """(question, record) of every question whose answers are kept: the current
+    questionnaire's, in its order, then those earlier versions asked and a later one
+    replaced (``retired_questions``), each as ``Replaced`` names it. Grouping and themes
+    read both: an answer stays analysed under the question it answered."""
+    records = {record.key: record for record in consultation.questions if record.active}
+    current = [(q, records[q.key]) for q in consultation.questionnaire if q.key in records]
+    return current + [(Replaced(found), found.record) for found in retired_questions(consultation)]
+
+
 def first_asked(consultation) -> dict[str, int]:
     """{key: the first version that asked the current question ``key``}, for the current
     questions a later version added or replaced (a contribution to an earlier version could
@@ -145,3 +188,22 @@ def profile_questions_asked(consultation) -> dict[str, list]:
         for column, question in version.questionnaire.profile_questions().items():
             found[column].append((version.number, question))
     return dict(found)
+
+
+def profile_labeller(consultation, column, locale=None, asked=None):
+    """``label(key)`` of an option stored in the profile column ``column`` of the response
+    row: its label in the current questionnaire or, for an option a newer version removed,
+    in the newest version that had it (``asked``: ``profile_questions_asked``, read if not
+    given); a key no version offered stays as it is."""
+    current = consultation.questionnaire.profile_questions().get(column)
+    if asked is None:
+        asked = profile_questions_asked(consultation)
+    questions = [q for q in (current, *(q for _, q in asked.get(column, ()))) if q is not None]
+
+    def label(key):
+        for question in questions:
+            if key in getattr(question, "option_keys", ()):
+                return question.option_label(key, locale)
+        return key
+
+    return label

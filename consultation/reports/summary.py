@@ -13,7 +13,12 @@ from markupsafe import Markup
 
 from .. import clock
 from ..campaigns.queries import PUBLIC_MINIMUM
-from ..consultations.queries import first_asked, retired_questions
+from ..consultations.queries import (
+    first_asked,
+    profile_labeller,
+    profile_questions_asked,
+    retired_questions,
+)
 from ..formatting import brussels_datetime, long_date, share
 from ..i18n import current_locale, number
 from ..questionnaires.options import EU_MEMBERS, country_footnotes, country_name
@@ -181,6 +186,13 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
     scope = Scope(consultation.id, respondent_type, country)
     questionnaire = consultation.questionnaire
     profile = questionnaire.profile_questions()
+    asked = profile_questions_asked(consultation)
+    # An option a newer version removed is still stored on the rows that chose it.
+    label_of = {
+        column: profile_labeller(consultation, column, locale, asked)
+        for column in ("respondent_type", "organisation_size", "publication")
+    }
+    type_label = label_of["respondent_type"]
     groups = queries.profile_counts(scope)
     total = sum(groups.values())
 
@@ -192,8 +204,13 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
         return counts
 
     types = count_by("respondent_type")
-    by_type = _profile_rows(types, profile.get("respondent_type"), locale, total)
-    by_size = _profile_rows(count_by("organisation_size"), profile.get("organisation_size"), locale)
+    by_type = _profile_rows(types, profile.get("respondent_type"), type_label, locale, total)
+    by_size = _profile_rows(
+        count_by("organisation_size"),
+        profile.get("organisation_size"),
+        label_of["organisation_size"],
+        locale,
+    )
     sized = sum(n for key, n in _keyed(by_size) if key is not None)
     sme = sum(n for key, n in _keyed(by_size) if key in SME_SIZES)
     countries = count_by("country")
@@ -212,8 +229,10 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
         key=lambda row: (-row[1], row[0]),
     )
     files, with_files = queries.upload_counts(scope)
-    sections, replaced = _sections(scope, consultation, total, excerpts, locale)
-    campaign_count, campaigns = _campaigns(scope, consultation, campaign_threshold, locale)
+    sections, replaced = _sections(scope, consultation, total, excerpts, type_label, locale)
+    campaign_count, campaigns = _campaigns(
+        scope, consultation, campaign_threshold, type_label, locale
+    )
 
     summary = Summary(
         consultation=consultation,
@@ -221,7 +240,7 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
         issuing_body=consultation.text("issuing_body", locale) or issuing_body(locale),
         window=window_sentence(consultation, locale),
         generated_at=clock.now_utc(),
-        filters=_filter_texts(profile, respondent_type, country, locale),
+        filters=_filter_texts(type_label, respondent_type, country, locale),
         total=total,
         flagged=queries.flag_counts(scope),
         by_type=[row[:3] for row in by_type],
@@ -238,7 +257,11 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
         by_publication=[
             row[:3]
             for row in _profile_rows(
-                count_by("publication"), profile.get("publication"), locale, total
+                count_by("publication"),
+                profile.get("publication"),
+                label_of["publication"],
+                locale,
+                total,
             )
         ],
         sections=sections,
@@ -265,7 +288,7 @@ def _build(consultation, respondent_type, country, locale, campaign_threshold, e
             scope,
             ids.get(types.key),
             excerpts,
-            lambda key: types.option_label(key, locale),
+            type_label,
             locale,
         )
     # -- themes and codes (consultation/themes) --
@@ -286,34 +309,33 @@ def _keyed(rows):
     return [(row[3], row[1]) for row in rows]
 
 
-def _profile_rows(counts, question, locale, denominator=None):
-    """(label, count, share, key) for {key: n} of a response column, in the question's order."""
+def _profile_rows(counts, question, label_of, locale, denominator=None):
+    """(label, count, share, key) for {key: n} of a response column, in the question's order
+    (``label_of(key)``: ``profile_labeller``'s, naming the options a newer version removed
+    too, which follow the current ones)."""
     whole = denominator if denominator is not None else sum(counts.values())
     keys = list(getattr(question, "option_keys", [])) if question else []
     keys += sorted(k for k in counts if k is not None and k not in keys)
     rows = []
     for key in keys:
-        label = question.option_label(key, locale) if question else key
         n = counts.get(key, 0)
-        rows.append((label, n, share(n, whole, locale), key))
+        rows.append((label_of(key), n, share(n, whole, locale), key))
     if counts.get(None) and denominator is not None:
         none = counts[None]
         rows.append((gettext("Not given"), none, share(none, whole, locale), None))
     return rows
 
 
-def _filter_texts(profile, respondent_type, country, locale):
+def _filter_texts(type_label, respondent_type, country, locale):
     texts = []
     if respondent_type:
-        question = profile.get("respondent_type")
-        label = question.option_label(respondent_type, locale) if question else respondent_type
-        texts.append(gettext("Respondent type: %(type)s", type=label))
+        texts.append(gettext("Respondent type: %(type)s", type=type_label(respondent_type)))
     if country:
         texts.append(gettext("Country: %(country)s", country=country_name(country, locale)))
     return texts
 
 
-def _sections(scope, consultation, total, excerpts, locale):
+def _sections(scope, consultation, total, excerpts, type_label, locale):
     """(heading, [QuestionSummary]) per section of the questionnaire, and the summaries of
     the questions earlier versions asked and a later one replaced, numbered after them."""
     questionnaire = consultation.questionnaire
@@ -340,11 +362,6 @@ def _sections(scope, consultation, total, excerpts, locale):
     if replaced:
         for n, found in enumerate(replaced, len(reported) + 1):
             entries.append((n, found.question, found.record.id, could(found.first, found.version)))
-    types = questionnaire.profile_questions().get("respondent_type")
-
-    def type_label(key):
-        return types.option_label(key, locale) if types else key
-
     items = question_summaries(scope, entries, excerpts, type_label, locale)
     current = dict(zip(reported, items, strict=False))
     sections = []
@@ -375,16 +392,12 @@ def asked_sentence(first, last) -> str:
     )
 
 
-def _campaigns(scope, consultation, threshold, locale):
+def _campaigns(scope, consultation, threshold, type_label, locale):
     """The near-identical groups (``campaigns.report``), each quoted once as its author allows."""
     from ..campaigns.report import campaign_lines
 
-    types = consultation.questionnaire.profile_questions().get("respondent_type")
-
     def who(row):
-        return attribution(
-            row, lambda key: types.option_label(key, locale) if types else key, locale
-        )
+        return attribution(row, type_label, locale)
 
     count, lines = campaign_lines(scope, consultation, threshold, MAX_CAMPAIGNS, locale, who)
     for line in lines:

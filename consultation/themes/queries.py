@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import distinct, func, select
 
+from ..consultations.queries import asked_questions
 from ..extensions import db
 from ..responses.models import Answer, Response
 from .models import AnswerCode, Code, Theme, ThemeAnswer
@@ -29,20 +30,21 @@ class ThemeRow:
 
 
 def free_text_questions(consultation) -> list:
-    """(definition, record) of each free-text question: not personal, not an identifier."""
-    records = {record.key: record for record in consultation.questions if record.active}
+    """(definition, record) of each free-text question: not personal, not an identifier;
+    those a later version replaced follow the current ones, named by their own row's key
+    (``key@vN``) and label (``consultations.queries.Replaced``)."""
     return [
-        (question, records[question.key])
-        for question in consultation.questionnaire
+        (question, record)
+        for question, record in asked_questions(consultation)
         if question.kind in TEXT_KINDS
         and not question.profile
         and getattr(question, "pattern", None) is None
-        and question.key in records
     ]
 
 
 def question_by_key(consultation, key):
-    """(definition, record) of the free-text question ``key``, or None."""
+    """(definition, record) of the free-text question ``key`` (``key@vN``: the one version
+    N asked last and a later one replaced), or None."""
     return next(((q, r) for q, r in free_text_questions(consultation) if q.key == key), None)
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from ..consultations.queries import profile_labeller
 from ..formatting import share
 from . import queries
 from .quotes import theme_quotes
@@ -15,11 +16,7 @@ def attribution_for(consultation, locale):
     # The report's one rule for naming authors (imported here: the reports import themes).
     from ..reports.question_summary import attribution
 
-    types = consultation.questionnaire.profile_questions().get("respondent_type")
-
-    def type_label(key):
-        return types.option_label(key, locale) if types else key
-
+    type_label = profile_labeller(consultation, "respondent_type", locale)
     return lambda row: attribution(row, type_label, locale)
 
 

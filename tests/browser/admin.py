@@ -33,7 +33,7 @@ def code_for(app, email=ADMIN[0]) -> str:
     with app.app_context():
         db.session.execute(update(User).where(User.email == email).values(totp_last_step=None))
         db.session.commit()
-        secret = db.session.scalar(select(User.totp_secret).where(User.email == email))
+        secret = db.session.scalar(select(User).where(User.email == email)).totp_secret
     return pyotp.TOTP(secret).at(current_step() * STEP_SECONDS)
 
 

@@ -60,7 +60,7 @@ def test_the_pages_pass_axe_blank_and_with_errors(browser, live_server, screensh
         )
         submit(page)
         page.wait_for_selector("#file-error")
-        assert "x.yaml: missing title" in page.locator("#file-error").inner_text()
+        assert "x.yaml: The file has no title" in page.locator("#file-error").inner_text()
         problems["import with errors"] = axe_problems(page)
         assert problems == dict.fromkeys(problems, [])
     finally:

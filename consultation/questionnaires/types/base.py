@@ -15,7 +15,25 @@ from ..text import is_text, tr
 
 
 class DefinitionProblem(Exception):
-    """A question's definition is malformed; the message says what is wrong."""
+    """A question's definition is malformed; the message says what is wrong, in words an
+    administrator understands (translated when shown); ``setting`` (the loader's name),
+    ``row`` (from 1, in a list of options) and ``part`` (of that row or setting: "key",
+    "label", a flag; "question" or "in" of a condition) say where, for the editor to show
+    it at that field."""
+
+    def __init__(self, message, setting=None, *, row=None, part=None):
+        super().__init__(message)
+        self.message = message
+        self.setting = setting
+        self.row = row
+        self.part = part
+
+    def __str__(self):
+        return str(self.message)
+
+
+#: The lists of keyed rows a question may have, by the names the editor shows them with.
+LIST_NAMES = {"options": _l("Options"), "rows": _l("Rows"), "scale": _l("Scale")}
 
 
 class AnswerError(Exception):
@@ -54,33 +72,87 @@ def parse_options(spec, name="options", *, question=None, flags=()):
     misspelt setting is not silently ignored.
     """
     options = spec.get(name)
+    words = LIST_NAMES.get(name, name)
     if not isinstance(options, list) or not options:
-        raise DefinitionProblem(f"'{name}' must be a non-empty list")
+        raise DefinitionProblem(
+            _l(
+                "%(list)s: the list is empty. Add at least one row, with a key and a label.",
+                list=words,
+            ),
+            name,
+        )
     seen = set()
     result = []
     for position, option in enumerate(options, 1):
+
+        def problem(message, part="key", row=position):
+            return DefinitionProblem(message, name, row=row, part=part)
+
+        where = {"list": words, "number": position}
         if not isinstance(option, dict):
-            raise DefinitionProblem(f"{name} #{position} must be a mapping with key and label")
+            raise problem(_l("%(list)s, row %(number)s: give the row a key and a label.", **where))
         key = option.get("key")
         if not isinstance(key, str) or not key.strip():
-            raise DefinitionProblem(f"{name} #{position} has no 'key'")
+            raise problem(
+                _l(
+                    "%(list)s, row %(number)s has no key: give it a short one, of letters, "
+                    "digits and underscores (it names the answer in the exports).",
+                    **where,
+                )
+            )
         if not key.replace("_", "").isalnum():
             # Keys end up in form names and element ids ("q_sectors-energy"), joined by "-".
-            raise DefinitionProblem(f"{name} key '{key}' must be letters, digits and underscores")
+            raise problem(
+                _l(
+                    "%(list)s, row %(number)s: the key “%(key)s” may have only letters, digits "
+                    "and underscores (no spaces or dashes).",
+                    key=key,
+                    **where,
+                )
+            )
         if key in seen:
-            raise DefinitionProblem(f"{name} key '{key}' is used twice")
+            raise problem(
+                _l(
+                    "%(list)s, row %(number)s: the key “%(key)s” is already used by another "
+                    "row. Give each row its own key.",
+                    key=key,
+                    **where,
+                )
+            )
         if not is_text(option.get("label")):
-            raise DefinitionProblem(f"{name} '{key}' has no 'label'")
+            raise problem(
+                _l(
+                    "%(list)s, row %(number)s (“%(key)s”) has no label: write the words "
+                    "people will see.",
+                    key=key,
+                    **where,
+                ),
+                "label",
+            )
         unknown = set(option) - {"key", "label", *flags}
         if unknown:
-            raise DefinitionProblem(
-                f"{name} '{key}' has unknown setting(s): {', '.join(sorted(unknown))}"
+            raise problem(
+                _l(
+                    "%(list)s, row %(number)s (“%(key)s”) has settings this type of question "
+                    "does not know: %(names)s. Remove them.",
+                    key=key,
+                    names=", ".join(sorted(unknown)),
+                    **where,
+                )
             )
         seen.add(key)
         entry = {"key": key, "label": option["label"]}
         for flag in flags:
             if not isinstance(option.get(flag, False), bool):
-                raise DefinitionProblem(f"{name} '{key}': '{flag}' must be true or false")
+                raise problem(
+                    _l(
+                        "%(list)s, row %(number)s (“%(key)s”): “%(flag)s” must be true or false.",
+                        key=key,
+                        flag=flag,
+                        **where,
+                    ),
+                    flag,
+                )
             if option.get(flag):
                 entry[flag] = True
         result.append(entry)
@@ -136,15 +208,30 @@ class Question:
         """Check a YAML mapping for this type and return the normalised definition."""
         unknown = set(spec) - set(cls.COMMON_KEYS) - set(cls.extra_keys)
         if unknown:
-            raise DefinitionProblem(f"unknown setting(s): {', '.join(sorted(unknown))}")
+            raise DefinitionProblem(
+                _l(
+                    "This type of question has no setting %(names)s: remove it, or choose "
+                    "another type.",
+                    names=", ".join(sorted(unknown)),
+                )
+            )
         if not is_text(spec.get("text")):
-            raise DefinitionProblem("'text' is missing or empty")
+            raise DefinitionProblem(_l("Write the question’s text."), "text")
         if "hint" in spec and not is_text(spec["hint"]):
-            raise DefinitionProblem("'hint' must be a non-empty text")
+            raise DefinitionProblem(_l("The hint is empty: write it, or remove it."), "hint")
         if not isinstance(spec.get("required", False), bool):
-            raise DefinitionProblem("'required' must be true or false")
+            raise DefinitionProblem(
+                _l("Whether an answer is required must be true or false."), "required"
+            )
         if spec.get("profile") is not None and not cls.profile_capable:
-            raise DefinitionProblem(f"a {cls.kind} question cannot be a profile field")
+            raise DefinitionProblem(
+                _l(
+                    "A question of this type (%(type)s) cannot be kept as one of the "
+                    "respondent’s details: choose none.",
+                    type=cls.type_name or cls.kind,
+                ),
+                "profile",
+            )
         result = {k: spec[k] for k in cls.COMMON_KEYS if k in spec}
         result.update(cls.normalise_extra(spec))
         return result

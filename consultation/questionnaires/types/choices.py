@@ -7,6 +7,7 @@ and the text can be exported and quoted.
 """
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...i18n import current_locale, number
 from ..options import generated_options, sort_key
@@ -36,17 +37,33 @@ class ChoiceQuestion(Question):
     def normalise_extra(cls, spec):
         if "options_from" in spec:
             if "options" in spec:
-                raise DefinitionProblem("give either 'options' or 'options_from', not both")
+                raise DefinitionProblem(
+                    _l("Give either options of your own or a list of options, not both."),
+                    "options_from",
+                )
             name = spec["options_from"]
             try:
                 generated_options(name)
             except KeyError:
-                raise DefinitionProblem(f"unknown options_from list '{name}'") from None
+                raise DefinitionProblem(
+                    _l("There is no list of options called “%(name)s”.", name=name),
+                    "options_from",
+                ) from None
             return {"options_from": name}
         options = parse_options(spec, flags=cls.option_flags)
-        others = [option["key"] for option in options if option.get("other")]
+        others = [n for n, option in enumerate(options, 1) if option.get("other")]
         if len(others) > 1:
-            raise DefinitionProblem(f"only one option can be 'other' (not {', '.join(others)})")
+            keys = ", ".join(options[n - 1]["key"] for n in others)
+            raise DefinitionProblem(
+                _l(
+                    "Only one option can be “Other” (asking to specify), not %(keys)s: untick "
+                    "all but one.",
+                    keys=keys,
+                ),
+                "options",
+                row=others[-1],
+                part="other",
+            )
         return {"options": options}
 
     def __init__(self, spec):

@@ -16,7 +16,10 @@ class ConsentQuestion(Question):
     @classmethod
     def normalise_extra(cls, spec):
         if spec.get("required") is not True:
-            raise DefinitionProblem("a consent question must be 'required: true'")
+            raise DefinitionProblem(
+                _l("A consent question must require an answer: tick “An answer is required”."),
+                "required",
+            )
         return {}
 
     def field(self):

@@ -103,16 +103,23 @@ class FileUploadQuestion(Question):
     def normalise_extra(cls, spec):
         extensions = spec.get("extensions", list(DEFAULT_EXTENSIONS))
         if not isinstance(extensions, list) or not extensions:
-            raise DefinitionProblem("'extensions' must be a non-empty list")
+            raise DefinitionProblem(_l("Choose at least one type of file."), "extensions")
         unknown = [ext for ext in extensions if ext not in CONTENT_CHECKS]
         if unknown:
             raise DefinitionProblem(
-                f"extension(s) {', '.join(map(str, unknown))} cannot be checked; "
-                f"use some of {', '.join(DEFAULT_EXTENSIONS)}"
+                _l(
+                    "Files of type %(unknown)s cannot be checked: accept some of %(known)s.",
+                    unknown=", ".join(map(str, unknown)),
+                    known=", ".join(DEFAULT_EXTENSIONS),
+                ),
+                "extensions",
             )
         size = spec.get("max_size_kb", 1024)
         if not isinstance(size, int) or size < 1:
-            raise DefinitionProblem("'max_size_kb' must be a positive whole number")
+            raise DefinitionProblem(
+                _l("The largest file must be a whole number of kilobytes, 1 or more."),
+                "max_size_kb",
+            )
         return {"extensions": extensions, "max_size_kb": size}
 
     def __init__(self, spec):

@@ -18,7 +18,10 @@ class LongTextQuestion(ShortTextQuestion):
     @classmethod
     def normalise_extra(cls, spec):
         if "max_length" not in spec:
-            raise DefinitionProblem("a long_text question needs 'max_length'")
+            raise DefinitionProblem(
+                _l("Give the most characters an answer may have (a long text needs a limit)."),
+                "max_length",
+            )
         return super().normalise_extra(spec)
 
     def field(self):

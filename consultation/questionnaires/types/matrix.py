@@ -20,10 +20,15 @@ class MatrixQuestion(Question):
         rows = parse_options(spec, "rows")
         scale = parse_options(spec, "scale")
         if len(scale) < 2:
-            raise DefinitionProblem("'scale' needs at least two points")
+            raise DefinitionProblem(
+                _l("The scale needs at least two answers for each row to choose from."), "scale"
+            )
         all_rows = spec.get("all_rows_required", True)
         if not isinstance(all_rows, bool):
-            raise DefinitionProblem("'all_rows_required' must be true or false")
+            raise DefinitionProblem(
+                _l("Whether every row needs an answer must be true or false."),
+                "all_rows_required",
+            )
         return {"rows": rows, "scale": scale, "all_rows_required": all_rows}
 
     def __init__(self, spec):

@@ -30,24 +30,62 @@ class MultipleChoiceQuestion(ChoiceQuestion):
         low, high = spec.get("min_choices"), spec.get("max_choices")
         for name, value in (("min_choices", low), ("max_choices", high)):
             if value is not None and (not isinstance(value, int) or value < 1):
-                raise DefinitionProblem(f"'{name}' must be a whole number of at least 1")
+                raise DefinitionProblem(
+                    _l("The fewest choices must be a whole number, 1 or more.")
+                    if name == "min_choices"
+                    else _l("The most choices must be a whole number, 1 or more."),
+                    name,
+                )
             if value is not None and count and value > count:
-                raise DefinitionProblem(f"'{name}' is larger than the number of options")
+                raise DefinitionProblem(
+                    _l(
+                        "%(value)s choices are asked for, but there are only %(count)s "
+                        "options: ask for fewer, or add options.",
+                        value=value,
+                        count=count,
+                    ),
+                    name,
+                )
         if low and high and low > high:
-            raise DefinitionProblem("'min_choices' is larger than 'max_choices'")
+            raise DefinitionProblem(
+                _l(
+                    "The fewest choices (%(low)s) is more than the most (%(high)s).",
+                    low=low,
+                    high=high,
+                ),
+                "min_choices",
+            )
         options = result.get("options", [])
         exclusive = [option["key"] for option in options if option.get("exclusive")]
-        for option in options:
+        for row, option in enumerate(options, 1):
             if option.get("exclusive") and option.get("other"):
                 raise DefinitionProblem(
-                    f"option '{option['key']}' cannot be both 'exclusive' and 'other'"
+                    _l(
+                        "Option “%(key)s” cannot be both exclusive and “Other”: untick one.",
+                        key=option["key"],
+                    ),
+                    "options",
+                    row=row,
+                    part="exclusive",
                 )
         if exclusive and len(exclusive) == len(options):
-            raise DefinitionProblem("every option is 'exclusive': use a single_choice question")
+            raise DefinitionProblem(
+                _l(
+                    "Every option is exclusive, so only one can ever be chosen: untick one, or "
+                    "make it a question with a single choice."
+                ),
+                "options",
+                part="exclusive",
+            )
         if exclusive and low and low > 1:
             raise DefinitionProblem(
-                f"'exclusive' option '{exclusive[0]}' cannot be chosen when 'min_choices' is "
-                "more than 1"
+                _l(
+                    "The exclusive option “%(key)s” could never be chosen, since at least "
+                    "%(low)s choices are asked for: ask for 1 at least, or untick “exclusive”.",
+                    key=exclusive[0],
+                    low=low,
+                ),
+                "min_choices",
             )
         result.update({k: v for k, v in (("min_choices", low), ("max_choices", high)) if v})
         return result

@@ -22,19 +22,36 @@ class NumberQuestion(Question):
     def normalise_extra(cls, spec):
         result = {"integer": spec.get("integer", True)}
         if not isinstance(result["integer"], bool):
-            raise DefinitionProblem("'integer' must be true or false")
+            raise DefinitionProblem(
+                _l("Whether only whole numbers are accepted must be true or false."), "integer"
+            )
         for name in ("min", "max"):
             if name in spec:
                 if isinstance(spec[name], bool) or not isinstance(spec[name], int | float):
-                    raise DefinitionProblem(f"'{name}' must be a number")
+                    raise DefinitionProblem(
+                        _l("The smallest number must be a number.")
+                        if name == "min"
+                        else _l("The largest number must be a number."),
+                        name,
+                    )
                 result[name] = spec[name]
         if "min" in result and "max" in result and result["min"] > result["max"]:
-            raise DefinitionProblem("'min' is larger than 'max'")
+            raise DefinitionProblem(
+                _l(
+                    "The smallest number (%(min)s) is larger than the largest (%(max)s).",
+                    min=result["min"],
+                    max=result["max"],
+                ),
+                "min",
+            )
         if "unit" in spec:
             if not is_unit(spec["unit"]):
                 raise DefinitionProblem(
-                    "'unit' must be a non-empty text, such as '%' or 'days', or per language "
-                    "its plural forms, such as {one: day, other: days}"
+                    _l(
+                        "The unit must be a word, such as “per cent” or “days”, or its plural "
+                        "forms, such as one=day; other=days (in a file: {one: day, other: days})."
+                    ),
+                    "unit",
                 )
             result["unit"] = spec["unit"]
         return result

@@ -24,17 +24,30 @@ class ShortTextQuestion(Question):
     def normalise_extra(cls, spec):
         max_length = spec.get("max_length", cls.default_max_length)
         if not isinstance(max_length, int) or max_length < 1:
-            raise DefinitionProblem("'max_length' must be a positive whole number")
+            raise DefinitionProblem(
+                _l("The most characters must be a whole number, 1 or more."), "max_length"
+            )
         result = {"max_length": max_length}
         if "pattern" in spec:
             try:
                 re.compile(spec["pattern"])
             except (re.error, TypeError) as error:
                 raise DefinitionProblem(
-                    f"'pattern' is not a valid regular expression: {error}"
+                    _l(
+                        "The format is not a regular expression that can be used (%(error)s): "
+                        "correct it, or leave it empty.",
+                        error=error,
+                    ),
+                    "pattern",
                 ) from None
             if not is_text(spec.get("pattern_message")):
-                raise DefinitionProblem("a 'pattern' needs a 'pattern_message' for people")
+                raise DefinitionProblem(
+                    _l(
+                        "A format needs a message for those whose answer does not match it: "
+                        "write it."
+                    ),
+                    "pattern_message",
+                )
             result.update(pattern=spec["pattern"], pattern_message=spec["pattern_message"])
         if "example" in spec:
             result["example"] = str(spec["example"])

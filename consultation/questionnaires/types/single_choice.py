@@ -23,7 +23,9 @@ class SingleChoiceQuestion(ChoiceQuestion):
         result = super().normalise_extra(spec)
         widget = spec.get("widget", "radio")
         if widget not in ("radio", "select"):
-            raise DefinitionProblem("'widget' must be 'radio' or 'select'")
+            raise DefinitionProblem(
+                _l("Show the options as buttons or as a drop-down list."), "widget"
+            )
         result["widget"] = widget
         return result
 

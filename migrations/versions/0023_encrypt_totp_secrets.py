@@ -1,0 +1,92 @@
+"""TOTP secrets encrypted at rest
+
+Revision ID: 0023
+Revises: 0021
+
+``users.totp_secret`` held each authenticator secret in clear: a copy of the database was
+enough to make anyone's sign-in codes. It now holds the secret encrypted with Fernet
+(``consultation.auth.sealed_secrets``), under ``TOTP_ENCRYPTION_KEY`` when set, else a key
+derived from ``SECRET_KEY``: so the column widens to 255 characters (a token of a 32
+character secret is 140), and every secret already there is encrypted here, in place.
+The key is derived as the application derives it (kept here, so that this revision does
+what it did whatever the application later becomes). Downgrading decrypts them again.
+
+Merging note: 0022 is another branch's; when both are merged, this revision's
+``down_revision`` becomes "0022".
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+
+import sqlalchemy as sa
+from alembic import op
+from cryptography.fernet import Fernet, MultiFernet
+from flask import current_app
+
+# revision identifiers, used by Alembic.
+revision = "0023"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+PURPOSE = b"consultation: TOTP secrets at rest, v1"
+#: A secret in clear: base32, as pyotp makes them (32 characters; 16 in older apps).
+CLEAR = re.compile(r"[A-Z2-7]{16,64}=*")
+users = sa.table("users", sa.column("id", sa.Integer), sa.column("totp_secret", sa.String))
+
+
+def _fernet() -> MultiFernet:
+    config = current_app.config
+    values = [
+        config.get("TOTP_ENCRYPTION_KEY"),
+        config.get("SECRET_KEY"),
+        *(config.get("SECRET_KEY_FALLBACKS") or ()),
+    ]
+    keys = [
+        base64.urlsafe_b64encode(hmac.new(v.encode(), PURPOSE, hashlib.sha256).digest())
+        for v in dict.fromkeys(value for value in values if value)
+    ]
+    if not keys:
+        raise RuntimeError("SECRET_KEY (or TOTP_ENCRYPTION_KEY) is needed to encrypt them")
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def _rewrite(change) -> None:
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(users.c.id, users.c.totp_secret).where(users.c.totp_secret.is_not(None))
+    ).all()
+    for user_id, stored in rows:
+        value = change(stored)
+        if value != stored:
+            connection.execute(
+                users.update().where(users.c.id == user_id).values(totp_secret=value)
+            )
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.alter_column(
+            "totp_secret", existing_type=sa.String(length=64), type_=sa.String(length=255)
+        )
+    fernet = _fernet()
+    _rewrite(
+        lambda stored: (
+            fernet.encrypt(stored.encode()).decode() if CLEAR.fullmatch(stored) else stored
+        )
+    )
+
+
+def downgrade():
+    fernet = _fernet()
+    _rewrite(
+        lambda stored: (
+            stored if CLEAR.fullmatch(stored) else fernet.decrypt(stored.encode()).decode()
+        )
+    )
+    with op.batch_alter_table("users") as batch:
+        batch.alter_column(
+            "totp_secret", existing_type=sa.String(length=255), type_=sa.String(length=64)
+        )
