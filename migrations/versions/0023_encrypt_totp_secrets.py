@@ -10,9 +10,6 @@ derived from ``SECRET_KEY``: so the column widens to 255 characters (a token of 
 character secret is 140), and every secret already there is encrypted here, in place.
 The key is derived as the application derives it (kept here, so that this revision does
 what it did whatever the application later becomes). Downgrading decrypts them again.
-
-Merging note: 0022 is another branch's; when both are merged, this revision's
-``down_revision`` becomes "0022".
 """
 
 import base64
@@ -27,7 +24,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
