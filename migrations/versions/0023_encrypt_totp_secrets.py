@@ -1,13 +1,17 @@
 """TOTP secrets encrypted at rest
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 
 ``users.totp_secret`` held each authenticator secret in clear: a copy of the database was
 enough to make anyone's sign-in codes. It now holds the secret encrypted with Fernet
 (``consultation.auth.sealed_secrets``), under ``TOTP_ENCRYPTION_KEY`` when set, else a key
 derived from ``SECRET_KEY``: so the column widens to 255 characters (a token of a 32
 character secret is 140), and every secret already there is encrypted here, in place.
+SQLite changes a column only by rebuilding the table, and dropping the old ``users``
+would break the rows that refer to it: so there the rebuild runs with foreign keys off
+(which SQLite allows only outside a transaction: so before any row is rewritten, in both
+directions, as SQLite does not enforce a VARCHAR's length), and is checked after.
 The key is derived as the application derives it (kept here, so that this revision does
 what it did whatever the application later becomes). Downgrading decrypts them again.
 """
@@ -63,11 +67,25 @@ def _rewrite(change) -> None:
             )
 
 
-def upgrade():
+def _resize(before: int, after: int) -> None:
+    changes = {"existing_type": sa.String(length=before), "type_": sa.String(length=after)}
+    connection = op.get_bind()
+    if connection.dialect.name != "sqlite":
+        op.alter_column("users", "totp_secret", **changes)
+        return
+    # Turned on again by migrations/env.py once the migration's transaction has ended.
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("SQLite could not turn foreign keys off: a transaction is open")
     with op.batch_alter_table("users") as batch:
-        batch.alter_column(
-            "totp_secret", existing_type=sa.String(length=64), type_=sa.String(length=255)
-        )
+        batch.alter_column("totp_secret", **changes)
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"rebuilding users broke {len(broken)} references to it")
+
+
+def upgrade():
+    _resize(64, 255)
     fernet = _fernet()
     _rewrite(
         lambda stored: (
@@ -77,13 +95,13 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        _resize(255, 64)
     fernet = _fernet()
     _rewrite(
         lambda stored: (
             stored if CLEAR.fullmatch(stored) else fernet.decrypt(stored.encode()).decode()
         )
     )
-    with op.batch_alter_table("users") as batch:
-        batch.alter_column(
-            "totp_secret", existing_type=sa.String(length=255), type_=sa.String(length=64)
-        )
+    if op.get_bind().dialect.name != "sqlite":
+        _resize(255, 64)
