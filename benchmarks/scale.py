@@ -419,8 +419,9 @@ def run(
                     have = size
                     if size <= generate_up_to:
                         seconds = grow(url, folder, slug, size)
-                    else:
-                        seconds = multiply(url, folder, slug, size)
+                    else:  # generated up to the limit (if not yet: a first size above it)
+                        seconds = grow(url, folder, slug, generate_up_to)
+                        seconds += multiply(url, folder, slug, size)
                     print(f"    {seconds:.0f} s", flush=True)
                     for operation in operations:
                         if any(operation == name and size >= at for name, at in skip):

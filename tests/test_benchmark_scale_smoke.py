@@ -41,6 +41,24 @@ def test_scale_benchmark_runs_every_operation(app, tmp_path, monkeypatch):
     assert not (tmp_path / "RESULTS.md").exists()
 
 
+def test_a_first_size_above_the_generated_limit_is_generated_then_copied(app, tmp_path):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the benchmark builds databases of its own: once is enough")
+    csv_only = {"csv": scale.OPERATIONS["csv"]}
+    results = scale.run(
+        [30],
+        ["sqlite"],
+        scale.SLUG,
+        None,
+        workdir=str(tmp_path),
+        operations=csv_only,
+        generate_up_to=12,
+    )
+    assert [(r["size"], r["operation"]) for r in results] == [(30, "csv")]
+    assert "error" not in results[0], results[0]
+    assert 12 < results[0]["rows"] <= 30  # copies of the 12 generated, less the spam
+
+
 def test_copied_responses_export_as_if_built_from_their_answers(app, tmp_path):
     """The benchmark's SQL copies (``multiply``) come with correct ready export lines and
     answer tallies."""
