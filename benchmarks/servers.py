@@ -151,6 +151,25 @@ def serve(spec: str, env: dict, workers: Workers, log: Path, timeout=60) -> Iter
         stop(process)
 
 
+@contextmanager
+def job_worker(env: dict, log: Path) -> Iterator[int]:
+    """The job queue's worker (``flask worker``, as ``make run`` starts it beside the web
+    server) with ``env``; yields its process group; always stopped."""
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi:app", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process.pid
+    finally:
+        stop(process)
+
+
 def run_module(env: dict, module: str, *arguments: str) -> str:
     """Run ``python -m module arguments`` with ``env``; return what it printed, or raise."""
     completed = subprocess.run(

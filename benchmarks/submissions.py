@@ -43,7 +43,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,13 +53,25 @@ from pathlib import Path
 from . import common
 from .databases import fresh_database, postgres_reachable, postgres_url, references
 from .floor_app import TABLE, Store
-from .servers import Workers, run_module, serve
+from .servers import Workers, group_cpu_seconds, job_worker, run_module, serve
 from .slow_clients import SlowCheck, slow_clients
 
 DEFAULT_SLUG = "apply-ai"
 #: Issue 17: the app's rate at least this share of the floor's, at every concurrency.
 TARGET_RATIO = {"sqlite": 0.5, "postgresql": 0.4}
 TARGET_P99_MS = 250
+#: Issue 17: what the workers derive (tallies, ready export lines) up to date this soon
+#: after a sustained load ends.
+TARGET_CATCH_UP_S = 5
+#: How long the benchmark waits for them at most.
+CATCH_UP_LIMIT_S = 120
+#: What the workers have still to do: contributions whose answers are not counted yet (the
+#: outbox) and contributions without their ready export lines.
+BACKLOG_QUERY = (
+    "SELECT count(*) FROM responses r WHERE EXISTS (SELECT 1 FROM tally_outbox o "
+    "WHERE o.response_id = r.id) OR NOT EXISTS (SELECT 1 FROM export_lines e "
+    "WHERE e.response_id = r.id)"
+)
 STORED_QUERY = {
     "app": (
         "SELECT r.reference FROM responses r JOIN consultations c ON c.id = r.consultation_id "
@@ -104,6 +118,12 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     #: What a probe of the questionnaire page saw beside the slow clients.
     slow: SlowCheck | None = None
+    #: The app only (a job worker runs beside it, as deployed): what the workers had still
+    #: to do when the load ended, the seconds until they had done it (None: not within
+    #: ``CATCH_UP_LIMIT_S``), and the worker's CPU time per contribution stored.
+    backlog: int | None = None
+    caught_up_s: float | None = None
+    worker_cpu_ms: float | None = None
 
     @property
     def counts_match(self) -> bool:
@@ -207,15 +227,47 @@ def measure(
         else:
             Store(url).create_table()
             spec = "benchmarks.floor_app:app"
-        with serve(spec, env, settings.workers, folder / "gunicorn.log") as server:
+        with ExitStack() as stack:
+            # The app as deployed: its job worker beside it (the floor has nothing to derive).
+            worker = (
+                stack.enter_context(job_worker(env, folder / "worker.log"))
+                if target == "app"
+                else None
+            )
+            server = stack.enter_context(
+                serve(spec, env, settings.workers, folder / "gunicorn.log")
+            )
+            worker_cpu = group_cpu_seconds(worker) if worker else 0.0
             with slow_clients(server.base, settings.slug, settings.slow_clients) as slow:
                 load = generate_load(
                     server.base, settings, respondents, form, folder / "cycles.json", server.pgid
                 )
+            if worker:
+                backlog, caught_up = catch_up(url)
+                worker_cpu = group_cpu_seconds(worker) - worker_cpu
         stored = references(url, STORED_QUERY[target], slug=settings.slug)
     outcome = summarise(backend, target, respondents, load, stored)
     outcome.slow = slow if settings.slow_clients else None
+    if worker:
+        outcome.backlog, outcome.caught_up_s = backlog, caught_up
+        outcome.worker_cpu_ms = 1000 * worker_cpu / len(stored) if stored else None
     return outcome
+
+
+def catch_up(url: str, limit: float = CATCH_UP_LIMIT_S) -> tuple[int, float | None]:
+    """What the workers had still to do when the load ended, and the seconds until they had
+    done it (None if not within ``limit``)."""
+    started = time.monotonic()
+    first = None
+    while True:
+        left = references(url, BACKLOG_QUERY)[0]
+        first = left if first is None else first
+        elapsed = time.monotonic() - started
+        if not left:
+            return first, elapsed
+        if elapsed > limit:
+            return first, None
+        time.sleep(0.1)
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -286,6 +338,9 @@ HEADERS = [
     "accepted",
     "stored",
     "ratio to floor",
+    "worker CPU ms",
+    "backlog at the end",
+    "caught up s",
 ]
 
 
@@ -302,7 +357,7 @@ def table(outcomes: list[Outcome]) -> str:
             o.cpu_ms,
             sum(o.errors.values()),
         ]
-        + [o.accepted, o.stored, o.ratio]
+        + [o.accepted, o.stored, o.ratio, o.worker_cpu_ms, o.backlog, o.caught_up_s]
         for o in outcomes
     ]
     return common.table(HEADERS, rows)
@@ -336,6 +391,16 @@ def target_lines(outcomes: list[Outcome]) -> list[str]:
                 f"- {at}: server CPU per contribution {o.cpu_ms:.1f} ms against the "
                 f"floor's {floor:.1f} ms ({o.cpu_ms / floor:.1f}×)"
             )
+        if o.backlog is not None:
+            if o.caught_up_s is None:
+                verdict = f"missed (not within {CATCH_UP_LIMIT_S} s)"
+            else:
+                verdict = _verdict(o.caught_up_s, TARGET_CATCH_UP_S, at_least=False, unit=" s")
+            lines.append(
+                f"- {at}: the workers caught up {_seconds(o.caught_up_s)} after the load "
+                f"({o.backlog} contributions to count or line up at its end; "
+                f"target < {TARGET_CATCH_UP_S} s): {verdict}"
+            )
         if o.respondents != 50:
             continue
         for name, values in (("POST", o.post_ms), ("full cycle", o.cycle_ms)):
@@ -347,6 +412,10 @@ def target_lines(outcomes: list[Outcome]) -> list[str]:
                 f"- {at}: {name} p99 {p99:.0f} ms (issue 6: < {TARGET_P99_MS} ms): {verdict}"
             )
     return lines
+
+
+def _seconds(value: float | None) -> str:
+    return "not" if value is None else f"in {value:.1f} s"
 
 
 def count_lines(outcomes: list[Outcome]) -> list[str]:
@@ -391,7 +460,11 @@ def report(outcomes: list[Outcome], settings: Settings, load: str) -> str:
         "and `synchronous=FULL` (each commit on disk before the receipt). Server CPU "
         "ms: CPU time of gunicorn and its workers during the measured window per "
         "contribution completed in it (start-up and warm-up left out), less disturbed than "
-        "the rates by other work on a shared machine.",
+        "the rates by other work on a shared machine. The app runs with its job worker "
+        "beside it, as deployed (`flask worker`): worker CPU ms is its CPU time from the "
+        "start of the load until it caught up, per contribution stored; the backlog is what "
+        "it had still to count (the tally outbox) or line up (ready export lines) when the "
+        "load ended, and caught up the seconds until nothing was left.",
         table(outcomes),
         "Targets:\n" + "\n".join(target_lines(outcomes)),
         "Count check (references received against rows stored):\n"

@@ -126,10 +126,12 @@ def nudging(app, nudge, seconds: float = 60, **settings):
     queue.flush()
     saved = {name: app.config.get(name) for name in (nudge.setting, *settings)}
     app.config.update({nudge.setting: seconds, **settings})
+    nudge.cancel()
     nudge.sent_at = nudge.thread = nudge.from_id = None
     try:
         yield queue
     finally:
         app.config.update(saved)
+        nudge.cancel()
         nudge.sent_at = nudge.from_id = None
         queue.flush()

@@ -34,6 +34,12 @@ def test_submission_benchmark_runs():
         # one slow client beside the load, and a probe of the page that ran and was answered
         assert outcome.slow.connections == 1 and outcome.slow.answered > 0, outcome.slow
         assert "sending headers at one byte a second" in outcome.slow.describe()
+    app, floor = outcomes
+    # The app's job worker ran beside it and brought what it derives up to date.
+    assert app.backlog is not None and app.caught_up_s is not None, app
+    assert app.worker_cpu_ms is not None and app.worker_cpu_ms > 0, app
+    assert floor.backlog is None and floor.caught_up_s is None and floor.worker_cpu_ms is None
+    assert any("the workers caught up in" in line for line in submissions.target_lines(outcomes))
     assert _stamp(common.RESULTS) == results_before  # the smoke run writes no results
 
 

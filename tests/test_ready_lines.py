@@ -159,6 +159,26 @@ def test_the_workers_make_the_lines_a_contribution_asks_for(app, client, consult
         assert_exact(consultation)
 
 
+def test_a_contribution_within_the_interval_is_asked_for_at_its_end(app, client, consultations):
+    """The last contributions of a busy spell do not wait for the minutely run."""
+    consultation = consultations[SLUG]
+    nudges = ready_lines._nudges
+    with nudging(app, nudges, seconds=1) as queue:
+        submit(client, consultation, PEOPLE[0])
+        nudges.thread.join(10)
+        assert queue.run_pending() == 1 and nudges.timer is None
+        second = submit(client, consultation, PEOPLE[2])  # within the interval: not yet...
+        third = submit(client, consultation, PEOPLE[3])
+        assert queue.pending() == 0 and nudges.timer is not None  # ...one ask waits
+        nudges.timer.join(10)
+        nudges.thread.join(10)
+        assert queue.pending() == 1 and nudges.timer is None  # asked once, for both
+        assert queue.run_pending() == 1
+        db.session.expire_all()
+        assert lines_of(second) is not None and lines_of(third) is not None
+        assert_exact(consultation)
+
+
 def test_a_contribution_is_stored_when_the_queue_is_down(app, client, consultations, caplog):
     from .test_mail import free_port
 

@@ -6,8 +6,11 @@ to do is recorded in the contribution's own transaction, and the workers look fo
 every minute whatever happens; a nudge only makes it sooner. A transaction notes what it
 leaves (``Nudge.later``); once it commits, the workers are asked at most once every few
 seconds per process and kind (the setting named by ``Nudge.setting``; 0: never), from a
-thread. So a request pays a lock and a clock compare, never a round trip to the queue,
-and a queue that does not answer costs a warning, never a contribution.
+thread. A commit within the interval after an ask is not forgotten: one ask waits for the
+end of the interval, for everything noted by then, so the last contributions of a busy
+minute are asked for too, at most the interval after them. So a request pays a lock and a
+clock compare, never a round trip to the queue, and a queue that does not answer costs a
+warning, never a contribution.
 """
 
 import logging
@@ -36,6 +39,7 @@ class Nudge:
         self.sent_at = None
         self.from_id = None
         self.thread = None  #: the last one started (tests wait for it)
+        self.timer = None  #: the ask waiting for the end of the interval, if one is
         _NUDGES.append(self)
 
     def later(self, session, ids=()) -> None:
@@ -52,6 +56,8 @@ class Nudge:
                 self.from_id = from_id if self.from_id is None else min(self.from_id, from_id)
             now = time.monotonic()
             if self.sent_at is not None and now - self.sent_at < interval:
+                if self.timer is None:
+                    self._ask_later(app, interval - (now - self.sent_at))
                 return
             self.sent_at, from_id, self.from_id = now, self.from_id, None
         self.thread = threading.Thread(target=self._send, args=(app, from_id), daemon=True)
@@ -59,6 +65,29 @@ class Nudge:
             self.thread.start()
         except RuntimeError as error:  # no thread to be had
             self._missed(error)
+
+    def _ask_later(self, app, seconds: float) -> None:
+        """One ask in ``seconds``, for what is noted by then (with the lock held)."""
+        self.timer = threading.Timer(seconds, self._ask_now, args=(app,))
+        self.timer.daemon = True
+        try:
+            self.timer.start()
+        except RuntimeError as error:  # no thread to be had
+            self.timer = None
+            self._missed(error)
+
+    def _ask_now(self, app) -> None:
+        with self.lock:
+            self.timer = None
+            self.sent_at, from_id, self.from_id = time.monotonic(), self.from_id, None
+        self._send(app, from_id)
+
+    def cancel(self) -> None:
+        """Forget the ask waiting for the end of the interval (tests, between settings)."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
 
     def _send(self, app, from_id) -> None:
         from .queue import QueueUnavailable, queue_of
