@@ -255,3 +255,30 @@ def drop_company(definition):
             condition = question.get("show_if") or {}
             if "company" in condition.get("in", ()):
                 condition["in"] = [key for key in condition["in"] if key != "company"]
+
+
+def test_the_admin_filters_offer_profile_options_a_new_version_removed(app, admin, client):
+    """Version 2 drops "Company": the responses list and the summary report can still be
+    filtered to the companies that answered version 1, named by their label."""
+    from .jobs_helpers import job, run_jobs, start
+
+    first = submit(client, consultation(SOURCE), FIRST)
+    item = new_version(admin, drop_company)
+    base = f"/admin/consultations/{item.slug}"
+
+    listed = admin.get(base + "/responses?respondent_type=company")
+    page = listed.get_data(as_text=True)
+    assert listed.status_code == 200, page[:2000]
+    assert '<option selected value="company">Company or business</option>' in page
+    assert f'href="/admin/responses/{first.id}"' in page
+    row = page[page.index(f'href="/admin/responses/{first.id}"') :]
+    assert row[: row.index("</tr>")].count("Company or business") == 1  # its label, not "company"
+
+    overview = admin.get(base).get_data(as_text=True)
+    form = overview[overview.index('id="report-type"') :]
+    assert '<option value="company">Company or business</option>' in form[: form.index("</select>")]
+    job_id = start(admin, base + "/reports/summary", respondent_type="company")
+    assert job(job_id).parameters["respondent_type"] == "company"  # kept, not "all"
+    run_jobs(app)
+    assert job(job_id).state.value == "done", job(job_id).error
+    assert "Summary report (PDF): Company or business" in admin.get(base).get_data(as_text=True)

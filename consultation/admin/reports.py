@@ -27,6 +27,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..audit.operations import record
+from ..consultations.queries import profile_labeller
 from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db
@@ -37,7 +38,7 @@ from ..jobs import queries as job_queries
 from ..jobs.models import Job, State
 from ..jobs.queue import current_queue
 from ..responses.models import Response as ResponseRow
-from .views import _actor, _consultation, bp, open_to_analysts
+from .views import _actor, _consultation, bp, open_to_analysts, report_choices
 
 #: Kinds an analyst may start (and try again): they only prepare something to read.
 ANALYST_KINDS = {"summary", "export"}
@@ -46,11 +47,11 @@ VARIANTS = {"personal", "public"}
 MAINTENANCE = {"recount", "prepare_exports"}
 
 
-def _choice(value, question):
-    """``value`` if it is one of the question's options, else None (all)."""
-    if not value or question is None:
+def _choice(value, choices):
+    """``value`` if it is one of ``choices`` (key, label), else None (all)."""
+    if not value:
         return None
-    return value if value in dict(question.choices()) else None
+    return value if value in dict(choices) else None
 
 
 def _start(kind, parameters, consultation):
@@ -84,12 +85,10 @@ def queue_down_message() -> str:
 def prepare_summary(slug):
     """Start preparing the summary report PDF, with the filters chosen."""
     item = _consultation(slug)
-    profile = item.questionnaire.profile_questions()
+    choices = report_choices(item)
     parameters = {
-        "respondent_type": _choice(
-            request.form.get("respondent_type"), profile.get("respondent_type")
-        ),
-        "country": _choice(request.form.get("country"), profile.get("country")),
+        "respondent_type": _choice(request.form.get("respondent_type"), choices["respondent_type"]),
+        "country": _choice(request.form.get("country"), choices["country"]),
         "locale": current_locale(),
     }
     return _start("summary", parameters, item)
@@ -220,12 +219,11 @@ def job_title(item: Job) -> str:
     """What a job prepares, as a person would say it."""
     asked = item.parameters or {}
     if item.kind == "summary":
-        profile = item.consultation.questionnaire.profile_questions()
-        filters = []
-        for key in ("respondent_type", "country"):
-            question = profile.get(key)
-            if asked.get(key) and question is not None:
-                filters.append(dict(question.choices()).get(asked[key], asked[key]))
+        filters = [
+            profile_labeller(item.consultation, key, current_locale())(asked[key])
+            for key in ("respondent_type", "country")
+            if asked.get(key)
+        ]
         if filters:
             return _("Summary report (PDF): %(filters)s", filters=", ".join(filters))
         return _("Summary report (PDF): all respondents")

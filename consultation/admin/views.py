@@ -31,7 +31,13 @@ from ..consultations.operations import (
     extension_refusal,
     reopen_consultation,
 )
-from ..consultations.queries import all_consultations, consultation_by_slug
+from ..consultations.queries import (
+    all_consultations,
+    consultation_by_slug,
+    profile_choices,
+    profile_labeller,
+    profile_questions_asked,
+)
 from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db, login_manager
@@ -177,6 +183,15 @@ def consultation(slug):
     return _consultation_page(_consultation(slug))
 
 
+def report_choices(item, locale=None) -> dict[str, list[tuple[str, str]]]:
+    """The summary report's filters: every respondent type and country any version offered."""
+    asked = profile_questions_asked(item)
+    return {
+        column: profile_choices(item, column, locale, asked)
+        for column in ("respondent_type", "country")
+    }
+
+
 #: The action forms of a consultation's page, by the name the template knows them by.
 ACTION_FORMS = {"close_form": CloseForm, "reopen_form": ReopenForm, "extend_form": ExtendForm}
 
@@ -208,6 +223,7 @@ def _consultation_page(item, failed=None, status=200):
         figures=_figures(item),
         problems=problems,
         jobs=recent_reports(item),
+        report_choices=report_choices(item, current_locale()),
         jobs_can_start=current_queue().reachable(),
         queue_down=queue_down_message(),
         retention_days=current_app.config["REPORT_RETENTION_DAYS"],
@@ -347,13 +363,10 @@ def responses(slug):
     item = _consultation(slug)
     questionnaire = item.questionnaire
     form = ResponseFilterForm(request.args)
-    profile = questionnaire.profile_questions()
-    types = profile.get("respondent_type")
     locale = current_locale()
-    form.respondent_type.choices = [("", _("All"))] + (types.choices(locale) if types else [])
-    form.country.choices = [("", _("All"))] + (
-        profile["country"].choices(locale) if "country" in profile else []
-    )
+    asked = profile_questions_asked(item)  # options earlier versions offered too
+    for column in ("respondent_type", "country"):
+        form[column].choices = [("", _("All"))] + profile_choices(item, column, locale, asked)
     status = 200 if form.validate() else 400
     since = clock.start_of_day(form.since.data) if form.since.data else None
     until = clock.end_of_day(form.until.data) if form.until.data else None
@@ -381,6 +394,10 @@ def responses(slug):
         "admin/responses.html",
         consultation=item,
         questionnaire=questionnaire,
+        labels={
+            column: profile_labeller(item, column, locale, asked)
+            for column in ("respondent_type", "country")
+        },
         form=form,
         page=page,
         args=args,

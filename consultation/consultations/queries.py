@@ -190,11 +190,30 @@ def profile_questions_asked(consultation) -> dict[str, list]:
     return dict(found)
 
 
+def profile_choices(consultation, column, locale=None, asked=None) -> list[tuple[str, str]]:
+    """(key, label) of every option the profile column ``column`` was ever offered with: the
+    current questionnaire's in its order, then those only earlier versions had (the newest
+    version's label), so that contributions to an earlier version can still be picked out
+    (``asked``: ``profile_questions_asked``, read if not given)."""
+    current = consultation.questionnaire.profile_questions().get(column)
+    if asked is None:
+        asked = profile_questions_asked(consultation)
+    questions = [q for q in (current, *(q for _, q in asked.get(column, ()))) if q is not None]
+    choices, seen = [], set()
+    for question in questions:
+        for key, label in getattr(question, "choices", lambda _locale: ())(locale):
+            if key not in seen:
+                seen.add(key)
+                choices.append((key, label))
+    return choices
+
+
 def profile_labeller(consultation, column, locale=None, asked=None):
     """``label(key)`` of an option stored in the profile column ``column`` of the response
     row: its label in the current questionnaire or, for an option a newer version removed,
     in the newest version that had it (``asked``: ``profile_questions_asked``, read if not
-    given); a key no version offered stays as it is."""
+    given); a key no version offered is labelled by the current question (a country by
+    its name), or stays as it is."""
     current = consultation.questionnaire.profile_questions().get(column)
     if asked is None:
         asked = profile_questions_asked(consultation)
@@ -204,6 +223,7 @@ def profile_labeller(consultation, column, locale=None, asked=None):
         for question in questions:
             if key in getattr(question, "option_keys", ()):
                 return question.option_label(key, locale)
-        return key
+        # A list of its own (countries) labels any key; else the key stays as it is.
+        return questions[0].option_label(key, locale) if questions else key
 
     return label
