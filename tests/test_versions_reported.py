@@ -282,3 +282,27 @@ def test_the_admin_filters_offer_profile_options_a_new_version_removed(app, admi
     run_jobs(app)
     assert job(job_id).state.value == "done", job(job_id).error
     assert "Summary report (PDF): Company or business" in admin.get(base).get_data(as_text=True)
+
+
+def test_moderation_and_public_pages_label_profile_options_a_new_version_removed(
+    admin, client
+):
+    """The company that answered version 1 is "Company or business" in the moderation queue,
+    on its moderation page, in the public list and in the list's filter, not "company"."""
+    from consultation.extensions import db
+    from consultation.publishing.models import WHEN_MODERATED
+
+    first = submit(client, consultation(SOURCE), FIRST)
+    item = new_version(admin, drop_company)
+    queue = admin.get(f"/admin/consultations/{item.slug}/moderation").get_data(as_text=True)
+    assert "Company or business" in queue
+    page = admin.get(f"/admin/responses/{first.id}/moderation").get_data(as_text=True)
+    assert "Company or business" in page
+
+    item.publication_mode = WHEN_MODERATED
+    db.session.commit()
+    approve([first])
+    public = client.get(f"/consultations/{item.slug}/contributions").get_data(as_text=True)
+    assert first.public_id in public
+    assert "Company or business (1)" in public  # the filter, with its count
+    assert public.count("Company or business") >= 2  # and the contribution's line

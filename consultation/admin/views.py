@@ -35,7 +35,7 @@ from ..consultations.queries import (
     all_consultations,
     consultation_by_slug,
     profile_choices,
-    profile_labeller,
+    profile_labels,
     profile_questions_asked,
 )
 from ..downloads import attachment
@@ -394,10 +394,7 @@ def responses(slug):
         "admin/responses.html",
         consultation=item,
         questionnaire=questionnaire,
-        labels={
-            column: profile_labeller(item, column, locale, asked)
-            for column in ("respondent_type", "country")
-        },
+        labels=profile_labels(item, ("respondent_type", "country"), locale),
         form=form,
         page=page,
         args=args,

@@ -208,6 +208,12 @@ def profile_choices(consultation, column, locale=None, asked=None) -> list[tuple
     return choices
 
 
+def profile_labels(consultation, columns, locale=None) -> dict:
+    """{column: ``profile_labeller``} for each of ``columns``, the versions read once."""
+    asked = profile_questions_asked(consultation)
+    return {column: profile_labeller(consultation, column, locale, asked) for column in columns}
+
+
 def profile_labeller(consultation, column, locale=None, asked=None):
     """``label(key)`` of an option stored in the profile column ``column`` of the response
     row: its label in the current questionnaire or, for an option a newer version removed,

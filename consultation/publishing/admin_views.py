@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..admin.views import _actor, _consultation, _page, _response, bp
+from ..consultations.queries import profile_labels
 from ..errors import OperationRefused
 from ..extensions import db
 from ..formatting import current_locale
@@ -78,7 +79,7 @@ def moderation_queue(slug):
         approvals=queue.recent_campaign_approvals(consultation) if state == PENDING else [],
         visible=rules.is_visible_now(consultation),
         modes=MODES,
-        profile=consultation.questionnaire.profile_questions(),
+        labels=profile_labels(consultation, ("respondent_type", "country"), locale),
         args={"state": state} if state != PENDING else {},
     )
 
@@ -107,7 +108,7 @@ def moderate(response_id):
         and response.erased_at is None
         and response.publication in rules.PUBLISHING_CHOICES,
         published=is_published(response),
-        profile=response.consultation.questionnaire.profile_questions(),
+        labels=profile_labels(response.consultation, ("respondent_type",), current_locale()),
     )
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from ..consultations.queries import profile_labels
 from ..i18n import number
 
 #: The filters in the order the page shows them, with their labels.
@@ -32,6 +33,9 @@ def filter_choices(consultation, filters, counts, locale) -> list[FilterChoice]:
     forgetting the choice); values are in the questionnaire's order (countries by name).
     """
     profile = consultation.questionnaire.profile_questions()
+    labels = profile_labels(
+        consultation, [name for name in FILTER_LABELS if name in profile], locale
+    )
     result = []
     for name, label in FILTER_LABELS.items():
         found = counts.get(name, {})
@@ -48,10 +52,7 @@ def filter_choices(consultation, filters, counts, locale) -> list[FilterChoice]:
             order = [key for key, _label in question.choices(locale)]
             keys = [key for key in order if found.get(key) or key == chosen]
             keys += sorted(key for key in found if key not in order and key)  # answers kept
-            options = [
-                (key, question.option_label(key, locale), found.get(key, 0), key == chosen)
-                for key in keys
-            ]
+            options = [(key, labels[name](key), found.get(key, 0), key == chosen) for key in keys]
         shown = [
             (value, f"{text} ({number(count, locale)})", selected)
             for value, text, count, selected in options

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from ..campaigns.queries import public_campaigns
-from ..consultations.queries import published_consultation_by_slug
+from ..consultations.queries import profile_labels, published_consultation_by_slug
 from ..downloads import attachment as attachment_headers
 from ..formatting import current_locale
 from . import queries, rules
@@ -56,15 +56,14 @@ def contributions(slug):
 
 
 def _labels(consultation, locale):
-    """Labels of the profile values shown in the list: {column: function of the key}."""
-    profile = consultation.questionnaire.profile_questions()
-
-    def labeller(question):
-        return lambda key: question.option_label(key, locale) if question and key else key
-
+    """Labels of the profile values shown in the list: {column: function of the key}, an
+    option only an earlier questionnaire version had by that version's label."""
+    labels = profile_labels(
+        consultation, ("respondent_type", "country", "language", "organisation_size"), locale
+    )
     return {
-        name: labeller(profile.get(name))
-        for name in ("respondent_type", "country", "language", "organisation_size")
+        name: (lambda key, label=label: label(key) if key else key)
+        for name, label in labels.items()
     }
 
 
