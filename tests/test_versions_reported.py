@@ -284,9 +284,7 @@ def test_the_admin_filters_offer_profile_options_a_new_version_removed(app, admi
     assert "Summary report (PDF): Company or business" in admin.get(base).get_data(as_text=True)
 
 
-def test_moderation_and_public_pages_label_profile_options_a_new_version_removed(
-    admin, client
-):
+def test_moderation_and_public_pages_label_profile_options_a_new_version_removed(admin, client):
     """The company that answered version 1 is "Company or business" in the moderation queue,
     on its moderation page, in the public list and in the list's filter, not "company"."""
     from consultation.extensions import db
