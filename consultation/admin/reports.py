@@ -27,7 +27,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..audit.operations import record
-from ..consultations.queries import profile_labeller
+from ..consultations.queries import profile_labels
 from ..downloads import attachment
 from ..errors import OperationRefused
 from ..extensions import db
@@ -219,11 +219,9 @@ def job_title(item: Job) -> str:
     """What a job prepares, as a person would say it."""
     asked = item.parameters or {}
     if item.kind == "summary":
-        filters = [
-            profile_labeller(item.consultation, key, current_locale())(asked[key])
-            for key in ("respondent_type", "country")
-            if asked.get(key)
-        ]
+        chosen = [key for key in ("respondent_type", "country") if asked.get(key)]
+        labels = profile_labels(item.consultation, chosen, current_locale()) if chosen else {}
+        filters = [labels[key](asked[key]) for key in chosen]
         if filters:
             return _("Summary report (PDF): %(filters)s", filters=", ".join(filters))
         return _("Summary report (PDF): all respondents")

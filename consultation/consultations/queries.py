@@ -190,17 +190,22 @@ def profile_questions_asked(consultation) -> dict[str, list]:
     return dict(found)
 
 
+def _profile_versions(consultation, column, asked=None) -> list:
+    """The questions that filled the profile column ``column``: the current one, then those
+    of earlier versions, the newest first (``asked``: ``profile_questions_asked``)."""
+    current = consultation.questionnaire.profile_questions().get(column)
+    if asked is None:
+        asked = profile_questions_asked(consultation)
+    return [q for q in (current, *(q for _, q in asked.get(column, ()))) if q is not None]
+
+
 def profile_choices(consultation, column, locale=None, asked=None) -> list[tuple[str, str]]:
     """(key, label) of every option the profile column ``column`` was ever offered with: the
     current questionnaire's in its order, then those only earlier versions had (the newest
     version's label), so that contributions to an earlier version can still be picked out
     (``asked``: ``profile_questions_asked``, read if not given)."""
-    current = consultation.questionnaire.profile_questions().get(column)
-    if asked is None:
-        asked = profile_questions_asked(consultation)
-    questions = [q for q in (current, *(q for _, q in asked.get(column, ()))) if q is not None]
     choices, seen = [], set()
-    for question in questions:
+    for question in _profile_versions(consultation, column, asked):
         for key, label in getattr(question, "choices", lambda _locale: ())(locale):
             if key not in seen:
                 seen.add(key)
@@ -220,10 +225,7 @@ def profile_labeller(consultation, column, locale=None, asked=None):
     in the newest version that had it (``asked``: ``profile_questions_asked``, read if not
     given); a key no version offered is labelled by the current question (a country by
     its name), or stays as it is."""
-    current = consultation.questionnaire.profile_questions().get(column)
-    if asked is None:
-        asked = profile_questions_asked(consultation)
-    questions = [q for q in (current, *(q for _, q in asked.get(column, ()))) if q is not None]
+    questions = _profile_versions(consultation, column, asked)
 
     def label(key):
         for question in questions:
